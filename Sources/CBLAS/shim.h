@@ -1,0 +1,5 @@
+// OpenBLAS CBLAS interface (Debian: libopenblas-dev, pthread flavour).
+#include <cblas.h>
+// Declared by OpenBLAS; repeated here so the shim does not depend on openblas_config.h.
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);

@@ -1,0 +1,116 @@
+// Arithmetic with NumPy broadcasting: + − × ÷ between tensors and with scalars, negation.
+// Backward of a broadcast operand sums the gradient back to the operand's shape (`sum(toShape:)`).
+
+extension Tensor {
+    @inline(__always)
+    static func broadcastOp(_ name: String, _ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+        let shape = checked { try Shapes.broadcast(a.shape, b.shape, op: name) }
+        let out = Tensor.empty(shape)
+        if a.shape == b.shape {
+            zipKernel(a.pointer, b.pointer, out.pointer, out.count, f)
+        } else {
+            binaryKernel(BroadcastPlan(out: shape, a: a.shape, b: b.shape), a.pointer, b.pointer, out.pointer, f)
+        }
+        return out
+    }
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        let out = broadcastOp("add", a, b, +)
+        if recording(a, b) {
+            out.record("add", [a, b]) { g in
+                [a.requiresGrad ? g.sum(toShape: a.shape) : nil,
+                 b.requiresGrad ? g.sum(toShape: b.shape) : nil]
+            }
+        }
+        return out
+    }
+
+    public static func - (a: Tensor, b: Tensor) -> Tensor {
+        let out = broadcastOp("sub", a, b, -)
+        if recording(a, b) {
+            out.record("sub", [a, b]) { g in
+                [a.requiresGrad ? g.sum(toShape: a.shape) : nil,
+                 b.requiresGrad ? (-g).sum(toShape: b.shape) : nil]
+            }
+        }
+        return out
+    }
+
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        let out = broadcastOp("mul", a, b, *)
+        if recording(a, b) {
+            out.record("mul", [a, b]) { g in
+                [a.requiresGrad ? (g * b).sum(toShape: a.shape) : nil,
+                 b.requiresGrad ? (g * a).sum(toShape: b.shape) : nil]
+            }
+        }
+        return out
+    }
+
+    public static func / (a: Tensor, b: Tensor) -> Tensor {
+        let out = broadcastOp("div", a, b, /)
+        if recording(a, b) {
+            out.record("div", [a, b]) { g in
+                // d(a/b)/da = 1/b; d(a/b)/db = −a/b²
+                [a.requiresGrad ? (g / b).sum(toShape: a.shape) : nil,
+                 b.requiresGrad ? (-(g * a) / (b * b)).sum(toShape: b.shape) : nil]
+            }
+        }
+        return out
+    }
+
+    public static prefix func - (a: Tensor) -> Tensor {
+        let out = a.map { -$0 }
+        if recording(a) { out.record("neg", [a]) { g in [-g] } }
+        return out
+    }
+
+    // MARK: Scalars
+
+    public static func + (a: Tensor, s: Float) -> Tensor {
+        let out = a.map { $0 + s }
+        if recording(a) { out.record("add_scalar", [a]) { g in [g] } }
+        return out
+    }
+
+    public static func + (s: Float, a: Tensor) -> Tensor { a + s }
+
+    public static func - (a: Tensor, s: Float) -> Tensor { a + (-s) }
+
+    public static func - (s: Float, a: Tensor) -> Tensor {
+        let out = a.map { s - $0 }
+        if recording(a) { out.record("rsub_scalar", [a]) { g in [-g] } }
+        return out
+    }
+
+    public static func * (a: Tensor, s: Float) -> Tensor {
+        let out = a.map { $0 * s }
+        if recording(a) { out.record("mul_scalar", [a]) { g in [g * s] } }
+        return out
+    }
+
+    public static func * (s: Float, a: Tensor) -> Tensor { a * s }
+
+    public static func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
+
+    public static func / (s: Float, a: Tensor) -> Tensor {
+        let out = a.map { s / $0 }
+        if recording(a) {
+            out.record("rdiv_scalar", [a]) { g in [g.zipMap(a) { gv, x in -s * gv / (x * x) }] }
+        }
+        return out
+    }
+
+    /// Sums this tensor down to `target`, a shape it was broadcast from (gradient of broadcasting).
+    public func sum(toShape target: [Int]) -> Tensor {
+        if shape == target { return self }
+        let lead = rank - target.count
+        if lead < 0 { shapeFailure(ShapeError("sum(toShape:): \(describe(shape)) cannot be reduced to \(describe(target))")) }
+        var axes: [Int] = Array(0..<lead)
+        for (i, d) in target.enumerated() where d == 1 && shape[lead + i] != 1 { axes.append(lead + i) }
+        for (i, d) in target.enumerated() where d != 1 && shape[lead + i] != d {
+            shapeFailure(ShapeError("sum(toShape:): \(describe(shape)) cannot be reduced to \(describe(target))"))
+        }
+        return sum(axes: axes).reshaped(target)
+    }
+}

@@ -1,0 +1,255 @@
+// 2-D convolution, NCHW. x: (N, Cin, H, W); weight: (Cout, Cin/groups, kH, kW); bias: (Cout).
+// Output: (N, Cout, Ho, Wo).
+//
+// Forward per chunk of `cb` images and per group:  y (CoutG × cb·HoWo) = W_g (CoutG × K) · col
+// with K = CinG·kH·kW. Backward per chunk:  dW_g += dy · colᵀ  and  dcol = W_gᵀ · dy → col2im.
+// The col matrix is rebuilt in backward instead of stored (im2col is cheap next to the GEMMs and
+// this keeps activation memory at the size of x). Chunks are spread over the workers, each with
+// its own buffers and its own dW partial (summed at the end), so no two workers write the same
+// memory. A 1×1, stride-1, unpadded conv on one image skips im2col entirely: col is x itself.
+// Depthwise convolutions (groups = Cin = Cout) use a direct kernel (DepthwiseConv.swift).
+
+/// Options of a convolution: stride, padding, dilation, groups (square or rectangular).
+public struct Conv2dOptions: Sendable {
+    public var stride: (Int, Int)
+    public var padding: (Int, Int)
+    public var dilation: (Int, Int)
+    public var groups: Int
+    public init(stride: Int = 1, padding: Int = 0, dilation: Int = 1, groups: Int = 1) {
+        self.stride = (stride, stride); self.padding = (padding, padding)
+        self.dilation = (dilation, dilation); self.groups = groups
+    }
+    public init(stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int) = (1, 1), groups: Int = 1) {
+        self.stride = stride; self.padding = padding; self.dilation = dilation; self.groups = groups
+    }
+}
+
+/// Everything a conv kernel needs, validated once.
+struct ConvPlan {
+    let n: Int, cin: Int, h: Int, w: Int
+    let cout: Int, groups: Int, cinG: Int, coutG: Int
+    let ho: Int, wo: Int
+    let geo: ConvGeometry
+    var k: Int { cinG * geo.kernelH * geo.kernelW }
+    var hwo: Int { ho * wo }
+    /// 1×1, stride 1, no padding: x is already the col matrix of one image.
+    var isPointwise: Bool {
+        geo.kernelH == 1 && geo.kernelW == 1 && geo.strideH == 1 && geo.strideW == 1 && geo.padH == 0 && geo.padW == 0
+    }
+    var isDepthwise: Bool { groups > 1 && cinG == 1 && coutG == 1 }
+    /// Images per chunk: wide enough for an efficient GEMM, small enough to keep col in cache,
+    /// and at least one chunk per worker.
+    var chunk: Int {
+        let targetCols = 1024
+        var cb = Swift.max(1, (targetCols + hwo - 1) / hwo)
+        let colBudget = 2 << 20  // floats (8 MiB)
+        cb = Swift.min(cb, Swift.max(1, colBudget / Swift.max(k * hwo, 1)))
+        let perWorker = (n + Parallel.threads - 1) / Parallel.threads
+        return Swift.max(1, Swift.min(cb, perWorker, n))
+    }
+
+    static func make(x: [Int], weight: [Int], bias: [Int]?, options o: Conv2dOptions) throws -> ConvPlan {
+        guard x.count == 4 else { throw ShapeError("conv2d: input must be NCHW (rank 4), got \(describe(x))") }
+        guard weight.count == 4 else { throw ShapeError("conv2d: weight must be (Cout, Cin/groups, kH, kW), got \(describe(weight))") }
+        let g = o.groups
+        guard g >= 1, x[1] % g == 0, weight[0] % g == 0 else {
+            throw ShapeError("conv2d: groups=\(g) must divide input channels \(x[1]) and output channels \(weight[0])")
+        }
+        guard weight[1] == x[1] / g else {
+            throw ShapeError("conv2d: weight \(describe(weight)) expects \(weight[1] * g) input channels with groups=\(g), input is \(describe(x))")
+        }
+        if let b = bias, b != [weight[0]] {
+            throw ShapeError("conv2d: bias \(describe(b)) does not match \(weight[0]) output channels")
+        }
+        let geo = ConvGeometry(kernel: (weight[2], weight[3]), stride: o.stride, padding: o.padding, dilation: o.dilation)
+        let (ho, wo) = try geo.outputSize(h: x[2], w: x[3], op: "conv2d")
+        return ConvPlan(n: x[0], cin: x[1], h: x[2], w: x[3], cout: weight[0], groups: g,
+                        cinG: x[1] / g, coutG: weight[0] / g, ho: ho, wo: wo, geo: geo)
+    }
+}
+
+/// 2-D convolution (cross-correlation, as in PyTorch).
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, options: Conv2dOptions = .init()) -> Tensor {
+    let plan = checked { try ConvPlan.make(x: x.shape, weight: weight.shape, bias: bias?.shape, options: options) }
+    let y = Tensor.empty([plan.n, plan.cout, plan.ho, plan.wo])
+    if plan.isDepthwise {
+        depthwiseForward(plan, x.pointer, weight.pointer, bias?.pointer, y.pointer)
+    } else {
+        convForward(plan, x.pointer, weight.pointer, bias?.pointer, y.pointer)
+    }
+    var inputs = [x, weight]
+    if let b = bias { inputs.append(b) }
+    if Tensor.recording(inputs) {
+        y.record("conv2d", inputs) { g in
+            let gx = x.requiresGrad ? Tensor.empty(x.shape) : nil
+            let gw = weight.requiresGrad ? Tensor.empty(weight.shape) : nil
+            let gb = (bias?.requiresGrad ?? false) ? Tensor.empty([plan.cout]) : nil
+            if plan.isDepthwise {
+                depthwiseBackward(plan, x.pointer, weight.pointer, g.pointer, gx?.pointer, gw?.pointer, gb?.pointer)
+            } else {
+                convBackward(plan, x.pointer, weight.pointer, g.pointer, gx?.pointer, gw?.pointer, gb?.pointer)
+            }
+            return bias == nil ? [gx, gw] : [gx, gw, gb]
+        }
+    }
+    return y
+}
+
+/// Convenience: square stride/padding/dilation.
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0,
+                   dilation: Int = 1, groups: Int = 1) -> Tensor {
+    conv2d(x, weight: weight, bias: bias,
+           options: Conv2dOptions(stride: stride, padding: padding, dilation: dilation, groups: groups))
+}
+
+// MARK: - GEMM path
+
+/// Chunks [c·cb, min((c+1)·cb, n)) are assigned round-robin to `workers` tasks.
+@inline(__always)
+private func forEachChunk(_ plan: ConvPlan, _ body: (_ worker: Int, _ b0: Int, _ cb: Int) -> Void) -> Int {
+    let cb = plan.chunk
+    let chunks = (plan.n + cb - 1) / cb
+    let workers = Swift.min(Parallel.threads, chunks)
+    Parallel.run(tasks: workers) { wk in
+        var c = wk
+        while c < chunks {
+            let b0 = c * cb
+            body(wk, b0, Swift.min(cb, plan.n - b0))
+            c += workers
+        }
+    }
+    return workers
+}
+
+func convForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                 _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+    let k = p.k, hwo = p.hwo, inImg = p.cin * p.h * p.w, outImg = p.cout * hwo
+    _ = forEachChunk(p) { _, b0, cb in
+        let cols = cb * hwo
+        let direct = cb == 1   // GEMM writes straight into y
+        let needCol = !(direct && p.isPointwise)
+        let col = needCol ? Storage(count: k * cols) : nil
+        let tmp = direct ? nil : Storage(count: p.coutG * cols)
+        for g in 0..<p.groups {
+            let wg = w + g * p.coutG * k
+            var colPtr: UnsafePointer<Float>
+            if let col = col {
+                for b in 0..<cb {
+                    im2col(x + (b0 + b) * inImg + g * p.cinG * p.h * p.w, channels: p.cinG, h: p.h, w: p.w,
+                           ho: p.ho, wo: p.wo, p.geo, col.pointer, ldcol: cols, colOffset: b * hwo)
+                }
+                colPtr = UnsafePointer(col.pointer)
+            } else {
+                colPtr = x + b0 * inImg + g * p.cinG * p.h * p.w
+            }
+            if direct {
+                let yg = y + b0 * outImg + g * p.coutG * hwo
+                BLAS.sgemmSerial(false, false, p.coutG, hwo, k, 1, wg, k, colPtr, hwo, 0, yg, hwo)
+            } else {
+                let t = tmp!.pointer
+                BLAS.sgemmSerial(false, false, p.coutG, cols, k, 1, wg, k, colPtr, cols, 0, t, cols)
+                for b in 0..<cb {
+                    let yb = y + (b0 + b) * outImg + g * p.coutG * hwo
+                    for co in 0..<p.coutG { (yb + co * hwo).update(from: t + co * cols + b * hwo, count: hwo) }
+                }
+            }
+        }
+        if let bias = bias {
+            for b in 0..<cb {
+                let yb = y + (b0 + b) * outImg
+                for co in 0..<p.cout {
+                    let bv = bias[co], row = yb + co * hwo
+                    for i in 0..<hwo { row[i] += bv }
+                }
+            }
+        }
+    }
+}
+
+func convBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                  _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ db: UnsafeMutablePointer<Float>?) {
+    let k = p.k, hwo = p.hwo, inImg = p.cin * p.h * p.w, outImg = p.cout * hwo
+    let wCount = p.cout * k
+    let maxWorkers = Swift.min(Parallel.threads, (p.n + p.chunk - 1) / p.chunk)
+    // Per-worker partial sums of dW and db (worker 0 writes into dw/db directly).
+    let dwParts = dw == nil ? nil : Storage(count: Swift.max(maxWorkers - 1, 0) * wCount + 1)
+    let dbParts = db == nil ? nil : Storage(zeros: maxWorkers * p.cout)
+    var started = [Bool](repeating: false, count: maxWorkers)
+    let workers = started.withUnsafeMutableBufferPointer { startedBuf in
+        forEachChunk(p) { wk, b0, cb in
+            let cols = cb * hwo
+            let direct = cb == 1
+            let pointwise = direct && p.isPointwise
+            let dwW: UnsafeMutablePointer<Float>? = dw.map { wk == 0 ? $0 : dwParts!.pointer + (wk - 1) * wCount }
+            let dyc: UnsafePointer<Float>
+            var dyBuf: Storage? = nil
+            if direct {
+                dyc = dy + b0 * outImg
+            } else {
+                let buf = Storage(count: p.cout * cols)
+                for b in 0..<cb {
+                    let src = dy + (b0 + b) * outImg
+                    for co in 0..<p.cout { (buf.pointer + co * cols + b * hwo).update(from: src + co * hwo, count: hwo) }
+                }
+                dyBuf = buf
+                dyc = UnsafePointer(buf.pointer)
+            }
+            if let db = db {
+                let part = dbParts!.pointer + wk * p.cout
+                for co in 0..<p.cout { part[co] += sumRun(dyc + co * cols, cols) }
+            }
+            if dx != nil && !pointwise {
+                for b in 0..<cb { (dx! + (b0 + b) * inImg).update(repeating: 0, count: inImg) }
+            }
+            let col = pointwise ? nil : Storage(count: k * cols)
+            let dcol = (dx == nil || pointwise) ? nil : Storage(count: k * cols)
+            let beta: Float = startedBuf[wk] ? 1 : 0
+            for g in 0..<p.groups {
+                let wg = w + g * p.coutG * k
+                let dyg = dyc + g * p.coutG * cols
+                let xOff = g * p.cinG * p.h * p.w
+                if let dwW = dwW {
+                    let colPtr: UnsafePointer<Float>
+                    if let col = col {
+                        for b in 0..<cb {
+                            im2col(x + (b0 + b) * inImg + xOff, channels: p.cinG, h: p.h, w: p.w, ho: p.ho, wo: p.wo,
+                                   p.geo, col.pointer, ldcol: cols, colOffset: b * hwo)
+                        }
+                        colPtr = UnsafePointer(col.pointer)
+                    } else {
+                        colPtr = x + b0 * inImg + xOff
+                    }
+                    // dW_g (CoutG × K) += dy_g (CoutG × cols) · colᵀ (cols × K)
+                    BLAS.sgemmSerial(false, true, p.coutG, k, cols, 1, dyg, cols, colPtr, cols, beta,
+                                     dwW + g * p.coutG * k, k)
+                }
+                if let dx = dx {
+                    if pointwise {
+                        // dx_g (CinG × HW) = W_gᵀ (CinG × CoutG) · dy_g (CoutG × HW)
+                        BLAS.sgemmSerial(true, false, k, cols, p.coutG, 1, wg, k, dyg, cols, 0, dx + b0 * inImg + xOff, cols)
+                    } else {
+                        let dc = dcol!.pointer
+                        BLAS.sgemmSerial(true, false, k, cols, p.coutG, 1, wg, k, dyg, cols, 0, dc, cols)
+                        for b in 0..<cb {
+                            col2im(dc, channels: p.cinG, h: p.h, w: p.w, ho: p.ho, wo: p.wo, p.geo,
+                                   dx + (b0 + b) * inImg + xOff, ldcol: cols, colOffset: b * hwo)
+                        }
+                    }
+                }
+            }
+            startedBuf[wk] = true
+            _ = dyBuf
+        }
+    }
+    if let dw = dw {
+        if !started[0] { dw.update(repeating: 0, count: wCount) }
+        for wk in 1..<Swift.max(workers, 1) where started[wk] {
+            let part = dwParts!.pointer + (wk - 1) * wCount
+            for i in 0..<wCount { dw[i] += part[i] }
+        }
+    }
+    if let db = db {
+        db.update(repeating: 0, count: p.cout)
+        for wk in 0..<maxWorkers { let part = dbParts!.pointer + wk * p.cout; for co in 0..<p.cout { db[co] += part[co] } }
+    }
+}

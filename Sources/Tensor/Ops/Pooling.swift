@@ -1,0 +1,147 @@
+// Pooling over NCHW planes: max pool (argmax kept for backward), average pool
+// (count_include_pad like PyTorch's default), and global average / max pooling to (N, C).
+// Planes (n, c) are independent and split across workers.
+
+extension Tensor {
+    @inline(__always)
+    fileprivate func planeDims(_ op: String) -> (planes: Int, h: Int, w: Int) {
+        guard rank == 4 else { shapeFailure(ShapeError("\(op): input must be NCHW (rank 4), got \(describe(shape))")) }
+        return (shape[0] * shape[1], shape[2], shape[3])
+    }
+}
+
+/// Max pooling; `stride` defaults to the kernel size; padding counts as −∞.
+public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1) -> Tensor {
+    let (planes, h, w) = x.planeDims("maxPool2d")
+    let s = stride ?? kernel
+    let geo = ConvGeometry(kernel: (kernel, kernel), stride: (s, s), padding: (padding, padding), dilation: (dilation, dilation))
+    let (ho, wo) = checked { try geo.outputSize(h: h, w: w, op: "maxPool2d") }
+    if padding * 2 > kernel { shapeFailure(ShapeError("maxPool2d: padding \(padding) must be at most half the kernel \(kernel)")) }
+    let out = Tensor.empty([x.shape[0], x.shape[1], ho, wo])
+    var argmax = [Int32](repeating: 0, count: out.count)
+    let xp = x.pointer, yp = out.pointer
+    argmax.withUnsafeMutableBufferPointer { am in
+        let amp = am.baseAddress!
+        Parallel.forRange(planes, grain: Swift.max(1, 4096 / Swift.max(ho * wo, 1))) { range in
+            for pl in range {
+                let src = xp + pl * h * w, dst = yp + pl * ho * wo, idx = amp + pl * ho * wo
+                for oy in 0..<ho {
+                    for ox in 0..<wo {
+                        var best = -Float.infinity, bi: Int32 = -1
+                        for ki in 0..<kernel {
+                            let iy = oy * s - padding + ki * dilation
+                            if iy < 0 || iy >= h { continue }
+                            for kj in 0..<kernel {
+                                let ix = ox * s - padding + kj * dilation
+                                if ix < 0 || ix >= w { continue }
+                                let v = src[iy * w + ix]
+                                if v > best || bi < 0 || v.isNaN { best = v; bi = Int32(iy * w + ix) }
+                            }
+                        }
+                        dst[oy * wo + ox] = best; idx[oy * wo + ox] = bi
+                    }
+                }
+            }
+        }
+    }
+    if Tensor.recording(x) {
+        out.record("max_pool2d", [x]) { g in
+            let gx = Tensor.zeros(x.shape)
+            let gp = g.pointer, dp = gx.pointer
+            Parallel.forRange(planes, grain: 64) { range in
+                for pl in range {
+                    let src = gp + pl * ho * wo, dst = dp + pl * h * w
+                    for i in 0..<(ho * wo) { dst[Int(argmax[pl * ho * wo + i])] += src[i] }
+                }
+            }
+            return [gx]
+        }
+    }
+    return out
+}
+
+/// Average pooling; `stride` defaults to the kernel size. With `countIncludePad` (PyTorch's
+/// default) padded zeros count in the divisor.
+public func avgPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0, countIncludePad: Bool = true) -> Tensor {
+    let (planes, h, w) = x.planeDims("avgPool2d")
+    let s = stride ?? kernel
+    let geo = ConvGeometry(kernel: (kernel, kernel), stride: (s, s), padding: (padding, padding))
+    let (ho, wo) = checked { try geo.outputSize(h: h, w: w, op: "avgPool2d") }
+    if padding * 2 > kernel { shapeFailure(ShapeError("avgPool2d: padding \(padding) must be at most half the kernel \(kernel)")) }
+    // Divisor per output position (depends only on the window's overlap with the input).
+    var divisor = [Float](repeating: Float(kernel * kernel), count: ho * wo)
+    for oy in 0..<ho {
+        for ox in 0..<wo {
+            let y0 = oy * s - padding, x0 = ox * s - padding
+            let y1 = Swift.min(y0 + kernel, h + padding), x1 = Swift.min(x0 + kernel, w + padding)
+            let ch = Swift.min(y1, h) - Swift.max(y0, 0), cw = Swift.min(x1, w) - Swift.max(x0, 0)
+            divisor[oy * wo + ox] = countIncludePad ? Float((y1 - y0) * (x1 - x0)) : Float(Swift.max(ch * cw, 1))
+        }
+    }
+    let out = Tensor.empty([x.shape[0], x.shape[1], ho, wo])
+    let xp = x.pointer, yp = out.pointer
+    Parallel.forRange(planes, grain: Swift.max(1, 4096 / Swift.max(ho * wo, 1))) { range in
+        for pl in range {
+            let src = xp + pl * h * w, dst = yp + pl * ho * wo
+            for oy in 0..<ho {
+                for ox in 0..<wo {
+                    var acc: Float = 0
+                    for iy in Swift.max(oy * s - padding, 0)..<Swift.min(oy * s - padding + kernel, h) {
+                        for ix in Swift.max(ox * s - padding, 0)..<Swift.min(ox * s - padding + kernel, w) { acc += src[iy * w + ix] }
+                    }
+                    dst[oy * wo + ox] = acc / divisor[oy * wo + ox]
+                }
+            }
+        }
+    }
+    if Tensor.recording(x) {
+        out.record("avg_pool2d", [x]) { g in
+            let gx = Tensor.zeros(x.shape)
+            let gp = g.pointer, dp = gx.pointer
+            Parallel.forRange(planes, grain: 64) { range in
+                for pl in range {
+                    let src = gp + pl * ho * wo, dst = dp + pl * h * w
+                    for oy in 0..<ho {
+                        for ox in 0..<wo {
+                            let v = src[oy * wo + ox] / divisor[oy * wo + ox]
+                            for iy in Swift.max(oy * s - padding, 0)..<Swift.min(oy * s - padding + kernel, h) {
+                                for ix in Swift.max(ox * s - padding, 0)..<Swift.min(ox * s - padding + kernel, w) { dst[iy * w + ix] += v }
+                            }
+                        }
+                    }
+                }
+            }
+            return [gx]
+        }
+    }
+    return out
+}
+
+/// Mean over H×W: (N, C, H, W) → (N, C).
+public func globalAvgPool2d(_ x: Tensor) -> Tensor {
+    let (planes, h, w) = x.planeDims("globalAvgPool2d")
+    let hw = h * w
+    let out = Tensor.empty([x.shape[0], x.shape[1]])
+    let xp = x.pointer, yp = out.pointer
+    let inv = 1 / Float(hw)
+    Parallel.forRange(planes, grain: Swift.max(1, 16_384 / Swift.max(hw, 1))) { r in
+        for pl in r { yp[pl] = sumRun(xp + pl * hw, hw) * inv }
+    }
+    if Tensor.recording(x) {
+        out.record("global_avg_pool2d", [x]) { g in
+            let gx = Tensor.empty(x.shape)
+            let gp = g.pointer, dp = gx.pointer
+            Parallel.forRange(planes, grain: Swift.max(1, 16_384 / Swift.max(hw, 1))) { r in
+                for pl in r { (dp + pl * hw).update(repeating: gp[pl] * inv, count: hw) }
+            }
+            return [gx]
+        }
+    }
+    return out
+}
+
+/// Max over H×W: (N, C, H, W) → (N, C); gradient to the first maximum.
+public func globalMaxPool2d(_ x: Tensor) -> Tensor {
+    let (_, h, w) = x.planeDims("globalMaxPool2d")
+    return x.reshaped([x.shape[0], x.shape[1], h * w]).max(axes: [2])
+}
