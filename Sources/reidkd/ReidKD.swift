@@ -1,0 +1,16 @@
+// reidkd — the command-line interface. Thin: parses arguments and calls into the library
+// modules; no logic of its own. One file per subcommand; register new ones in `subcommands`.
+import ArgumentParser
+import Tensor
+
+@main
+struct ReidKD: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reidkd",
+        abstract: "Knowledge distillation workbench for instance re-identification.",
+        version: ReidKDInfo.version,
+        subcommands: [
+            InfoCommand.self,
+        ]
+    )
+}
