@@ -3,6 +3,7 @@
 // batch 64, for 64×32 and 128×64 network inputs. FLOPs count 2 per multiply-add; forward+backward
 // is 3× forward (input gradient, weight gradient), 2× for the stem (no input gradient).
 import Tensor
+import Foundation
 
 enum ConvBench {
     struct Layer {
@@ -31,7 +32,8 @@ enum ConvBench {
         let batch = 64
         for (h, w) in [(64, 32), (128, 64)] {
             var table = Table(["layer (input \(h)×\(w), batch \(batch))", "map", "fwd GFLOP/s", "fwd eff", "fwd+bwd GFLOP/s", "fwd+bwd eff", "target"])
-            for l in layers {
+            let only = ProcessInfo.processInfo.environment["BENCH_LAYERS"]  // e.g. BENCH_LAYERS=1×1,dw
+            for l in layers where only == nil || only!.split(separator: ",").contains(where: { l.name.contains($0) }) {
                 let (ih, iw) = (h / l.div, w / l.div)
                 var rng = RandomGenerator(seed: 3)
                 let x = Tensor.randn([batch, l.cin, ih, iw], rng: &rng)

@@ -1,12 +1,13 @@
 // reidkd-bench: the `make bench` program. Each section measures in this process, next to its own
 // reference figure (sgemm for kernels), and prints a table; `--markdown` prints tables ready for
 // docs/PERFORMANCE.md.
-//   reidkd-bench [--markdown] [section ...]     sections: gemm conv (default: all)
+//   reidkd-bench [--markdown] [--cpu-time] [section ...]     sections: gemm conv (default: all)
 import Foundation
 import Tensor
 
 var args = Array(CommandLine.arguments.dropFirst())
 let markdown = args.contains("--markdown")
+Timing.cpuTime = args.contains("--cpu-time")
 args.removeAll { $0.hasPrefix("--") }
 let all = ["gemm", "conv"]
 let sections = args.isEmpty ? all : args
@@ -15,7 +16,7 @@ for s in sections where !all.contains(s) {
     exit(2)
 }
 
-print("ReidKD benchmarks — threads: \(Parallel.threads), host: \(ProcessInfo.processInfo.hostName)")
+print("ReidKD benchmarks — threads: \(Parallel.threads), host: \(ProcessInfo.processInfo.hostName), timing: \(Timing.cpuTime ? "process CPU time" : "wall clock")")
 let sgemm = GemmBench.referenceGFLOPs()
 print(String(format: "OpenBLAS sgemm 1024³, 2 library threads: %.1f GFLOP/s (reference for efficiencies)\n", sgemm))
 if sections.contains("gemm") { GemmBench.run(sgemm: sgemm, markdown: markdown) }

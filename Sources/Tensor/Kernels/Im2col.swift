@@ -43,32 +43,59 @@ public struct ConvGeometry: Equatable, Sendable {
     }
 }
 
-/// Writes the patches of x (channels × h × w) into col (channels·kH·kW rows).
-func im2col(_ x: UnsafePointer<Float>, channels: Int, h: Int, w: Int, ho: Int, wo: Int,
-            _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, ldcol: Int, colOffset: Int) {
-    let hw = h * w
+/// Writes the patches of `images` consecutive images into one col matrix.
+/// x: first image's first channel of this group; images are `imageStride` floats apart, each
+/// with `channels` planes of h × w. col: (channels·kH·kW) × (images·Ho·Wo), row-major, image b's
+/// patches in columns [b·HoWo, (b+1)·HoWo). Loops run row by row so col is written sequentially
+/// while the few input planes in use stay in L1.
+func im2col(_ x: UnsafePointer<Float>, imageStride: Int, images: Int, channels: Int, h: Int, w: Int,
+            ho: Int, wo: Int, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>) {
+    let hw = h * w, hwo = ho * wo, ldcol = images * hwo
+    // Stride 1 with Wo = W: a tap is one shift of the whole plane, so the valid rows copy as a
+    // single contiguous span; only the border columns that wrapped around need zeroing.
+    let shiftCopy = g.strideH == 1 && g.strideW == 1 && wo == w
     for c in 0..<channels {
-        let xc = x + c * hw
         for ki in 0..<g.kernelH {
+            let di = ki * g.dilationH - g.padH
+            // Valid output rows: 0 ≤ oy·sH + di < h.
+            let oyLo = Swift.min(di >= 0 ? 0 : (-di + g.strideH - 1) / g.strideH, ho)
+            let oyHi = Swift.max(Swift.min((h - 1 - di) >= 0 ? (h - 1 - di) / g.strideH + 1 : 0, ho), oyLo)
             for kj in 0..<g.kernelW {
-                let row = col + ((c * g.kernelH + ki) * g.kernelW + kj) * ldcol + colOffset
+                let row = col + ((c * g.kernelH + ki) * g.kernelW + kj) * ldcol
                 let (lo, hi) = g.validCols(kj: kj, w: w, wo: wo)
-                let xoff = kj * g.dilationW - g.padW
-                for oy in 0..<ho {
-                    let iy = oy * g.strideH - g.padH + ki * g.dilationH
-                    let dst = row + oy * wo
-                    if iy < 0 || iy >= h {
-                        dst.update(repeating: 0, count: wo)
+                let dj = kj * g.dilationW - g.padW
+                for b in 0..<images {
+                    let src = x + b * imageStride + c * hw
+                    let dst = row + b * hwo
+                    if oyHi <= oyLo || hi <= lo {
+                        for t in 0..<hwo { dst[t] = 0 }
                         continue
                     }
-                    if lo > 0 { dst.update(repeating: 0, count: lo) }
-                    if hi < wo { (dst + hi).update(repeating: 0, count: wo - hi) }
-                    let src = xc + iy * w + xoff
-                    if g.strideW == 1 {
-                        if hi > lo { (dst + lo).update(from: src + lo, count: hi - lo) }
+                    if shiftCopy {
+                        let s = oyLo * wo + lo, e = (oyHi - 1) * wo + hi
+                        let off = di * w + dj
+                        for t in 0..<s { dst[t] = 0 }
+                        for t in s..<e { dst[t] = src[t + off] }
+                        for t in e..<hwo { dst[t] = 0 }
+                        if lo > 0 || hi < wo {
+                            for oy in oyLo..<oyHi {
+                                let r = dst + oy * wo
+                                for t in 0..<lo { r[t] = 0 }
+                                for t in hi..<wo { r[t] = 0 }
+                            }
+                        }
                     } else {
-                        let s = g.strideW
-                        for ox in lo..<hi { dst[ox] = src[ox * s] }
+                        for t in 0..<(oyLo * wo) { dst[t] = 0 }
+                        for t in (oyHi * wo)..<hwo { dst[t] = 0 }
+                        let sw = g.strideW
+                        for oy in oyLo..<oyHi {
+                            let r = dst + oy * wo
+                            let srow = src + (oy * g.strideH + di) * w + dj
+                            for t in 0..<lo { r[t] = 0 }
+                            if sw == 1 { for ox in lo..<hi { r[ox] = srow[ox] } }
+                            else { for ox in lo..<hi { r[ox] = srow[ox * sw] } }
+                            for t in hi..<wo { r[t] = 0 }
+                        }
                     }
                 }
             }
@@ -76,28 +103,30 @@ func im2col(_ x: UnsafePointer<Float>, channels: Int, h: Int, w: Int, ho: Int, w
     }
 }
 
-/// Accumulates col back into dx (channels × h × w): the adjoint of im2col.
-func col2im(_ col: UnsafePointer<Float>, channels: Int, h: Int, w: Int, ho: Int, wo: Int,
-            _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>, ldcol: Int, colOffset: Int) {
-    let hw = h * w
+/// Adjoint of `im2col`: accumulates the col matrix of `images` images back into dx (same
+/// layout conventions). dx must be initialised by the caller.
+func col2im(_ col: UnsafePointer<Float>, imageStride: Int, images: Int, channels: Int, h: Int, w: Int,
+            ho: Int, wo: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
+    let hw = h * w, hwo = ho * wo, ldcol = images * hwo
     for c in 0..<channels {
-        let xc = dx + c * hw
         for ki in 0..<g.kernelH {
+            let di = ki * g.dilationH - g.padH
+            let oyLo = Swift.min(di >= 0 ? 0 : (-di + g.strideH - 1) / g.strideH, ho)
+            let oyHi = Swift.max(Swift.min((h - 1 - di) >= 0 ? (h - 1 - di) / g.strideH + 1 : 0, ho), oyLo)
             for kj in 0..<g.kernelW {
-                let row = col + ((c * g.kernelH + ki) * g.kernelW + kj) * ldcol + colOffset
+                let row = col + ((c * g.kernelH + ki) * g.kernelW + kj) * ldcol
                 let (lo, hi) = g.validCols(kj: kj, w: w, wo: wo)
-                if hi <= lo { continue }
-                let xoff = kj * g.dilationW - g.padW
-                for oy in 0..<ho {
-                    let iy = oy * g.strideH - g.padH + ki * g.dilationH
-                    if iy < 0 || iy >= h { continue }
-                    let src = row + oy * wo
-                    let dst = xc + iy * w + xoff
-                    if g.strideW == 1 {
-                        for ox in lo..<hi { dst[ox] += src[ox] }
-                    } else {
-                        let s = g.strideW
-                        for ox in lo..<hi { dst[ox * s] += src[ox] }
+                if hi <= lo || oyHi <= oyLo { continue }
+                let dj = kj * g.dilationW - g.padW
+                let sw = g.strideW
+                for b in 0..<images {
+                    let src = row + b * hwo
+                    let dst = dx + b * imageStride + c * hw
+                    for oy in oyLo..<oyHi {
+                        let r = src + oy * wo
+                        let drow = dst + (oy * g.strideH + di) * w + dj
+                        if sw == 1 { for ox in lo..<hi { drow[ox] += r[ox] } }
+                        else { for ox in lo..<hi { drow[ox * sw] += r[ox] } }
                     }
                 }
             }

@@ -40,9 +40,9 @@ struct ConvPlan {
     /// Images per chunk: wide enough for an efficient GEMM, small enough to keep col in cache,
     /// and at least one chunk per worker.
     var chunk: Int {
-        let targetCols = 1024
+        let targetCols = ConvTuning.targetCols
         var cb = Swift.max(1, (targetCols + hwo - 1) / hwo)
-        let colBudget = 2 << 20  // floats (8 MiB)
+        let colBudget = ConvTuning.colBudget
         cb = Swift.min(cb, Swift.max(1, colBudget / Swift.max(k * hwo, 1)))
         let perWorker = (n + Parallel.threads - 1) / Parallel.threads
         return Swift.max(1, Swift.min(cb, perWorker, n))
@@ -104,8 +104,9 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
 
 // MARK: - GEMM path
 
-/// Chunks [c·cb, min((c+1)·cb, n)) are assigned round-robin to `workers` tasks.
-@inline(__always)
+/// Chunks [c·cb, min((c+1)·cb, n)) are assigned round-robin to at most `threads` workers.
+/// Returns the number of workers used.
+@discardableResult
 private func forEachChunk(_ plan: ConvPlan, _ body: (_ worker: Int, _ b0: Int, _ cb: Int) -> Void) -> Int {
     let cb = plan.chunk
     let chunks = (plan.n + cb - 1) / cb
@@ -123,28 +124,24 @@ private func forEachChunk(_ plan: ConvPlan, _ body: (_ worker: Int, _ b0: Int, _
 
 func convForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                  _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
-    let k = p.k, hwo = p.hwo, inImg = p.cin * p.h * p.w, outImg = p.cout * hwo
-    _ = forEachChunk(p) { _, b0, cb in
+    let k = p.k, hwo = p.hwo, hw = p.h * p.w, inImg = p.cin * hw, outImg = p.cout * hwo
+    forEachChunk(p) { _, b0, cb in
         let cols = cb * hwo
-        let direct = cb == 1   // GEMM writes straight into y
-        let needCol = !(direct && p.isPointwise)
-        let col = needCol ? Storage(count: k * cols) : nil
+        let direct = cb == 1   // the GEMM writes straight into y
+        let col = (direct && p.isPointwise) ? nil : Storage(count: k * cols)
         let tmp = direct ? nil : Storage(count: p.coutG * cols)
         for g in 0..<p.groups {
             let wg = w + g * p.coutG * k
-            var colPtr: UnsafePointer<Float>
+            let xg = x + b0 * inImg + g * p.cinG * hw
+            var colPtr = xg
             if let col = col {
-                for b in 0..<cb {
-                    im2col(x + (b0 + b) * inImg + g * p.cinG * p.h * p.w, channels: p.cinG, h: p.h, w: p.w,
-                           ho: p.ho, wo: p.wo, p.geo, col.pointer, ldcol: cols, colOffset: b * hwo)
-                }
+                im2col(xg, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w,
+                       ho: p.ho, wo: p.wo, p.geo, col.pointer)
                 colPtr = UnsafePointer(col.pointer)
-            } else {
-                colPtr = x + b0 * inImg + g * p.cinG * p.h * p.w
             }
             if direct {
-                let yg = y + b0 * outImg + g * p.coutG * hwo
-                BLAS.sgemmSerial(false, false, p.coutG, hwo, k, 1, wg, k, colPtr, hwo, 0, yg, hwo)
+                BLAS.sgemmSerial(false, false, p.coutG, hwo, k, 1, wg, k, colPtr, hwo, 0,
+                                 y + b0 * outImg + g * p.coutG * hwo, hwo)
             } else {
                 let t = tmp!.pointer
                 BLAS.sgemmSerial(false, false, p.coutG, cols, k, 1, wg, k, colPtr, cols, 0, t, cols)
@@ -168,24 +165,65 @@ func convForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Fl
 
 func convBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                   _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ db: UnsafeMutablePointer<Float>?) {
-    let k = p.k, hwo = p.hwo, inImg = p.cin * p.h * p.w, outImg = p.cout * hwo
+    if dw != nil || db != nil { convBackwardWeights(p, x, dy, dw, db) }
+    guard let dx = dx else { return }
+    if let tp = p.transposedForInputGradient() {
+        // Stride 1: dx is a convolution of dy with the spatially flipped, channel-transposed
+        // filters — a forward-shaped GEMM and no col2im.
+        let wt = Storage(count: p.cout * p.k)
+        flipTranspose(p, w, wt.pointer)
+        convForward(tp, dy, wt.pointer, nil, dx)
+    } else {
+        convBackwardInputCol2im(p, w, dy, dx)
+    }
+}
+
+extension ConvPlan {
+    /// The plan of dx = conv(dy, W′) when stride is 1 and padding ≤ dilation·(kernel − 1).
+    func transposedForInputGradient() -> ConvPlan? {
+        guard geo.strideH == 1, geo.strideW == 1 else { return nil }
+        let ph = geo.dilationH * (geo.kernelH - 1) - geo.padH
+        let pw = geo.dilationW * (geo.kernelW - 1) - geo.padW
+        guard ph >= 0, pw >= 0 else { return nil }
+        let g2 = ConvGeometry(kernel: (geo.kernelH, geo.kernelW), stride: (1, 1), padding: (ph, pw),
+                              dilation: (geo.dilationH, geo.dilationW))
+        guard let (h2, w2) = try? g2.outputSize(h: ho, w: wo, op: "conv2d backward"), h2 == h, w2 == w else { return nil }
+        return ConvPlan(n: n, cin: cout, h: ho, w: wo, cout: cin, groups: groups, cinG: coutG, coutG: cinG,
+                        ho: h, wo: w, geo: g2)
+    }
+}
+
+/// W′[g·CinG + ci][co][ki][kj] = W[g·CoutG + co][ci][kH−1−ki][kW−1−kj]  (shape Cin × CoutG × kH × kW).
+private func flipTranspose(_ p: ConvPlan, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
+    let kh = p.geo.kernelH, kw = p.geo.kernelW, kk = kh * kw
+    for g in 0..<p.groups {
+        for co in 0..<p.coutG {
+            for ci in 0..<p.cinG {
+                let src = w + ((g * p.coutG + co) * p.cinG + ci) * kk
+                let dst = out + ((g * p.cinG + ci) * p.coutG + co) * kk
+                for t in 0..<kk { dst[kk - 1 - t] = src[t] }
+            }
+        }
+    }
+}
+
+/// dW (Cout × K) = Σ_chunks dy · colᵀ and db = Σ dy, with one partial per worker.
+private func convBackwardWeights(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                 _ dw: UnsafeMutablePointer<Float>?, _ db: UnsafeMutablePointer<Float>?) {
+    let k = p.k, hwo = p.hwo, hw = p.h * p.w, inImg = p.cin * hw, outImg = p.cout * hwo
     let wCount = p.cout * k
     let maxWorkers = Swift.min(Parallel.threads, (p.n + p.chunk - 1) / p.chunk)
-    // Per-worker partial sums of dW and db (worker 0 writes into dw/db directly).
-    let dwParts = dw == nil ? nil : Storage(count: Swift.max(maxWorkers - 1, 0) * wCount + 1)
+    // Worker 0 accumulates into dw itself; the others into their own partial.
+    let dwParts = dw == nil ? nil : Storage(count: Swift.max(maxWorkers - 1, 1) * wCount)
     let dbParts = db == nil ? nil : Storage(zeros: maxWorkers * p.cout)
     var started = [Bool](repeating: false, count: maxWorkers)
     let workers = started.withUnsafeMutableBufferPointer { startedBuf in
         forEachChunk(p) { wk, b0, cb in
             let cols = cb * hwo
             let direct = cb == 1
-            let pointwise = direct && p.isPointwise
-            let dwW: UnsafeMutablePointer<Float>? = dw.map { wk == 0 ? $0 : dwParts!.pointer + (wk - 1) * wCount }
-            let dyc: UnsafePointer<Float>
+            var dyc = dy + b0 * outImg
             var dyBuf: Storage? = nil
-            if direct {
-                dyc = dy + b0 * outImg
-            } else {
+            if !direct {
                 let buf = Storage(count: p.cout * cols)
                 for b in 0..<cb {
                     let src = dy + (b0 + b) * outImg
@@ -194,51 +232,29 @@ func convBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<F
                 dyBuf = buf
                 dyc = UnsafePointer(buf.pointer)
             }
-            if let db = db {
+            if db != nil {
                 let part = dbParts!.pointer + wk * p.cout
                 for co in 0..<p.cout { part[co] += sumRun(dyc + co * cols, cols) }
             }
-            if dx != nil && !pointwise {
-                for b in 0..<cb { (dx! + (b0 + b) * inImg).update(repeating: 0, count: inImg) }
-            }
-            let col = pointwise ? nil : Storage(count: k * cols)
-            let dcol = (dx == nil || pointwise) ? nil : Storage(count: k * cols)
-            let beta: Float = startedBuf[wk] ? 1 : 0
-            for g in 0..<p.groups {
-                let wg = w + g * p.coutG * k
-                let dyg = dyc + g * p.coutG * cols
-                let xOff = g * p.cinG * p.h * p.w
-                if let dwW = dwW {
-                    let colPtr: UnsafePointer<Float>
+            if let dw = dw {
+                let dwW = wk == 0 ? dw : dwParts!.pointer + (wk - 1) * wCount
+                let beta: Float = startedBuf[wk] ? 1 : 0
+                let col = (direct && p.isPointwise) ? nil : Storage(count: k * cols)
+                for g in 0..<p.groups {
+                    let xg = x + b0 * inImg + g * p.cinG * hw
+                    var colPtr = xg
                     if let col = col {
-                        for b in 0..<cb {
-                            im2col(x + (b0 + b) * inImg + xOff, channels: p.cinG, h: p.h, w: p.w, ho: p.ho, wo: p.wo,
-                                   p.geo, col.pointer, ldcol: cols, colOffset: b * hwo)
-                        }
+                        im2col(xg, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w,
+                               ho: p.ho, wo: p.wo, p.geo, col.pointer)
                         colPtr = UnsafePointer(col.pointer)
-                    } else {
-                        colPtr = x + b0 * inImg + xOff
                     }
                     // dW_g (CoutG × K) += dy_g (CoutG × cols) · colᵀ (cols × K)
-                    BLAS.sgemmSerial(false, true, p.coutG, k, cols, 1, dyg, cols, colPtr, cols, beta,
+                    BLAS.sgemmSerial(false, true, p.coutG, k, cols, 1, dyc + g * p.coutG * cols, cols, colPtr, cols, beta,
                                      dwW + g * p.coutG * k, k)
-                }
-                if let dx = dx {
-                    if pointwise {
-                        // dx_g (CinG × HW) = W_gᵀ (CinG × CoutG) · dy_g (CoutG × HW)
-                        BLAS.sgemmSerial(true, false, k, cols, p.coutG, 1, wg, k, dyg, cols, 0, dx + b0 * inImg + xOff, cols)
-                    } else {
-                        let dc = dcol!.pointer
-                        BLAS.sgemmSerial(true, false, k, cols, p.coutG, 1, wg, k, dyg, cols, 0, dc, cols)
-                        for b in 0..<cb {
-                            col2im(dc, channels: p.cinG, h: p.h, w: p.w, ho: p.ho, wo: p.wo, p.geo,
-                                   dx + (b0 + b) * inImg + xOff, ldcol: cols, colOffset: b * hwo)
-                        }
-                    }
                 }
             }
             startedBuf[wk] = true
-            _ = dyBuf
+            withExtendedLifetime(dyBuf) {}
         }
     }
     if let dw = dw {
@@ -252,4 +268,41 @@ func convBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<F
         db.update(repeating: 0, count: p.cout)
         for wk in 0..<maxWorkers { let part = dbParts!.pointer + wk * p.cout; for co in 0..<p.cout { db[co] += part[co] } }
     }
+}
+
+/// dx for strided convolutions: dcol = W_gᵀ · dy_g, then col2im.
+private func convBackwardInputCol2im(_ p: ConvPlan, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+                                     _ dx: UnsafeMutablePointer<Float>) {
+    let k = p.k, hwo = p.hwo, hw = p.h * p.w, inImg = p.cin * hw, outImg = p.cout * hwo
+    forEachChunk(p) { _, b0, cb in
+        let cols = cb * hwo
+        var dyc = dy + b0 * outImg
+        var dyBuf: Storage? = nil
+        if cb > 1 {
+            let buf = Storage(count: p.cout * cols)
+            for b in 0..<cb {
+                let src = dy + (b0 + b) * outImg
+                for co in 0..<p.cout { (buf.pointer + co * cols + b * hwo).update(from: src + co * hwo, count: hwo) }
+            }
+            dyBuf = buf
+            dyc = UnsafePointer(buf.pointer)
+        }
+        (dx + b0 * inImg).update(repeating: 0, count: cb * inImg)
+        let dcol = Storage(count: k * cols)
+        for g in 0..<p.groups {
+            BLAS.sgemmSerial(true, false, k, cols, p.coutG, 1, w + g * p.coutG * k, k, dyc + g * p.coutG * cols, cols, 0,
+                             dcol.pointer, cols)
+            col2im(dcol.pointer, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w, ho: p.ho, wo: p.wo,
+                   p.geo, dx + b0 * inImg + g * p.cinG * hw)
+        }
+        withExtendedLifetime(dyBuf) {}
+    }
+}
+
+/// Chunking constants, tuned with `reidkd-bench conv` on the 2-core reference machine.
+enum ConvTuning {
+    /// GEMM width (output positions) a chunk aims for.
+    static let targetCols = 1024
+    /// Upper bound on a chunk's col matrix, in floats (8 MiB), so it stays near cache.
+    static let colBudget = 2 << 20
 }
