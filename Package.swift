@@ -1,7 +1,9 @@
 // swift-tools-version:6.0
 // ReidKD — knowledge distillation workbench for instance re-identification.
 // Module map (data flows one way; a lower module never imports a higher one):
-//   CBLAS CPNG CJPEG CSQLite → Tensor → NN → Data → Eval → Distill → Store → Report → Export → reidkd
+//   CBLAS CPNG CJPEG CSQLite → Tensor → NN, Data → Eval → Distill → Report, Export → reidkd
+//   Store (the SQLite experiment store) is a leaf: it knows rows, not models, so the trainer,
+//   the report and the export can all use it.
 import PackageDescription
 
 let package = Package(
@@ -10,9 +12,12 @@ let package = Package(
     products: [
         .executable(name: "reidkd", targets: ["reidkd"]),
         .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "ReidKDKit", targets: ["NN", "Data", "Eval", "Store", "Distill", "Report", "Export"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System-library shims (module maps only); `make deps` installs the Debian packages.
@@ -26,14 +31,29 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
 
         .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "NN", dependencies: ["Tensor", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG"]),
+        .target(name: "Eval", dependencies: ["Tensor", "NN", "Data"]),
+        .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Distill", dependencies: ["Tensor", "NN", "Data", "Eval", "Store"]),
+        .target(name: "Report", dependencies: ["Tensor", "Data", "Eval", "Store"]),
+        .target(name: "Export", dependencies: ["Tensor", "NN", "Data", "Eval", "Store"]),
 
         .executableTarget(name: "reidkd", dependencies: [
-            "Tensor",
+            "Tensor", "NN", "Data", "Eval", "Store", "Distill", "Report", "Export",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Yams", package: "Yams"),
         ]),
-        .executableTarget(name: "reidkd-bench", dependencies: ["Tensor"]),
+        .executableTarget(name: "reidkd-bench", dependencies: ["Tensor", "NN", "Data", "Eval", "Distill"]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "DataTests", dependencies: ["Data"]),
+        .testTarget(name: "EvalTests", dependencies: ["Eval"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export"]),
     ],
     swiftLanguageModes: [.v5]
 )

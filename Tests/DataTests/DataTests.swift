@@ -1,0 +1,2 @@
+// Tests for module Data; one file per subject.
+import XCTest

@@ -1,0 +1,2 @@
+// Tests for module Distill; one file per subject.
+import XCTest

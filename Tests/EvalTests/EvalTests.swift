@@ -1,0 +1,2 @@
+// Tests for module Eval; one file per subject.
+import XCTest

@@ -1,0 +1,2 @@
+// Tests for module Export; one file per subject.
+import XCTest

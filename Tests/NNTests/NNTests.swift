@@ -1,0 +1,2 @@
+// Tests for module NN; one file per subject.
+import XCTest

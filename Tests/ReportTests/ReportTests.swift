@@ -1,0 +1,2 @@
+// Tests for module Report; one file per subject.
+import XCTest

@@ -1,0 +1,2 @@
+// Tests for module Store; one file per subject.
+import XCTest
