@@ -1,6 +1,7 @@
 // Forward values against small hand-computed cases (test tier 2) and against a naive reference.
 import XCTest
 @testable import Tensor
+import TestSupport
 
 final class ConvForwardTests: XCTestCase {
     let x = Tensor(shape: [1, 1, 3, 3], scalars: [1, 2, 3, 4, 5, 6, 7, 8, 9])

@@ -1,6 +1,7 @@
 // Finite-difference gradient checks for every differentiable op (tolerances in GradCheck.swift).
 import XCTest
 @testable import Tensor
+import TestSupport
 
 final class ElementwiseGradientTests: XCTestCase {
     func testBinaryOpsSameShape() {

@@ -1,3 +1,4 @@
+// Shared test helpers for every <Module>Tests target (target TestSupport).
 // Finite-difference gradient checking (test tier 1).
 //
 // For inputs x and an op f, the scalar probe L = Σ f(x) ⊙ R with a fixed random R is
@@ -6,16 +7,16 @@
 // |analytic − numeric| ≤ atol + rtol·|numeric| with atol = rtol = 1e-2 by default, h = 1e-2.
 // Inputs of ops with kinks (relu, abs, clamp, max) are kept away from the kinks by the tests.
 import XCTest
-@testable import Tensor
+import Tensor
 
-func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1, requiresGrad: Bool = true) -> Tensor {
+public func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1, requiresGrad: Bool = true) -> Tensor {
     var rng = RandomGenerator(seed: seed)
     let t = Tensor.randn(shape, std: scale, rng: &rng)
     t.requiresGrad = requiresGrad
     return t
 }
 
-func assertGradients(_ inputs: [Tensor], h: Float = 1e-2, atol: Float = 1e-2, rtol: Float = 1e-2,
+public func assertGradients(_ inputs: [Tensor], h: Float = 1e-2, atol: Float = 1e-2, rtol: Float = 1e-2,
                      maxElements: Int = 200, file: StaticString = #filePath, line: UInt = #line,
                      _ f: ([Tensor]) -> Tensor) {
     for t in inputs { t.grad = nil }
@@ -53,7 +54,7 @@ func assertGradients(_ inputs: [Tensor], h: Float = 1e-2, atol: Float = 1e-2, rt
     }
 }
 
-func assertClose(_ a: [Float], _ b: [Float], atol: Float = 1e-5, rtol: Float = 1e-5,
+public func assertClose(_ a: [Float], _ b: [Float], atol: Float = 1e-5, rtol: Float = 1e-5,
                  file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(a.count, b.count, "length", file: file, line: line)
     for (i, (x, y)) in zip(a, b).enumerated() where Swift.abs(x - y) > atol + rtol * Swift.abs(y) {
@@ -63,7 +64,7 @@ func assertClose(_ a: [Float], _ b: [Float], atol: Float = 1e-5, rtol: Float = 1
 }
 
 /// Keeps values at least `margin` away from the given kink points.
-func awayFromKinks(_ t: Tensor, kinks: [Float], margin: Float = 0.05) -> Tensor {
+public func awayFromKinks(_ t: Tensor, kinks: [Float], margin: Float = 0.05) -> Tensor {
     for i in 0..<t.count {
         for k in kinks where Swift.abs(t.pointer[i] - k) < margin {
             t.pointer[i] = t.pointer[i] >= k ? k + margin : k - margin
