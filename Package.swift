@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG"]),
         .target(name: "Eval", dependencies: ["Tensor", "NN", "Data"]),
         .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Distill", dependencies: ["Tensor", "NN", "Data", "Eval", "Store"]),
+        .target(name: "Distill", dependencies: ["Tensor", "NN", "Data", "Eval", "Store", .product(name: "Yams", package: "Yams")]),
         .target(name: "Report", dependencies: ["Tensor", "Data", "Eval", "Store"]),
         .target(name: "Export", dependencies: ["Tensor", "NN", "Data", "Eval", "Store"]),
 
