@@ -126,3 +126,11 @@ enum StoreTime {
         return f.date(from: text)
     }
 }
+
+extension ExperimentStore {
+    /// Runs raw SQL in a write transaction. For tests and maintenance (e.g. simulating a newer
+    /// schema); library code uses the typed API.
+    func execute(sql: String) throws {
+        try write("executing SQL") { try $0.execute(sql: sql) }
+    }
+}
