@@ -9,10 +9,13 @@ import Foundation
 final class ConcurrencyTests: XCTestCase {
     static let runs = 16, batches = 5, batchSize = 40, singles = 5
 
-    /// Child process only: one worker. Waits for the start file so all workers race together.
+    /// Child process only: one worker. Announces itself with a ready file, then waits for the
+    /// start file so all workers race together. A 2 ms pause per batch stands in for training
+    /// compute, so the workers interleave instead of the first one draining the queue alone.
     func testWorkerRole() throws {
         let env = ProcessInfo.processInfo.environment
         guard let path = env["REIDKD_STORE_WORKER"], let out = env["REIDKD_STORE_WORKER_OUT"], let go = env["REIDKD_STORE_WORKER_GO"] else { return }
+        _ = FileManager.default.createFile(atPath: out + ".ready", contents: nil)
         let deadline = Date(timeIntervalSinceNow: 30)
         while !FileManager.default.fileExists(atPath: go) && Date() < deadline { usleep(2000) }
         let store = try ExperimentStore(path: path)
@@ -26,6 +29,7 @@ final class ConcurrencyTests: XCTestCase {
                     MetricPoint(key: "loss_\(i % 4)", step: b * Self.batchSize + i, epoch: b, value: Double(run.id) + Double(i) / 100)
                 }
                 try store.logMetrics(run: run.id, pts)
+                usleep(2000)
             }
             for s in 0..<Self.singles { try store.logMetric(run: run.id, key: "lr", step: s, epoch: 0, value: 0.1) }
             try store.setSummary(run: run.id, ["mAP": Double(run.id) / 100])
@@ -52,14 +56,15 @@ final class ConcurrencyTests: XCTestCase {
             env["REIDKD_STORE_WORKER_GO"] = go
             p.environment = env
             let log = dir + "/worker-\(w).log"
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             p.standardOutput = handle; p.standardError = handle
             try p.run()
             procs.append((p, log, dir + "/claims-\(w).txt"))
         }
-        usleep(300_000)  // let every child reach the start line
-        FileManager.default.createFile(atPath: go, contents: nil)
+        let deadline = Date(timeIntervalSinceNow: 60)  // every child at the start line (a loaded machine starts them slowly)
+        while procs.contains(where: { !FileManager.default.fileExists(atPath: $0.2 + ".ready") }) && Date() < deadline { usleep(5000) }
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
         var all: [Int64] = []
         for (p, log, claims) in procs {
             p.waitUntilExit()
@@ -81,6 +86,7 @@ final class ConcurrencyTests: XCTestCase {
             XCTAssertEqual(try store.summary(run: r.id)["mAP"], Double(r.id) / 100)
         }
         let workers = Set(runs.compactMap(\.pid))
+        XCTAssertGreaterThan(workers.count, 1, "the workers did not overlap, so the race was not exercised")
         print("ConcurrencyTests: \(runs.count) runs drained by \(workers.count) of 4 worker processes")
         #else
         throw XCTSkip("subprocess workers run on Linux")

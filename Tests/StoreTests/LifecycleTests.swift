@@ -71,7 +71,9 @@ final class LifecycleTests: XCTestCase {
         let after = try store.runs()
         XCTAssertEqual(after.map(\.status), [.finished, .failed, .diverged, .interrupted])
         XCTAssertEqual(after[1].error, "Error: out of memory\n  at train()")
-        XCTAssertTrue(after.allSatisfy { $0.finishedAt != nil && $0.finishedAt! >= $0.startedAt! })
+        XCTAssertTrue(after.allSatisfy { $0.finishedAt != nil })
+        XCTAssertTrue(after.prefix(3).allSatisfy { r in r.startedAt.map { s in r.finishedAt.map { $0 >= s } ?? false } ?? false })
+        XCTAssertNil(after[3].startedAt, "interrupted while still queued")
         let m = message { try store.markFinished(runs[3].id) }
         XCTAssertTrue(m.contains("run \(runs[3].id) is interrupted"), m)
         XCTAssertEqual(message { try store.markFinished(999) }, StoreError.unknownRun(id: 999, path: store.path).description)
