@@ -23,7 +23,7 @@ public struct RGBImage: Equatable, Sendable {
         self.init(width: width, height: height, pixels: p)
     }
 
-    public subscript(x: Int, y: Int) -> (UInt8, UInt8, UInt8) {
+    public subscript(x x: Int, y y: Int) -> (UInt8, UInt8, UInt8) {
         let i = 3 * (y * width + x)
         return (pixels[i], pixels[i + 1], pixels[i + 2])
     }

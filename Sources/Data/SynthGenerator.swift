@@ -43,7 +43,8 @@ public struct SynthGenerator: Sendable {
             let pid = perm[i] + 1
             let train = pid <= nTrain
             var rng = RandomGenerator(seed: cfg.seed, key: [2, UInt64(i)])
-            let k = 2 + rng.int(below: cfg.cameras - 1)
+            // 2…cameras cameras, each with ≥ 2 images so that every query has a gallery match in another camera.
+            let k = 2 + rng.int(below: min(cfg.cameras, cfg.imagesPerId / 2) - 1)
             let cams = Array(rng.permutation(cfg.cameras).prefix(k)).sorted()
             var seenCam = Set<Int>()
             for j in 0..<cfg.imagesPerId {
