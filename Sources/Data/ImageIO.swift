@@ -18,10 +18,11 @@ public enum ImageIO {
         throw DataError(.notAnImage, path: path, "not a PNG or JPEG image (unrecognised file signature)")
     }
 
-    /// Encodes as PNG and writes atomically.
+    /// Encodes as PNG and writes it (not atomically: the generator writes thousands of small
+    /// files into a fresh folder, where the temp-file-and-rename dance doubled the wall time).
     public static func savePNG(_ img: RGBImage, to path: String) throws {
         let bytes = try PNGCodec.encode(img)
-        do { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) }
+        do { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
         catch { throw DataError(.writeFailed, path: path, "cannot write PNG: \(error.localizedDescription)") }
     }
 
