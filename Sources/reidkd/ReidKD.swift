@@ -12,6 +12,7 @@ struct ReidKD: ParsableCommand {
         subcommands: [
             InfoCommand.self,
             RunsCommand.self,
+            DataCommand.self,
         ]
     )
 }

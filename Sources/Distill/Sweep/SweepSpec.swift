@@ -17,6 +17,7 @@
 // so a typo fails the whole sweep before anything trains.
 import Foundation
 import Yams
+import Support
 
 public struct SweepError: Error, CustomStringConvertible {
     public let description: String
@@ -151,20 +152,7 @@ public struct SweepSpec {
     }
 }
 
-/// " (did you mean 'x'?)" when a candidate is within a small edit distance, else "".
+/// " (did you mean 'x'?)" when a candidate is plausibly a typo of `word`, else "".
 func didYouMean(_ word: String, _ candidates: [String]) -> String {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        var prev = Array(0...b.count)
-        for i in 1...Swift.max(a.count, 1) where !a.isEmpty {
-            var cur = [i] + [Int](repeating: 0, count: b.count)
-            for j in 1...Swift.max(b.count, 1) where !b.isEmpty {
-                cur[j] = Swift.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            prev = cur
-        }
-        return prev[b.count]
-    }
-    let w = Array(word.lowercased())
-    guard let best = candidates.min(by: { distance(w, Array($0.lowercased())) < distance(w, Array($1.lowercased())) }) else { return "" }
-    return distance(w, Array(best.lowercased())) <= Swift.max(2, w.count / 3) ? " (did you mean '\(best)'?)" : ""
+    Suggest.closest(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
 }

@@ -1,7 +1,7 @@
 // SHA-256 against the FIPS 180-4 / NIST example vectors, including the multi-block and
 // padding-boundary cases, and streaming in uneven pieces.
 import XCTest
-@testable import Store
+import Support
 
 final class SHA256Tests: XCTestCase {
     func testVectors() {

@@ -1,6 +1,6 @@
-// SHA-256 (FIPS 180-4) for artifact digests. Written here rather than pulling swift-crypto
-// (and BoringSSL's build) into the package for one hash; checked against the FIPS test vectors
-// in StoreTests. Streams files in 1 MiB chunks.
+// SHA-256 (FIPS 180-4) for config hashes, dataset fingerprints and artifact digests. Written
+// here rather than pulling swift-crypto (and BoringSSL's build) into the package for one hash;
+// checked against the FIPS test vectors in SupportTests. Streams files in 1 MiB chunks.
 import Foundation
 
 public struct SHA256 {
@@ -64,17 +64,20 @@ public struct SHA256 {
         var s = SHA256(); s.update(data); return s.finalizeHex()
     }
 
+    /// Hex digest of a string's UTF-8 bytes.
+    public static func hex(_ text: String) -> String { hex(of: Array(text.utf8)) }
+
     /// Hex digest and size of the file at `path`.
     public static func file(at path: String) throws -> (sha256: String, bytes: Int64) {
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw StoreError.unreadableArtifact(path: path, message: "no such file or not readable")
+            throw FileHashError(path: path, message: "no such file or not readable")
         }
         defer { try? handle.close() }
         var s = SHA256(), total: Int64 = 0
         while true {
             let chunk: Data
             do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw StoreError.unreadableArtifact(path: path, message: error.localizedDescription)
+                throw FileHashError(path: path, message: error.localizedDescription)
             }
             if chunk.isEmpty { break }
             total += Int64(chunk.count)
@@ -82,4 +85,10 @@ public struct SHA256 {
         }
         return (s.finalizeHex(), total)
     }
+}
+
+/// A file that could not be read for hashing.
+public struct FileHashError: Error, CustomStringConvertible {
+    public let path: String, message: String
+    public var description: String { "\(path): cannot read for hashing (\(message))" }
 }
