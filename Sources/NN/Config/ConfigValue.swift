@@ -24,11 +24,12 @@ public enum ConfigValue: Equatable, Sendable {
         }
     }
 
-    /// Canonical JSON (no spaces) used for hashing.
+    /// Canonical JSON (no spaces) used for hashing; byte-identical to Python's
+    /// `json.dumps(v, sort_keys=True, separators=(",", ":"))` (floats in shortest repr).
     public var json: String {
         switch self {
         case .int(let i): return String(i)
-        case .double(let d): return Self.floatText(d)
+        case .double(let d): return JSONText.number(d)
         case .string(let s): return JSONText.quote(s)
         case .bool(let b): return b ? "true" : "false"
         case .list(let xs): return "[" + xs.map(\.json).joined(separator: ",") + "]"

@@ -1,12 +1,15 @@
-// Learning-rate schedules as pure functions of (iteration, epoch), FastReID style: a warm-up
-// factor applied per iteration for the first WARMUP_ITERS iterations, times a main schedule
-// stepped per epoch from DELAY_EPOCHS on:
-//   lr(it, e) = BASE_LR · warmup(it) · main(e)
-//   warmup(it) = linear: w + (1 − w)·it/T,  constant: w      (it < T; 1 afterwards)
-//   MultiStepLR:        main(e) = γ^(number of STEPS ≤ e − DELAY_EPOCHS)
-//   CosineAnnealingLR:  lr = η_min + (BASE_LR·warmup − η_min)·(1 + cos(π·k/T_max))/2,
-//                       k = clamp(e − DELAY_EPOCHS, 0, T_max),
-//                       T_max = MAX_EPOCH − max(⌈WARMUP_ITERS / iters_per_epoch⌉, DELAY_EPOCHS)
+// Learning-rate schedules as pure functions of (iteration, epoch), reproducing FastReID's
+// hooks: a warm-up factor per iteration for the first WARMUP_ITERS = W iterations, and a main
+// schedule stepped at the end of every epoch once the warm-up is over and the next epoch is
+// ≥ DELAY_EPOCHS = D. With I iterations per epoch, the main schedule has stepped
+//   k(e) = max(0, e − max(⌊W / I⌋, D − 1))   times when epoch e starts, and
+//   lr(it, e) = BASE_LR · warmup(it) · main(k(e))
+//   warmup(it) = linear: w + (1 − w)·it/W,  constant: w      (it < W; 1 afterwards)
+//   MultiStepLR:        main(k) = γ^(number of STEPS ≤ k)
+//   CosineAnnealingLR:  lr = η_min + (BASE_LR − η_min)·(1 + cos(π·min(k, T)/T))/2,
+//                       T = MAX_EPOCH − max(⌈W / I⌉, D)
+// (so the cosine reaches η_min on the last epoch; note that with warm-up the multi-step
+// milestones count epochs after the warm-up, as in FastReID).
 // Being pure functions, they need no state in checkpoints: resume recomputes them.
 import Foundation
 
@@ -59,13 +62,17 @@ public struct LRSchedule: Sendable {
         return max(0, maxEpoch - max(warmupEpochs, delayEpochs))
     }
 
+    /// How many times the main schedule has stepped when epoch `epoch` starts.
+    public func mainSteps(epoch: Int) -> Int {
+        max(0, epoch - max(warmupIters / itersPerEpoch, delayEpochs - 1))
+    }
+
     /// The learning rate at global iteration `iteration` of epoch `epoch` (both 0-based).
     public func lr(iteration: Int, epoch: Int) -> Double {
         let base = baseLR * warmup(iteration)
-        let k = epoch - delayEpochs
+        let k = mainSteps(epoch: epoch)
         switch main {
         case .multiStep(let steps, let gamma):
-            guard k >= 0 else { return base }
             let passed = steps.filter { $0 <= k }.count
             return base * Foundation.pow(gamma, Double(passed))
         case .cosine(_, let etaMin):
