@@ -30,12 +30,12 @@ public struct ReidIds: Equatable, Sendable {
     public static func parseCSV(_ text: String, name: String = "<csv>") throws -> ReidIds {
         var pids: [Int] = [], camids: [Int] = []
         var sawData = false
-        for (n, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             let ints = fields.map { Int($0) }
-            if !sawData, ints.allSatisfy({ $0 == nil }) { sawData = true; continue }   // header line
+            if !sawData, fields.count == 2, ints.allSatisfy({ $0 == nil }) { sawData = true; continue }   // header line
             sawData = true
             guard fields.count == 2, let pid = ints[0], let cam = ints[1] else {
                 throw EvalError("\(name):\(n + 1): expected 'pid,camid' (two integers), got '\(line)'")
