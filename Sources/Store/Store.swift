@@ -1,2 +1,136 @@
-// Module Store: SQLite experiment store (schema, migrations, queries).
-// See DEVELOPERS.md for the module map; docs/ holds the module guides.
+// ExperimentStore: one SQLite file (GRDB DatabaseQueue) shared by the sweep runner, its worker
+// processes, the CLI and the report. WAL journal so readers never block the writer, a busy
+// timeout so several processes writing at once wait instead of failing with "database is
+// locked", foreign keys on, and every write in an IMMEDIATE transaction (GRDB's default for
+// writes) so a transaction takes the write lock up front and never needs a lock upgrade, which
+// SQLite cannot wait for.
+import Foundation
+import GRDB
+
+/// Defaults of the store (the one place they live).
+public enum StoreDefaults {
+    /// Where every command reads and writes unless given `--store PATH`.
+    public static let path = "results/reidkd.sqlite"
+    /// How long a writer waits for another process's write transaction before giving up.
+    public static let busyTimeout: TimeInterval = 30
+}
+
+public final class ExperimentStore: @unchecked Sendable {
+    /// The database file.
+    public let path: String
+    /// Migration identifiers this `open` applied (empty when the file was already current).
+    public let appliedMigrations: [String]
+    let db: DatabaseQueue
+
+    /// Opens the store at `path`, creating it (and its parent directory) when `create` is true,
+    /// and brings its schema up to date. Throws `StoreError.missingStore` when `create` is false and
+    /// the file does not exist, `.newerSchema` when a newer ReidKD wrote it, `.notAStore` for a
+    /// file that is not SQLite.
+    public init(path: String = StoreDefaults.path, create: Bool = true,
+                busyTimeout: TimeInterval = StoreDefaults.busyTimeout) throws {
+        self.path = path
+        let fm = FileManager.default
+        if !fm.fileExists(atPath: path) {
+            guard create else { throw StoreError.missingStore(path: path) }
+            let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
+                throw StoreError.database(path: path, action: "creating directory \(parent)", message: "\(error.localizedDescription)")
+            }
+        }
+        var config = Configuration()
+        config.journalMode = .wal
+        config.busyMode = .timeout(busyTimeout)
+        config.foreignKeysEnabled = true
+        config.label = "ReidKD store"
+        do {
+            db = try DatabaseQueue(path: path, configuration: config)
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB || e.resultCode == .SQLITE_CORRUPT {
+            throw StoreError.notAStore(path: path, message: e.message ?? "\(e.resultCode)")
+        } catch {
+            throw StoreError.database(path: path, action: "opening", message: Self.message(error))
+        }
+        appliedMigrations = try Self.migrate(db, path: path)
+    }
+
+    /// Runs pending migrations. Several processes may open a fresh store at the same moment;
+    /// GRDB applies each migration in its own transaction but reads the applied list before it,
+    /// so the loser of that race fails on "table already exists" after the winner committed.
+    /// Its transaction rolled back cleanly, so re-reading the applied list and retrying is safe.
+    static func migrate(_ db: DatabaseQueue, path: String) throws -> [String] {
+        let known = Schema.migrations.map(\.id)
+        let migrator = Schema.migrator
+        var lastError: Error?
+        for _ in 0..<5 {
+            let before = try applied(db, path: path)
+            let unknown = before.filter { !known.contains($0) }
+            if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown.sorted(), known: known) }
+            let pending = known.filter { !before.contains($0) }
+            if pending.isEmpty { return [] }
+            do {
+                try migrator.migrate(db)
+                return pending
+            } catch {
+                lastError = error
+                if try applied(db, path: path).count > before.count { continue }  // lost the race: retry
+                break
+            }
+        }
+        throw StoreError.database(path: path, action: "migrating the schema", message: Self.message(lastError!))
+    }
+
+    /// Identifiers recorded in `grdb_migrations` (empty for a new file).
+    static func applied(_ db: DatabaseQueue, path: String) throws -> [String] {
+        do {
+            return try db.read { db in
+                guard try db.tableExists("grdb_migrations") else { return [] }
+                return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+            }
+        } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB || e.resultCode == .SQLITE_CORRUPT {
+            throw StoreError.notAStore(path: path, message: e.message ?? "\(e.resultCode)")
+        } catch {
+            throw StoreError.database(path: path, action: "reading the schema version", message: Self.message(error))
+        }
+    }
+
+    static func message(_ error: Error) -> String {
+        if let e = error as? DatabaseError { return e.message.map { "\($0) (\(e.resultCode))" } ?? "\(e.resultCode)" }
+        return "\(error)"
+    }
+
+    /// A write transaction (IMMEDIATE); SQLite errors become `StoreError.database` naming `action`.
+    func write<T>(_ action: String, _ body: (Database) throws -> T) throws -> T {
+        do { return try db.write(body) } catch let e as StoreError { throw e } catch {
+            throw StoreError.database(path: path, action: action, message: Self.message(error))
+        }
+    }
+
+    /// A read (a consistent snapshot in WAL mode).
+    func read<T>(_ action: String, _ body: (Database) throws -> T) throws -> T {
+        do { return try db.read(body) } catch let e as StoreError { throw e } catch {
+            throw StoreError.database(path: path, action: action, message: Self.message(error))
+        }
+    }
+
+    /// The schema version (`PRAGMA user_version`), for diagnostics.
+    public func schemaVersion() throws -> Int {
+        try read("reading the schema version") { try Int.fetchOne($0, sql: "PRAGMA user_version") ?? 0 }
+    }
+}
+
+/// Timestamps are stored as ISO-8601 UTC text with milliseconds.
+enum StoreTime {
+    static func parse(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: text)
+    }
+}
+
+extension ExperimentStore {
+    /// Runs raw SQL in a write transaction. For tests and maintenance (e.g. simulating a newer
+    /// schema); library code uses the typed API.
+    func execute(sql: String) throws {
+        try write("executing SQL") { try $0.execute(sql: sql) }
+    }
+}

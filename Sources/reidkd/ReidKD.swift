@@ -11,6 +11,9 @@ struct ReidKD: ParsableCommand {
         version: ReidKDInfo.version,
         subcommands: [
             InfoCommand.self,
+            RunsCommand.self,
+            DataCommand.self,
+            TrainCommand.self,
             ConfigCommand.self,
         ]
     )

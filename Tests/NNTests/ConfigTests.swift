@@ -1,4 +1,5 @@
 // Config loading: inheritance, overrides, unknown keys, type/range errors, printing and hashing.
+import Support
 import XCTest
 import Foundation
 @testable import NN

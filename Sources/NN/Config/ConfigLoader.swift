@@ -4,6 +4,7 @@
 // it; a child overrides its base key by key. Every key is checked against Defaults.swift
 // (unknown → "did you mean"), every value is coerced to the key's type and range, and then a few
 // cross-key rules run. Errors name the key and the file (or `--opts`) that set it.
+import Support
 import Foundation
 import Yams
 

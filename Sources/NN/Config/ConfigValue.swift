@@ -2,6 +2,7 @@
 // Defaults.swift; `ValueType.coerce` turns whatever YAML or `--opts` produced into that type
 // (ints into floats, "1e-7" strings into floats, a scalar into a one-element list) or explains
 // why it cannot, naming the key.
+import Support
 import Foundation
 
 /// One resolved config value.

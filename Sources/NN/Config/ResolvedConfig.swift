@@ -4,6 +4,8 @@
 // whitespace, floats in shortest round-trip form with a '.', leaving out keys marked
 // `hashed: false` (paths that do not change results, such as OUTPUT_DIR).
 
+import Support
+
 public struct ResolvedConfig: Equatable, Sendable {
     /// Value per dotted key; always holds every key of `ConfigDefaults.keys`.
     public internal(set) var values: [String: ConfigValue]

@@ -1,0 +1,136 @@
+// The rows of the experiment store, as Swift values. The store knows rows, not models: a config
+// arrives as a JSON string plus its flattened `key → value` map, a metric as (key, step, epoch,
+// value). Timestamps are read back as `Date` from the ISO-8601 UTC text the database holds.
+import Foundation
+
+/// Lifecycle of a run. `queued → running → finished | failed | diverged | interrupted`; resume
+/// moves interrupted (and optionally failed/diverged or stale running) runs back to `queued`.
+public enum RunStatus: String, CaseIterable, Sendable, Codable {
+    case queued, running, finished, failed, diverged, interrupted
+
+    /// Terminal states stamp `finished_at`.
+    public var isTerminal: Bool { self != .queued && self != .running }
+}
+
+/// What a run is within a sweep: the frozen teacher, a student trained without distillation, or
+/// a distilled student.
+public enum RunRole: String, CaseIterable, Sendable, Codable {
+    case teacher, baseline, student
+}
+
+/// A sweep: the parent record of the runs it planned, with the YAML it was expanded from.
+public struct Sweep: Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let spec: String
+    public let createdAt: Date?
+}
+
+/// What the sweep runner knows about a run before it starts: its identity and resolved config.
+public struct RunSpec: Sendable {
+    public var name: String
+    public var role: RunRole
+    /// The resolved config as JSON text (stored verbatim in `runs.config`).
+    public var config: String
+    /// Hash of the resolved config; a teacher is reused across sweeps by (hash, dataset fingerprint).
+    public var configHash: String
+    public var seed: Int
+    /// The flattened config (`student.backbone.depth → "18"`), stored in `params` for queries.
+    public var params: [String: String]
+    public var codeVersion: String?
+    public var datasetFingerprint: String?
+
+    public init(name: String, role: RunRole, config: String, configHash: String, seed: Int,
+                params: [String: String] = [:], codeVersion: String? = nil, datasetFingerprint: String? = nil) {
+        self.name = name; self.role = role; self.config = config; self.configHash = configHash
+        self.seed = seed; self.params = params; self.codeVersion = codeVersion
+        self.datasetFingerprint = datasetFingerprint
+    }
+}
+
+/// One row of `runs`.
+public struct Run: Sendable, Equatable {
+    public let id: Int64
+    public let sweepID: Int64?
+    public let name: String
+    public let role: RunRole
+    public let status: RunStatus
+    public let config: String
+    public let configHash: String
+    public let seed: Int
+    public let codeVersion: String?
+    public let datasetFingerprint: String?
+    /// Host, process id and worker threads of the process that last claimed the run.
+    public let host: String?
+    public let pid: Int?
+    public let threads: Int?
+    public let createdAt: Date?
+    public let startedAt: Date?
+    public let finishedAt: Date?
+    /// Last sign of life from the worker (claim, metrics batch or explicit heartbeat).
+    public let heartbeatAt: Date?
+    /// How many times the run was claimed (> 1 after a resume).
+    public let attempts: Int
+    public let error: String?
+}
+
+/// The worker process claiming a run; recorded in `runs.host/pid/threads`.
+public struct WorkerInfo: Sendable {
+    public var host: String
+    public var pid: Int
+    public var threads: Int?
+    public init(host: String, pid: Int, threads: Int?) { self.host = host; self.pid = pid; self.threads = threads }
+
+    /// This process. `threads` is the caller's worker thread count (the store does not know it).
+    public static func current(threads: Int? = nil) -> WorkerInfo {
+        WorkerInfo(host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier), threads: threads)
+    }
+}
+
+/// One metric sample: every loss term, lr, images/s and each evaluation is one of these.
+/// `wallTime` is unix seconds. NaN values are stored as NULL (SQLite has no NaN) and read back as NaN.
+public struct MetricPoint: Sendable, Equatable {
+    public var key: String
+    public var step: Int
+    public var epoch: Int
+    public var value: Double
+    public var wallTime: Double
+
+    public init(key: String, step: Int, epoch: Int, value: Double, wallTime: Double = Date().timeIntervalSince1970) {
+        self.key = key; self.step = step; self.epoch = epoch; self.value = value; self.wallTime = wallTime
+    }
+
+    public static func == (a: MetricPoint, b: MetricPoint) -> Bool {
+        a.key == b.key && a.step == b.step && a.epoch == b.epoch && a.wallTime == b.wallTime
+            && (a.value == b.value || (a.value.isNaN && b.value.isNaN))
+    }
+}
+
+/// A file a run produced (checkpoint, log, ONNX export …).
+public struct Artifact: Sendable, Equatable {
+    public let runID: Int64
+    public let kind: String
+    public let path: String
+    public let sha256: String
+    public let bytes: Int64
+    public let createdAt: Date?
+}
+
+/// Selects runs; nil fields do not filter. Conditions are ANDed.
+public struct RunFilter: Sendable {
+    public var sweep: Int64?
+    public var statuses: Set<RunStatus>?
+    public var roles: Set<RunRole>?
+    public var configHash: String?
+    public var datasetFingerprint: String?
+    public var name: String?
+
+    public init(sweep: Int64? = nil, statuses: Set<RunStatus>? = nil, roles: Set<RunRole>? = nil,
+                configHash: String? = nil, datasetFingerprint: String? = nil, name: String? = nil) {
+        self.sweep = sweep; self.statuses = statuses; self.roles = roles; self.configHash = configHash
+        self.datasetFingerprint = datasetFingerprint; self.name = name
+    }
+}
+
+/// Direction of "best" for a summary metric.
+public enum Goal: String, Sendable { case maximize, minimize }

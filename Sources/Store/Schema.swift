@@ -1,0 +1,94 @@
+// The store's schema as versioned migrations (GRDB's DatabaseMigrator, table `grdb_migrations`).
+// Never edit a shipped migration: add a new one at the end. Each migration also sets
+// `PRAGMA user_version` to its ordinal so the plain `sqlite3` client can tell the version.
+//
+// Plain column types only (INTEGER, REAL, TEXT) so `sqlite3` and pandas read every table.
+// Timestamps: `*_at` columns are ISO-8601 UTC text with milliseconds ('2026-11-26T17:46:00.123Z',
+// written by SQLite's own clock, sortable as text); `metrics.wall_time` is unix seconds (REAL),
+// written by the logging process. The SQL here is copied verbatim in docs/STORE.md.
+import GRDB
+
+enum Schema {
+    /// SQL for "now" in the store's timestamp format.
+    static let now = "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+
+    static let v1 = """
+        CREATE TABLE sweeps (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL UNIQUE,
+            spec        TEXT NOT NULL,              -- the sweep YAML, verbatim
+            created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+        );
+        CREATE TABLE runs (
+            id                  INTEGER PRIMARY KEY,
+            sweep_id            INTEGER REFERENCES sweeps(id) ON DELETE CASCADE,  -- NULL: standalone run
+            name                TEXT NOT NULL,
+            role                TEXT NOT NULL CHECK (role IN ('teacher','baseline','student')),
+            status              TEXT NOT NULL DEFAULT 'queued'
+                                CHECK (status IN ('queued','running','finished','failed','diverged','interrupted')),
+            config              TEXT NOT NULL,      -- resolved config, JSON
+            config_hash         TEXT NOT NULL,
+            seed                INTEGER NOT NULL,
+            code_version        TEXT,
+            dataset_fingerprint TEXT,
+            host                TEXT,               -- worker that last claimed the run
+            pid                 INTEGER,
+            threads             INTEGER,
+            created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+            started_at          TEXT,
+            finished_at         TEXT,
+            heartbeat_at        TEXT,               -- refreshed by every metrics batch
+            attempts            INTEGER NOT NULL DEFAULT 0,
+            error               TEXT,
+            UNIQUE (sweep_id, name)
+        );
+        CREATE INDEX runs_by_sweep_status ON runs(sweep_id, status);
+        CREATE INDEX runs_by_config ON runs(config_hash, dataset_fingerprint);
+        CREATE TABLE params (
+            run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            key     TEXT NOT NULL,                  -- flattened config key, e.g. 'kd.temperature'
+            value   TEXT NOT NULL,
+            PRIMARY KEY (run_id, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX params_by_key ON params(key, value);
+        CREATE TABLE metrics (
+            run_id    INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            key       TEXT NOT NULL,                -- 'loss_ce', 'lr', 'images_per_s', 'eval.mAP' …
+            step      INTEGER NOT NULL,
+            epoch     INTEGER NOT NULL,
+            value     REAL,                         -- NULL means NaN (SQLite stores no NaN)
+            wall_time REAL NOT NULL,                -- unix seconds
+            PRIMARY KEY (run_id, key, step)
+        ) WITHOUT ROWID;
+        CREATE TABLE summary (
+            run_id  INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            key     TEXT NOT NULL,                  -- 'mAP', 'R1', 'params', 'flops', 'peak_rss_mb' …
+            value   REAL,                           -- NULL means NaN
+            PRIMARY KEY (run_id, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE artifacts (
+            id          INTEGER PRIMARY KEY,
+            run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            kind        TEXT NOT NULL,              -- 'checkpoint', 'log', 'onnx', 'safetensors' …
+            path        TEXT NOT NULL,
+            sha256      TEXT NOT NULL,              -- lowercase hex
+            bytes       INTEGER NOT NULL,
+            created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+            UNIQUE (run_id, path)
+        );
+        PRAGMA user_version = 1;
+        """
+
+    /// Migrations in order. Identifiers are stored in `grdb_migrations`.
+    static let migrations: [(id: String, sql: String)] = [
+        ("v1-initial", v1),
+    ]
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        for (id, sql) in migrations {
+            m.registerMigration(id) { db in try db.execute(sql: sql) }
+        }
+        return m
+    }
+}

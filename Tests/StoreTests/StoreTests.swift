@@ -1,2 +1,0 @@
-// Tests for module Store; one file per subject.
-import XCTest
