@@ -14,6 +14,7 @@ struct ReidKD: ParsableCommand {
             RunsCommand.self,
             DataCommand.self,
             TrainCommand.self,
+            SweepCommand.self,
             ConfigCommand.self,
         ]
     )

@@ -18,6 +18,7 @@ struct TrainCommand: ParsableCommand {
     var opts: [String] = []
 
     func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)
         do {
             let c = try ReidConfig.load(file: config, overrides: opts)
             let data = try TrainingData(config: c)

@@ -2,8 +2,7 @@
 // then per architecture and seed the baseline (no KD) and every grid/explicit point.
 // Names are deterministic, so re-running a sweep finds its runs again by name.
 import Foundation
-
-public enum RunRole: String, Codable, Sendable { case teacher, baseline, student }
+import Store
 
 public struct PlannedRun: Equatable {
     public var name: String

@@ -1,0 +1,200 @@
+// Runs a sweep: resolves every planned run's config (all before anything trains, so a typo
+// fails fast), records the plan in the experiment store, trains or reuses the teacher (stage
+// 0), then drains the queued students: each worker claims runs atomically, trains them with
+// checkpoints under results/<sweep>/<run>/, evaluates and records everything. A run that
+// throws or diverges is recorded with its error and the sweep goes on. Re-running the same
+// sweep skips finished runs and resumes interrupted ones from their last checkpoint.
+import Foundation
+import Tensor
+import NN
+import Data
+import Eval
+import Store
+
+public struct ResolvedRun {
+    public var planned: PlannedRun
+    public var config: ReidConfig
+}
+
+public struct SweepOutcome {
+    public var finished = 0, failed = 0, skipped = 0
+    public var table = ""
+}
+
+public final class SweepRunner {
+    public let spec: SweepSpec
+    public let specDirectory: String
+    public let store: ExperimentStore
+    public let resultsRoot: String
+    public var log: (String) -> Void = { print($0) }
+    public private(set) var runs: [ResolvedRun] = []
+
+    public init(spec: SweepSpec, specPath: String, store: ExperimentStore, resultsRoot: String = "results") throws {
+        self.spec = spec
+        specDirectory = (specPath as NSString).deletingLastPathComponent
+        self.store = store
+        self.resultsRoot = resultsRoot
+        runs = try SweepPlan(spec).runs.map { try resolve($0) }
+    }
+
+    public var sweepDirectory: String { "\(resultsRoot)/\(spec.name)" }
+    func runDirectory(_ name: String) -> String { "\(sweepDirectory)/\(name)" }
+    var teacherCheckpoint: String {
+        if let c = spec.teacher?.checkpoint { return path(c) }
+        return "\(runDirectory("teacher"))/model.safetensors"
+    }
+
+    /// Paths in the sweep file are relative to it.
+    func path(_ p: String) -> String { p.hasPrefix("/") || specDirectory.isEmpty ? p : "\(specDirectory)/\(p)" }
+
+    func resolve(_ r: PlannedRun) throws -> ResolvedRun {
+        var opts: [String] = []
+        for (k, v) in r.overrides { opts += [k, v] }
+        opts += ["OUTPUT_DIR", runDirectory(r.name)]
+        if r.role == .student {
+            opts += ["KD.TEACHER_WEIGHTS", teacherCheckpoint]
+            if let t = spec.teacher?.config { opts += ["KD.TEACHER_CONFIG", t] }
+        }
+        let resolved: ResolvedConfig
+        do {
+            resolved = try r.baseConfig.map { try ConfigLoader.load(file: path($0), overrides: opts) }
+                ?? { var c = ConfigLoader.defaults(); try ConfigLoader.apply(overrides: opts, to: &c); return c }()
+        } catch {
+            throw SweepError("run \(r.name): \(error)")
+        }
+        let config = ReidConfig(resolved)
+        let kd = try config.kd()
+        if r.role == .student && !kd.enabled {
+            throw SweepError("run \(r.name): a distilled student needs KD.METHOD (set it in grid or runs), got none")
+        }
+        if r.role == .student && spec.teacher == nil {
+            throw SweepError("sweep \(spec.name): distilled students need a 'teacher' entry")
+        }
+        return ResolvedRun(planned: r, config: config)
+    }
+
+    /// Loads (or, for the synthetic default, generates) the dataset the runs share.
+    public func dataset(for c: ReidConfig) throws -> ReidDataset {
+        let root = c.datasets.root
+        if c.datasets.names[0].lowercased() == "synthetic" && !FileManager.default.fileExists(atPath: "\(root)/bounding_box_train") {
+            var s = SynthConfig()
+            s.height = c.input.sizeTrain[0]; s.width = c.input.sizeTrain[1]
+            log("generating the synthetic dataset in \(root) (\(s.ids) ids, \(s.height)×\(s.width)) …")
+            _ = try SynthGenerator(s).write(to: root)
+        }
+        return try TrainingData.loadDataset(c)
+    }
+
+    /// Records the sweep and its runs (existing runs are kept: finished stay finished) and
+    /// requeues runs left interrupted or running by a dead process.
+    @discardableResult
+    public func record(fingerprint: String) throws -> Sweep {
+        let sweep = try store.findOrCreateSweep(name: spec.name, spec: spec.sourceText)
+        let specs = runs.map { r in
+            RunSpec(name: r.planned.name, role: r.planned.role, config: r.config.resolved.canonicalJSON,
+                    configHash: r.config.resolved.sha256, seed: r.config.seed,
+                    params: Dictionary(uniqueKeysWithValues: r.config.resolved.values.map { ($0.key, "\($0.value)") }),
+                    codeVersion: ReidKDInfo.version, datasetFingerprint: fingerprint)
+        }
+        try store.enqueue(specs, sweep: sweep)
+        let requeued = try store.requeue(sweep: sweep.id, statuses: [.interrupted], staleAfter: 600)
+        if !requeued.isEmpty { log("resuming \(requeued.count) interrupted run(s)") }
+        return sweep
+    }
+
+    /// Drains the sweep's queued runs of `roles` in this process.
+    public func work(sweep: Sweep, roles: Set<RunRole>, dataset: ReidDataset) throws -> SweepOutcome {
+        var outcome = SweepOutcome()
+        while let run = try store.claimNextRun(sweep: sweep.id, roles: roles, worker: .current(threads: Parallel.threads)) {
+            guard let r = runs.first(where: { $0.planned.name == run.name }) else {
+                try store.markFailed(run.id, error: "run \(run.name) is not in the sweep file any more")
+                continue
+            }
+            let index = (runs.firstIndex { $0.planned.name == run.name } ?? 0) + 1
+            log("── run \(index)/\(runs.count): \(run.name) (\(run.role.rawValue))")
+            do {
+                try execute(r, run: run, dataset: dataset)
+                try store.markFinished(run.id)
+                outcome.finished += 1
+            } catch let e as TrainError where e.description.hasPrefix("diverged") {
+                try store.markDiverged(run.id, error: e.description)
+                log("   diverged: \(e)")
+                outcome.failed += 1
+            } catch {
+                try store.markFailed(run.id, error: "\(error)")
+                log("   failed: \(error)")
+                outcome.failed += 1
+            }
+        }
+        return outcome
+    }
+
+    func execute(_ r: ResolvedRun, run: Run, dataset: ReidDataset) throws {
+        let c = r.config
+        let data = try TrainingData(config: c, dataset: dataset)
+        var teacher: Teacher?
+        let kd = try c.kd()
+        if kd.enabled, let t = runs.first(where: { $0.planned.role == .teacher }) {
+            guard FileManager.default.fileExists(atPath: teacherCheckpoint) else {
+                throw TrainError("the teacher checkpoint \(teacherCheckpoint) is missing; the teacher run did not finish (see `reidkd runs list --sweep \(spec.name)`)")
+            }
+            teacher = try Teacher(config: t.config, weights: teacherCheckpoint, numClasses: dataset.numTrainPids)
+        }
+        let dir = runDirectory(r.planned.name)
+        var options = TrainerOptions(outputDir: dir)
+        options.resume = true
+        options.teacherCacheRoot = kd.cache ? "\(sweepDirectory)/teacher-cache" : nil
+        if r.planned.role == .teacher, let ckpt = spec.teacher?.checkpoint {
+            // A given teacher: evaluate and record it, no training.
+            try recordGivenTeacher(path(ckpt), config: c, data: data, run: run)
+            return
+        }
+        let trainer = try Trainer(config: c, data: data, teacher: teacher, options: options)
+        let metrics = MetricsBuffer(store: store, run: run.id)
+        var sinkError: Error?
+        trainer.onMetric = { k, step, epoch, v in
+            do { try metrics.add(k, step: step, epoch: epoch, value: v) } catch { sinkError = error }
+        }
+        trainer.onLog = { [log] in log("   " + $0) }
+        let result = try trainer.run()
+        try metrics.flush()
+        if let e = sinkError { throw e }
+        try recordSummary(run: run, model: trainer.model, config: c, evaluation: result.evaluation, extra: [
+            "images_per_second_train": result.imagesPerSecond, "epochs": Double(result.epochs), "iterations": Double(result.iterations),
+        ].merging(result.teacherCacheHitRate.map { ["teacher_cache_hit_rate": $0] } ?? [:]) { a, _ in a })
+        _ = try store.recordArtifact(run: run.id, kind: "model", file: result.checkpoint)
+    }
+
+    func recordGivenTeacher(_ ckpt: String, config c: ReidConfig, data: TrainingData, run: Run) throws {
+        let t = try Teacher(config: c, weights: ckpt, numClasses: data.dataset.numTrainPids)
+        let r = try ModelEvaluation.evaluate(model: t.model, data: data, config: c)
+        try recordSummary(run: run, model: t.model, config: c, evaluation: r, extra: [:])
+        _ = try store.recordArtifact(run: run.id, kind: "model", file: ckpt)
+    }
+
+    func recordSummary(run: Run, model: ReidModel, config c: ReidConfig, evaluation: EvalResult?, extra: [String: Double]) throws {
+        var s = extra
+        if let e = evaluation {
+            s["R1"] = e.rank1 * 100; s["R5"] = e.rank5 * 100; s["R10"] = e.rank10 * 100
+            s["mAP"] = e.mAP * 100; s["mINP"] = e.mINP * 100
+        }
+        s["params_M"] = Double(RunMeasurements.parameterCount(model)) / 1e6
+        s["gflops"] = RunMeasurements.gflops(model, inputSize: c.input.sizeTest)
+        let (ms1, ips64) = RunMeasurements.latency(model, inputSize: c.input.sizeTest)
+        s["latency_ms_b1"] = ms1; s["images_per_second_b64"] = ips64
+        s["peak_rss_mib"] = RunMeasurements.peakRSSMiB()
+        s["threads"] = Double(Parallel.threads)
+        try store.setSummary(run: run.id, s)
+    }
+
+    /// The closing table: one line per run of the sweep.
+    public func summaryTable(sweep: Sweep) throws -> String {
+        var t = TextTable(["run", "role", "status", "R1", "mAP", "mINP", "params M", "GFLOPs"])
+        for run in try store.runs(RunFilter(sweep: sweep.id)) {
+            let s = try store.summary(run: run.id)
+            func f(_ k: String, _ d: Int = 2) -> String { s[k].map { String(format: "%.\(d)f", $0) } ?? "–" }
+            t.add([run.name, run.role.rawValue, run.status.rawValue, f("R1"), f("mAP"), f("mINP"), f("params_M", 3), f("gflops", 3)])
+        }
+        return t.render()
+    }
+}
