@@ -151,7 +151,7 @@ public final class Trainer {
                 count += 1
                 images += batch.images.shape[0]
                 iteration += 1
-                if iteration % options.logPeriod == 0 {
+                if iteration % options.logPeriod == 0 || count == it.count {  // and the last batch of each epoch
                     for (k, v) in losses.values { onMetric(k, iteration, epoch, Double(v)) }
                     onMetric("loss_total", iteration, epoch, Double(totalValue))
                     onMetric("lr", iteration, epoch, lr)

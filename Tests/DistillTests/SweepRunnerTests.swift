@@ -1,0 +1,58 @@
+// A tiny sweep end to end through the store: teacher stage, baseline, distilled student and a
+// diverging run that is isolated; re-running skips finished runs.
+import XCTest
+import Foundation
+import Store
+@testable import Distill
+
+final class SweepRunnerTests: XCTestCase {
+    func testTinySweepEndToEnd() throws {
+        let dir = NSTemporaryDirectory() + "reidkd-sweep-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try """
+        MODEL:
+          BACKBONE: {NAME: resnet, DEPTH: 18, WIDTH: 0.125, LAST_STRIDE: 1}
+          LOSSES: {NAME: [CrossEntropyLoss, TripletLoss]}
+        INPUT: {SIZE_TRAIN: [32, 16], SIZE_TEST: [32, 16]}
+        DATALOADER: {NUM_INSTANCE: 2}
+        SOLVER: {MAX_EPOCH: 1, IMS_PER_BATCH: 8, BASE_LR: 0.001, WARMUP_ITERS: 2, FREEZE_ITERS: 0}
+        TEST: {EVAL_PERIOD: 1, IMS_PER_BATCH: 32}
+        DATASETS: {NAMES: [synthetic], TESTS: [synthetic], ROOT: \(TrainerTests.root)}
+        """.write(toFile: "\(dir)/base.yaml", atomically: true, encoding: .utf8)
+        let yaml = """
+        name: t
+        teacher: {config: base.yaml, opts: {MODEL.BACKBONE.WIDTH: 0.25}}
+        student: {config: base.yaml}
+        grid: {KD.METHOD: [kl]}
+        runs:
+          - {KD.METHOD: kl, MODEL.LOSSES.CE.SCALE: 1e300}
+        seeds: [1]
+        baseline: true
+        """
+        try yaml.write(toFile: "\(dir)/t.yaml", atomically: true, encoding: .utf8)
+        let store = try ExperimentStore(path: "\(dir)/store.sqlite")
+        let runner = try SweepRunner(spec: try SweepSpec.load(path: "\(dir)/t.yaml"), specPath: "\(dir)/t.yaml", store: store,
+                                     resultsRoot: "\(dir)/results")
+        runner.log = { _ in }
+        let ds = try runner.dataset(for: runner.runs[0].config)
+        let sweep = try runner.record(fingerprint: ds.fingerprint())
+        let t = try runner.work(sweep: sweep, roles: [.teacher], dataset: ds)
+        XCTAssertEqual(t.finished, 1)
+        let s = try runner.work(sweep: sweep, roles: [.baseline, .student], dataset: ds)
+        XCTAssertEqual(s.finished, 2)
+        XCTAssertEqual(s.failed, 1)
+        let runs = try store.runs(RunFilter(sweep: sweep.id))
+        XCTAssertEqual(runs.map(\.status), [.finished, .finished, .finished, .diverged])
+        XCTAssertTrue(runs[3].error?.contains("diverged") ?? false)
+        for r in runs.prefix(3) {
+            let summary = try store.summary(run: r.id)
+            XCTAssertNotNil(summary["mAP"]); XCTAssertNotNil(summary["gflops"]); XCTAssertNotNil(summary["latency_ms_b1"])
+            XCTAssertEqual(try store.artifacts(run: r.id).first?.kind, "model")
+        }
+        XCTAssertFalse(try store.metricKeys(run: runs[2].id).filter { $0 == "loss_kd" }.isEmpty, "KD term logged")
+        // Re-running the sweep claims nothing: finished and diverged runs stay as they are.
+        try runner.record(fingerprint: ds.fingerprint())
+        XCTAssertEqual(try runner.work(sweep: sweep, roles: [.teacher, .baseline, .student], dataset: ds).finished, 0)
+    }
+}
