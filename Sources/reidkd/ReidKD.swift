@@ -11,6 +11,7 @@ struct ReidKD: ParsableCommand {
         version: ReidKDInfo.version,
         subcommands: [
             InfoCommand.self,
+            EvalFeaturesCommand.self,
         ]
     )
 }
