@@ -1,8 +1,10 @@
 // Query × gallery distance matrices without gradients, for evaluation at dataset scale.
 // Squared Euclidean is ‖q‖² + ‖g‖² − 2·q·g (clamped at 0 against rounding) and cosine is 1 − cos;
 // both are one GEMM plus an epilogue. The output is cut into tiles of `rowBlock × colBlock`
-// (128 × 2048 floats = 1 MiB, half the 2 MiB L2 here) so the epilogue runs while its tile is still
-// in cache; tiles are spread over the workers, each calling single-threaded sgemm. Extra memory
+// (512 × 2048 floats = 4 MiB, well inside the 32 MiB L3 here) so the epilogue runs while its tile
+// is still in cache, and each sgemm call is large enough that OpenBLAS's packing of the gallery
+// panel stays a small fraction of the work; tiles are spread over the workers, each calling
+// single-threaded sgemm. Extra memory
 // beyond the output is the norms (and, for cosine, one normalised copy of the inputs).
 import Tensor
 
@@ -20,7 +22,7 @@ public enum DistanceMetric: String, Codable, CaseIterable, Sendable {
 }
 
 public enum Distance {
-    static let rowBlock = 128
+    static let rowBlock = 512
     static let colBlock = 2048
 
     /// Distances between the rows of `query` (M, D) and `gallery` (N, D): an (M, N) tensor.

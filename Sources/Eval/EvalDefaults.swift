@@ -15,6 +15,4 @@ public enum EvalDefaults {
     public static let qeK = 5
     public static let qeAlpha: Float = 3
     public static let qeTimes = 1
-    /// Feature-extraction batch size when the caller's source does not fix one.
-    public static let extractBatch = 128
 }

@@ -19,7 +19,7 @@ public struct ROCPoint: Codable, Equatable, Sendable {
 }
 
 public enum ROC {
-    public static let defaultFPRs: [Double] = [1e-4, 1e-3, 1e-2]
+    public static let defaultFPRs: [Double] = EvalDefaults.rocFPRs
 
     /// An order-preserving map from Float to UInt32 (negative values included).
     @inline(__always) static func key(_ x: Float) -> UInt32 {

@@ -68,19 +68,18 @@ public enum ReRanking {
             return (d * d) / maxSq[i]
         }
 
-        // 1. Row maxima and the `top` nearest neighbours of every item (partial selection).
+        // 1. Row maxima and the `top` nearest neighbours of every item (partial selection, one pass).
+        // Neighbours are ranked by squared distance: dividing by the row maximum is monotone, so
+        // this is the reference's order (ties, left to quicksort there, go to the lower index).
         Parallel.forRange(n, grain: 16) { rows in
             var sel = TopK(capacity: top)
             for i in rows {
                 let (a, b) = halves(i)
                 var m: Float = 0
-                for j in 0..<nq { m = max(m, a[j] * a[j]) }
-                for j in 0..<ng { m = max(m, b[j] * b[j]) }
-                maxSq[i] = m > 0 ? m : 1
-                let inv = maxSq[i]
                 sel.reset()
-                for j in 0..<nq { sel.offer((a[j] * a[j]) / inv, j) }
-                for j in 0..<ng { sel.offer((b[j] * b[j]) / inv, nq + j) }
+                for j in 0..<nq { let s = a[j] * a[j]; m = max(m, s); sel.offer(s, j) }
+                for j in 0..<ng { let s = b[j] * b[j]; m = max(m, s); sel.offer(s, nq + j) }
+                maxSq[i] = m > 0 ? m : 1
                 sel.write(to: ranks + i * top)
             }
         }

@@ -37,7 +37,7 @@ public enum ReidEvaluator {
         try check(query, names.query)
         try check(gallery, names.gallery)
         guard query.shape[1] == gallery.shape[1] else {
-            throw EvalError("\(names.query) are \(query.shape[1])-d but \(names.gallery) are \(gallery.shape[1])-d; both must come from the same model")
+            throw EvalError("\(names.query): \(query.shape[1])-d embeddings, \(names.gallery): \(gallery.shape[1])-d; both must come from the same model")
         }
         try checkCounts(query.shape[0], gallery.shape[0], queryIds, galleryIds, names)
         try checkOptions(options)
@@ -105,10 +105,10 @@ public enum ReidEvaluator {
 
     static func checkCounts(_ nq: Int, _ ng: Int, _ qi: ReidIds, _ gi: ReidIds, _ names: EvalInputNames) throws {
         guard nq == qi.count else {
-            throw EvalError("\(names.query) have \(nq) rows but \(names.queryIds) has \(qi.count) entries; they must list the same items in the same order")
+            throw EvalError("\(names.query): \(nq) rows, but \(names.queryIds): \(qi.count) entries; they must list the same items in the same order")
         }
         guard ng == gi.count else {
-            throw EvalError("\(names.gallery) have \(ng) rows but \(names.galleryIds) has \(gi.count) entries; they must list the same items in the same order")
+            throw EvalError("\(names.gallery): \(ng) rows, but \(names.galleryIds): \(gi.count) entries; they must list the same items in the same order")
         }
     }
 

@@ -7,6 +7,8 @@ struct TopK {
     var values: [Float]
     var indices: [Int32]
     var count = 0
+    /// The current k-th value once full (+∞ before): the one compare most offers cost.
+    var bound: Float = .infinity
 
     init(capacity: Int) {
         self.capacity = capacity
@@ -14,19 +16,17 @@ struct TopK {
         indices = [Int32](repeating: -1, count: capacity)
     }
 
-    mutating func reset() { count = 0 }
+    mutating func reset() { count = 0; bound = .infinity }
 
     @inline(__always) mutating func offer(_ v: Float, _ j: Int) {
-        if count == capacity {
-            if !(v < values[capacity - 1]) { return }
-        } else {
-            count += 1
-        }
+        if !(v < bound) { return }
+        if count < capacity { count += 1 }
         var p = count - 1
         while p > 0 && v < values[p - 1] {
             values[p] = values[p - 1]; indices[p] = indices[p - 1]; p -= 1
         }
         values[p] = v; indices[p] = Int32(j)
+        if count == capacity { bound = values[capacity - 1] }
     }
 
     func write(to out: UnsafeMutablePointer<Int32>) {

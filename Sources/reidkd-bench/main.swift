@@ -21,6 +21,9 @@ let sections: [(name: String, run: () -> Void)] = [
     ("data", { DataBench.run(markdown: markdown) }),
     ("store", { StoreBench.run(markdown: markdown) }),
     ("optim", { OptimBench.run(markdown: markdown) }),
+    ("eval", { EvalBench.run(markdown: markdown) }),
+    ("rerank", { EvalBench.runReRanking(markdown: markdown) }),
+    ("rerank-market", { EvalBench.runMarketReRanking(markdown: markdown) }),
 ]
 let chosen = args.isEmpty ? sections.map { $0.name } : args
 for s in chosen where !sections.contains(where: { $0.name == s }) {

@@ -16,6 +16,7 @@ struct ReidKD: ParsableCommand {
             TrainCommand.self,
             SweepCommand.self,
             ConfigCommand.self,
+            EvalFeaturesCommand.self,
         ]
     )
 }

@@ -82,10 +82,10 @@ final class ReidEvaluatorTests: XCTestCase {
         func expect(_ text: String, _ body: () throws -> EvalResult) {
             XCTAssertThrowsError(try body()) { e in XCTAssertTrue("\(e)".contains(text), "expected '\(text)' in \(e)") }
         }
-        expect("q.npy have 2 rows but q.csv has 1") {
+        expect("q.npy: 2 rows, but q.csv: 1 entries") {
             try ReidEvaluator.evaluate(query: query, gallery: gallery, queryIds: ReidIds(pids: [1], camids: [0]), galleryIds: galleryIds, names: names)
         }
-        expect("g.npy are 2-d") {
+        expect("q.npy: 1-d embeddings, g.npy: 2-d") {
             try ReidEvaluator.evaluate(query: query, gallery: Tensor.zeros([5, 2]), queryIds: queryIds, galleryIds: galleryIds, names: names)
         }
         let nan = query.copy(); nan[1, 0] = .nan
