@@ -108,6 +108,16 @@ final class ModuleTests: XCTestCase {
         }
     }
 
+    func testLossSpecDecodesWithDefaults() throws {
+        let s = try JSONDecoder().decode(LossSpec.self, from: Data(#"{"names": ["ce", "circle"], "circle_gamma": 64}"#.utf8))
+        var expected = LossSpec()
+        expected.names = ["ce", "circle"]; expected.circleGamma = 64
+        XCTAssertEqual(s, expected)
+        XCTAssertThrowsError(try JSONDecoder().decode(LossSpec.self, from: Data(#"{"triplet_margn": 0}"#.utf8))) { e in
+            XCTAssertTrue(String(describing: e).contains("did you mean 'triplet_margin'"), String(describing: e))
+        }
+    }
+
     func testSameSeedSameModel() throws {
         let a = try ReidModel(spec: tinySpec(), seed: 9), b = try ReidModel(spec: tinySpec(), seed: 9)
         for ((ka, ta), (kb, tb)) in zip(a.stateDict(), b.stateDict()) {
