@@ -2,6 +2,7 @@
 // `ReidDataset`. The registry maps names to layouts (one line per layout); an unknown name gets
 // the closest valid one suggested.
 import Foundation
+import Support
 
 public struct LayoutOptions: Sendable {
     /// Skip files that fail (bad names, empty or corrupt files) instead of stopping; the dataset's
@@ -39,7 +40,7 @@ public enum DatasetLayouts {
     /// The layout called `name`; unknown names suggest the closest valid one.
     public static func named(_ name: String) throws -> any DatasetLayout {
         if let l = all.first(where: { $0.name == name.lowercased() }) { return l }
-        let best = names.min { editDistance($0, name.lowercased()) < editDistance($1, name.lowercased()) }!
+        let best = names.min { Suggest.distance($0, name.lowercased()) < Suggest.distance($1, name.lowercased()) }!
         throw DataError(.badConfig, path: "", "unknown dataset layout '\(name)'; did you mean '\(best)'? (valid: \(names.joined(separator: ", ")))")
     }
 
@@ -48,19 +49,6 @@ public enum DatasetLayouts {
         let ds = try named(name).load(root: root, options: options)
         try ds.requireNonEmpty()
         return ds
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var prev = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var cur = [i] + [Int](repeating: 0, count: b.count)
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            prev = cur
-        }
-        return a.isEmpty ? b.count : prev[b.count]
     }
 }
 

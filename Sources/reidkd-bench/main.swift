@@ -18,6 +18,7 @@ print(String(format: "OpenBLAS sgemm 1024³, 2 library threads: %.1f GFLOP/s (re
 let sections: [(name: String, run: () -> Void)] = [
     ("gemm", { GemmBench.run(sgemm: sgemm, markdown: markdown) }),
     ("conv", { ConvBench.run(sgemm: sgemm, markdown: markdown) }),
+    ("train-step", { TrainStepBench.run(sgemm: sgemm, markdown: markdown) }),
     ("data", { DataBench.run(markdown: markdown) }),
     ("store", { StoreBench.run(markdown: markdown) }),
     ("optim", { OptimBench.run(markdown: markdown) }),

@@ -18,6 +18,7 @@
 import Foundation
 import Yams
 import Support
+import NN
 
 public struct SweepError: Error, CustomStringConvertible {
     public let description: String
@@ -150,9 +151,4 @@ public struct SweepSpec {
         }
         return r
     }
-}
-
-/// " (did you mean 'x'?)" when a candidate is plausibly a typo of `word`, else "".
-func didYouMean(_ word: String, _ candidates: [String]) -> String {
-    Suggest.closest(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
 }

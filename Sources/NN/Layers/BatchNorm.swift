@@ -26,7 +26,8 @@ public final class BatchNorm: Module, Layer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+        MACCounter.noteCall(self, kind: "batchnorm", input: x)
+        return batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                   training: isTraining, momentum: momentum, eps: eps)
     }
 }

@@ -23,8 +23,9 @@ public final class Conv2d: Module, Layer {
 
     public func forward(_ x: Tensor) -> Tensor {
         let y = conv2d(x, weight: weight, bias: bias, options: options)
-        MACCounter.record(y.count * (inChannels / options.groups) * kernel * kernel,
-                          kind: options.groups > 1 && options.groups == inChannels ? "conv dw" : (kernel == 1 ? "conv 1×1" : "conv"))
+        let kind = options.groups > 1 && options.groups == inChannels ? "conv dw" : (kernel == 1 ? "conv 1×1" : "conv \(kernel)×\(kernel)")
+        MACCounter.record(y.count * (inChannels / options.groups) * kernel * kernel, kind: kind)
+        MACCounter.noteCall(self, kind: kind, input: x)
         return y
     }
 }

@@ -7,6 +7,12 @@
 import Tensor
 
 public func pairwiseCircleLoss(_ features: Tensor, targets: [Int], margin m: Float = 0.25, gamma: Float = 128) -> Tensor {
+    circleLoss(features, targets: targets, margin: m, gamma: gamma, alphaFrom: nil)
+}
+
+/// `alphaFrom` (tests only): take the α weights from these features instead, so a finite-difference
+/// check sees the same fixed α that the detached gradient assumes.
+func circleLoss(_ features: Tensor, targets: [Int], margin m: Float, gamma: Float, alphaFrom: Tensor?) -> Tensor {
     precondition(features.rank == 2, "loss_circle: features must be (N, D), got \(features.shape)")
     let n = features.shape[0]
     precondition(targets.count == n, "loss_circle: \(targets.count) labels for \(n) rows")
@@ -16,7 +22,8 @@ public func pairwiseCircleLoss(_ features: Tensor, targets: [Int], margin m: Flo
     // for positives and γα_n for negatives.
     let coefP = Tensor.zeros([n, n]), coefN = Tensor.zeros([n, n])
     let maskP = Tensor.full([n, n], -1e9), maskN = Tensor.full([n, n], -1e9)
-    let s = sim.pointer
+    let alphaSim = alphaFrom.map { a in withNoGrad { let g = a.l2Normalized(axis: 1); return Tensor.matmul(g, g.transposed()) } } ?? sim
+    let s = alphaSim.pointer
     for i in 0..<n {
         for j in 0..<n where i != j || targets[i] != targets[j] {
             let k = i * n + j

@@ -17,6 +17,31 @@ public struct LossSpec: Codable, Equatable, Sendable {
     public var circleGamma = 128.0
     public var circleWeight = 1.0
     public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case names, ceEpsilon = "ce_epsilon", ceWeight = "ce_weight", tripletMargin = "triplet_margin"
+        case tripletNormFeat = "triplet_norm_feat", tripletWeight = "triplet_weight"
+        case circleMargin = "circle_margin", circleGamma = "circle_gamma", circleWeight = "circle_weight"
+    }
+
+    /// Missing keys keep their defaults; unknown keys are rejected with a suggestion.
+    public init(from decoder: Decoder) throws {
+        let known = CodingKeys.allCases.map(\.rawValue)
+        for k in try decoder.container(keyedBy: ModelSpecAnyKey.self).allKeys where !known.contains(k.stringValue) {
+            throw NNError("unknown loss key '\(k.stringValue)'" + didYouMean(k.stringValue, known) + "; valid: \(known.joined(separator: ", "))")
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = LossSpec()
+        names = try c.decodeIfPresent([String].self, forKey: .names) ?? d.names
+        ceEpsilon = try c.decodeIfPresent(Double.self, forKey: .ceEpsilon) ?? d.ceEpsilon
+        ceWeight = try c.decodeIfPresent(Double.self, forKey: .ceWeight) ?? d.ceWeight
+        tripletMargin = try c.decodeIfPresent(Double.self, forKey: .tripletMargin) ?? d.tripletMargin
+        tripletNormFeat = try c.decodeIfPresent(Bool.self, forKey: .tripletNormFeat) ?? d.tripletNormFeat
+        tripletWeight = try c.decodeIfPresent(Double.self, forKey: .tripletWeight) ?? d.tripletWeight
+        circleMargin = try c.decodeIfPresent(Double.self, forKey: .circleMargin) ?? d.circleMargin
+        circleGamma = try c.decodeIfPresent(Double.self, forKey: .circleGamma) ?? d.circleGamma
+        circleWeight = try c.decodeIfPresent(Double.self, forKey: .circleWeight) ?? d.circleWeight
+    }
 }
 
 /// Weighted loss terms by name and their total.

@@ -44,16 +44,9 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         case numClasses = "num_classes", inputSize = "input_size"
     }
 
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     public init(from decoder: Decoder) throws {
         let known = CodingKeys.allCases.map(\.rawValue)
-        for k in try decoder.container(keyedBy: AnyKey.self).allKeys where !known.contains(k.stringValue) {
+        for k in try decoder.container(keyedBy: ModelSpecAnyKey.self).allKeys where !known.contains(k.stringValue) {
             throw NNError("unknown model key '\(k.stringValue)'" + didYouMean(k.stringValue, known) + "; valid: \(known.joined(separator: ", "))")
         }
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -98,4 +91,12 @@ public struct ModelSpec: Codable, Equatable, Sendable {
             throw NNError("model input_size must be [height, width] with positive values, got \(inputSize)")
         }
     }
+}
+
+/// Any string key, to list the keys a decoder actually holds (unknown-key checks).
+struct ModelSpecAnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }

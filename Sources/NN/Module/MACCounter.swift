@@ -9,7 +9,17 @@ import Tensor
 public final class MACCounter: @unchecked Sendable {
     public private(set) var total = 0
     public private(set) var byKind: [String: Int] = [:]
+    /// Every conv/BN/linear call of the counted pass with its input shape, in call order (the
+    /// benchmark replays them one by one to see where a training step's time goes).
+    public private(set) var calls: [(kind: String, module: Module, inputShape: [Int])] = []
     public init() {}
+
+    /// Counts the MACs of everything `body` runs (in the current mode, gradients as they are).
+    public static func count(_ body: () -> Void) -> MACCounter {
+        let c = MACCounter()
+        $current.withValue(c) { body() }
+        return c
+    }
 
     public func add(_ macs: Int, kind: String) {
         total += macs
@@ -22,6 +32,11 @@ public final class MACCounter: @unchecked Sendable {
     @inline(__always)
     static func record(_ macs: @autoclosure () -> Int, kind: String) {
         if let c = current { c.add(macs(), kind: kind) }
+    }
+
+    @inline(__always)
+    static func noteCall(_ m: Module, kind: String, input: Tensor) {
+        if let c = current { c.calls.append((kind, m, input.shape)) }
     }
 }
 

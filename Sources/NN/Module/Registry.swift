@@ -1,3 +1,4 @@
+import Support
 // Registries: name → builder, one line per entry. Unknown names are a user error (they come from
 // configs), reported with the closest valid name.
 
@@ -27,26 +28,7 @@ public struct Registry<Builder> {
     }
 }
 
-/// " — did you mean 'x'?" for the closest candidate within a small edit distance, else "".
+/// " — did you mean 'x'?" for the closest candidate (Support.Suggest), else "".
 public func didYouMean(_ word: String, _ candidates: [String]) -> String {
-    let w = word.lowercased()
-    let scored = candidates.map { ($0, editDistance(w, $0.lowercased())) }
-    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, w.count / 2) else { return "" }
-    return " — did you mean '\(best.0)'?"
-}
-
-/// Levenshtein distance.
-public func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a), y = Array(b)
-    if x.isEmpty { return y.count }
-    if y.isEmpty { return x.count }
-    var prev = Array(0...y.count), cur = [Int](repeating: 0, count: y.count + 1)
-    for i in 1...x.count {
-        cur[0] = i
-        for j in 1...y.count {
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-        }
-        swap(&prev, &cur)
-    }
-    return prev[y.count]
+    Suggest.closest(to: word, in: candidates).map { " — did you mean '\($0)'?" } ?? ""
 }

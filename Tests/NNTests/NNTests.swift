@@ -1,2 +1,0 @@
-// Tests for module NN; one file per subject.
-import XCTest
