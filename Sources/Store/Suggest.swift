@@ -1,7 +1,7 @@
 // "Did you mean …?" for unknown names: the closest candidate by edit distance.
-enum Suggest {
+public enum Suggest {
     /// The candidate nearest to `name` (case-insensitive Levenshtein), if any is reasonably close.
-    static func closest(to name: String, in candidates: [String]) -> String? {
+    public static func closest(to name: String, in candidates: [String]) -> String? {
         let target = Array(name.lowercased())
         var best: (String, Int)?
         for c in candidates {

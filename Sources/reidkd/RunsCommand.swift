@@ -75,7 +75,9 @@ struct RunsCommand: ParsableCommand {
         try text.split(separator: ",").map { part in
             let s = part.trimmingCharacters(in: .whitespaces).lowercased()
             guard let v = E(rawValue: s) else {
-                throw ValidationError("\(option): unknown value '\(s)'; choose from \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+                let names = E.allCases.map(\.rawValue)
+                let hint = Suggest.closest(to: s, in: names).map { "did you mean '\($0)'? " } ?? ""
+                throw ValidationError("\(option): unknown value '\(s)'; \(hint)choose from \(names.joined(separator: ", "))")
             }
             return v
         }
