@@ -2,6 +2,7 @@
 // ReidKD — knowledge distillation workbench for instance re-identification.
 // Module map (data flows one way; a lower module never imports a higher one):
 //   CBLAS CPNG CJPEG CSQLite → Tensor → NN, Data → Eval → Distill → Report, Export → reidkd
+//   Support (SHA-256, suggestions) sits below everything.
 //   Store (the SQLite experiment store) is a leaf: it knows rows, not models, so the trainer,
 //   the report and the export can all use it.
 import PackageDescription
@@ -30,12 +31,14 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
 
+        // Small shared utilities (SHA-256, "did you mean" suggestions): below every module.
+        .target(name: "Support"),
         .target(name: "Tensor", dependencies: ["CBLAS"]),
-        .target(name: "NN", dependencies: ["Tensor", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Data", dependencies: ["Tensor", "CPNG", "CJPEG"]),
+        .target(name: "NN", dependencies: ["Tensor", "Support", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Data", dependencies: ["Tensor", "Support", "CPNG", "CJPEG"]),
         .target(name: "Eval", dependencies: ["Tensor", "NN", "Data"]),
-        .target(name: "Store", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Distill", dependencies: ["Tensor", "NN", "Data", "Eval", "Store"]),
+        .target(name: "Store", dependencies: ["Support", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Distill", dependencies: ["Tensor", "Support", "NN", "Data", "Eval", "Store", .product(name: "Yams", package: "Yams")]),
         .target(name: "Report", dependencies: ["Tensor", "Data", "Eval", "Store"]),
         .target(name: "Export", dependencies: ["Tensor", "NN", "Data", "Eval", "Store"]),
 
@@ -46,14 +49,17 @@ let package = Package(
         ]),
         .executableTarget(name: "reidkd-bench", dependencies: ["Tensor", "NN", "Data", "Eval", "Distill"]),
 
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "NNTests", dependencies: ["NN"]),
-        .testTarget(name: "DataTests", dependencies: ["Data"]),
-        .testTarget(name: "EvalTests", dependencies: ["Eval"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export"]),
+        // Shared test helpers (gradient checks, closeness asserts) for every test target.
+        .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Support", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
+        .testTarget(name: "EvalTests", dependencies: ["Eval", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

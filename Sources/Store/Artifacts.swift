@@ -1,6 +1,7 @@
 // Files a run produced: checkpoints, logs, exports — with digest and size so a later reader can
 // tell the file on disk is the one the run wrote.
 import Foundation
+import Support
 import GRDB
 
 extension ExperimentStore {
@@ -18,7 +19,10 @@ extension ExperimentStore {
     /// Hashes the file at `path` and records it. Returns the artifact row.
     @discardableResult
     public func recordArtifact(run: Int64, kind: String, file: String) throws -> Artifact {
-        let (digest, bytes) = try SHA256.file(at: file)
+        let digest: String, bytes: Int64
+        do { (digest, bytes) = try SHA256.file(at: file) } catch let e as FileHashError {
+            throw StoreError.unreadableArtifact(path: e.path, message: e.message)
+        }
         try addArtifact(run: run, kind: kind, path: file, sha256: digest, bytes: bytes)
         return try artifacts(run: run).first { $0.path == file }!
     }

@@ -1,6 +1,7 @@
 // Sweeps and the runs they plan: create/find a sweep, enqueue runs idempotently (re-running a
 // sweep re-plans the same names and keeps their state), look runs up.
 import Foundation
+import Support
 import GRDB
 
 extension ExperimentStore {

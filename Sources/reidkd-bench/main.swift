@@ -1,7 +1,8 @@
 // reidkd-bench: the `make bench` program. Each section measures in this process, next to its own
-// reference figure (sgemm for kernels), and prints a table; `--markdown` prints tables ready for
-// docs/PERFORMANCE.md.
-//   reidkd-bench [--markdown] [--cpu-time] [section ...]     sections: gemm conv store (default: all)
+// reference figure (sgemm for kernels, a plain implementation for algorithms), and prints a
+// table; `--markdown` prints tables ready for docs/PERFORMANCE.md.
+//   reidkd-bench [--markdown] [--cpu-time] [section ...]     (default: all sections, in order)
+// A new section is one file plus one line in `sections` below.
 import Foundation
 import Tensor
 
@@ -9,16 +10,20 @@ var args = Array(CommandLine.arguments.dropFirst())
 let markdown = args.contains("--markdown")
 Timing.cpuTime = args.contains("--cpu-time")
 args.removeAll { $0.hasPrefix("--") }
-let all = ["gemm", "conv", "store"]
-let sections = args.isEmpty ? all : args
-for s in sections where !all.contains(s) {
-    FileHandle.standardError.write("reidkd-bench: unknown section '\(s)'; choose from \(all.joined(separator: ", "))\n".data(using: .utf8)!)
-    exit(2)
-}
 
 print("ReidKD benchmarks — threads: \(Parallel.threads), host: \(ProcessInfo.processInfo.hostName), timing: \(Timing.cpuTime ? "process CPU time" : "wall clock")")
 let sgemm = GemmBench.referenceGFLOPs()
 print(String(format: "OpenBLAS sgemm 1024³, 2 library threads: %.1f GFLOP/s (reference for efficiencies)\n", sgemm))
-if sections.contains("gemm") { GemmBench.run(sgemm: sgemm, markdown: markdown) }
-if sections.contains("conv") { ConvBench.run(sgemm: sgemm, markdown: markdown) }
-if sections.contains("store") { StoreBench.run(markdown: markdown) }
+
+let sections: [(name: String, run: () -> Void)] = [
+    ("gemm", { GemmBench.run(sgemm: sgemm, markdown: markdown) }),
+    ("conv", { ConvBench.run(sgemm: sgemm, markdown: markdown) }),
+    ("data", { DataBench.run(markdown: markdown) }),
+    ("store", { StoreBench.run(markdown: markdown) }),
+]
+let chosen = args.isEmpty ? sections.map { $0.name } : args
+for s in chosen where !sections.contains(where: { $0.name == s }) {
+    FileHandle.standardError.write("reidkd-bench: unknown section '\(s)'; choose from \(sections.map { $0.name }.joined(separator: ", "))\n".data(using: .utf8)!)
+    exit(2)
+}
+for s in sections where chosen.contains(s.name) { s.run() }

@@ -12,6 +12,8 @@ struct ReidKD: ParsableCommand {
         subcommands: [
             InfoCommand.self,
             RunsCommand.self,
+            DataCommand.self,
+            ConfigCommand.self,
         ]
     )
 }

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Store
+import Support
 
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

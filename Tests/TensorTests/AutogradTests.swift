@@ -1,6 +1,7 @@
 // Autograd semantics: accumulation, reuse, no-grad scope, graph release, frozen parameters.
 import XCTest
 @testable import Tensor
+import TestSupport
 
 final class AutogradTests: XCTestCase {
     func testReuseAndAccumulation() {

@@ -1,6 +1,7 @@
 // Forward values against small hand-computed cases (test tier 2) and against a naive reference.
 import XCTest
 @testable import Tensor
+import TestSupport
 
 final class ConvForwardTests: XCTestCase {
     let x = Tensor(shape: [1, 1, 3, 3], scalars: [1, 2, 3, 4, 5, 6, 7, 8, 9])
@@ -54,6 +55,11 @@ final class ConvForwardTests: XCTestCase {
             ([2, 8, 6, 5], [5, 8, 1, 1], .init(stride: 2)),
             ([33, 4, 2, 2], [3, 4, 3, 3], .init(stride: 1, padding: 1)),   // chunks of many images
             ([2, 3, 11, 9], [2, 3, 3, 2], .init(stride: (2, 1), padding: (2, 1), dilation: (2, 3))),
+            // Depthwise phase-plane kernel: odd sizes, stride 3, asymmetric stride/pad, dilation, 5×5.
+            ([3, 5, 10, 7], [5, 1, 3, 3], .init(stride: 3, padding: 1, groups: 5)),
+            ([2, 4, 9, 11], [4, 1, 5, 5], .init(stride: (1, 2), padding: (2, 1), groups: 4)),
+            ([2, 3, 8, 9], [3, 1, 3, 2], .init(stride: (2, 1), padding: (3, 0), dilation: (2, 2), groups: 3)),
+            ([2, 6, 4, 2], [6, 1, 3, 3], .init(stride: 1, padding: 1, groups: 6)),
         ]
         for (k, (xs, ws, o)) in cases.enumerated() {
             let x = randomTensor(xs, seed: UInt64(100 + k), requiresGrad: false)

@@ -1,6 +1,7 @@
 // Finite-difference gradient checks for every differentiable op (tolerances in GradCheck.swift).
 import XCTest
 @testable import Tensor
+import TestSupport
 
 final class ElementwiseGradientTests: XCTestCase {
     func testBinaryOpsSameShape() {
@@ -141,6 +142,7 @@ final class ConvGradientTests: XCTestCase {
         check(n: 2, cin: 3, cout: 3, hw: (5, 6), k: (3, 3), .init(stride: 1, padding: 1, groups: 3))
         check(n: 2, cin: 4, cout: 4, hw: (7, 7), k: (3, 3), .init(stride: 2, padding: 1, groups: 4))
         check(n: 1, cin: 2, cout: 2, hw: (7, 7), k: (3, 3), .init(stride: 1, padding: 2, dilation: 2, groups: 2), bias: false)
+        check(n: 2, cin: 2, cout: 2, hw: (8, 7), k: (3, 2), .init(stride: (3, 2), padding: (1, 0), groups: 2))
     }
 
     func testChunkedBatch() {

@@ -1,79 +1,139 @@
 // Direct depthwise convolution (groups = Cin = Cout): one kH×kW filter per channel plane.
-// A GEMM per plane would be 1×(kH·kW) by (kH·kW)×HoWo — far too thin for sgemm — so we loop:
-// for every tap (ki, kj) add w·(shifted input row) into the output row. Planes (n, c) are
-// independent and split across workers.
+// A GEMM per plane would be 1×(kH·kW) by (kH·kW)×HoWo — far too thin for sgemm — and re-id
+// feature maps are small (rows of 4–32 pixels), so a per-row loop spends its time on loop
+// overhead. Instead each plane is zero-padded and split into stride phases:
+//   P_ab[r][c] = xpad[r·sH + a][c·sW + b],   a < sH, b < sW,   Hq × Wq each,
+// so that tap (ki, kj) reads phase (ki·dH mod sH, kj·dW mod sW) at offset (ki·dH / sH, kj·dW / sW)
+// with unit stride. On the "wide" output grid Ho × Wq (Wq − Wo junk columns per row) every tap
+// is then ONE contiguous axpy of length Ho·Wq — vectorised, no bounds checks — and the valid
+// columns are copied out at the end. Backward runs the same taps transposed (axpy into the
+// phase planes) and as dot products (filter gradient). Planes (n, c) are independent and split
+// across workers; layout NCHW.
+import CBLAS
+
+/// Phase-plane geometry of one depthwise convolution.
+struct DepthwisePhases {
+    let sh: Int, sw: Int, hq: Int, wq: Int
+    /// Floats per phase plane, with zeroed slack so every tap's read of Ho·Wq floats stays inside.
+    let phaseSize: Int
+    /// Per tap t = ki·kW + kj: offset of its first read within the phase buffer (phase · phaseSize + row·Wq + col).
+    let tapOffset: [Int]
+    let wideCount: Int   // Ho · Wq
+
+    init(_ p: ConvPlan) {
+        let g = p.geo
+        sh = g.strideH; sw = g.strideW
+        hq = (p.h + 2 * g.padH + sh - 1) / sh
+        wq = (p.w + 2 * g.padW + sw - 1) / sw
+        wideCount = p.ho * wq
+        var maxQ = 0
+        for ki in 0..<g.kernelH {
+            for kj in 0..<g.kernelW {
+                maxQ = Swift.max(maxQ, (ki * g.dilationH / sh) * wq + kj * g.dilationW / sw)
+            }
+        }
+        // The farthest tap reads [maxQ, maxQ + Ho·Wq); make every phase at least that long.
+        phaseSize = Swift.max(hq * wq, maxQ + wideCount)
+        var offsets: [Int] = []
+        for ki in 0..<g.kernelH {
+            for kj in 0..<g.kernelW {
+                let ri = ki * g.dilationH, rj = kj * g.dilationW
+                offsets.append(((ri % sh) * sw + rj % sw) * phaseSize + (ri / sh) * wq + rj / sw)
+            }
+        }
+        tapOffset = offsets
+    }
+
+    var bufferCount: Int { sh * sw * phaseSize }
+
+    /// Writes one input plane (x: H × W) into its phase planes. Only interior positions are
+    /// written: padding and slack keep whatever `buf` held, so zero it once per buffer (`zero`).
+    func split(_ p: ConvPlan, _ x: UnsafePointer<Float>, into buf: UnsafeMutablePointer<Float>) {
+        let padW = p.geo.padW
+        for iy in 0..<p.h {
+            let r = iy + p.geo.padH
+            let src = x + iy * p.w, row = buf + (r % sh) * sw * phaseSize + (r / sh) * wq
+            if sw == 1 { (row + padW).update(from: src, count: p.w); continue }
+            for b in 0..<sw {
+                let dst = row + b * phaseSize
+                // Columns ix ≡ b − padW (mod sW) land at (ix + padW) / sW, consecutively.
+                var ix = ((b - padW) % sw + sw) % sw, j = (ix + padW) / sw
+                while ix < p.w { dst[j] = src[ix]; ix += sw; j += 1 }
+            }
+        }
+    }
+
+    func zero(_ buf: UnsafeMutablePointer<Float>) { buf.update(repeating: 0, count: bufferCount) }
+
+    /// Inverse of `split` for gradients: dx[iy][ix] = its phase entry (padding discarded).
+    func merge(_ p: ConvPlan, _ buf: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
+        let padW = p.geo.padW
+        for iy in 0..<p.h {
+            let r = iy + p.geo.padH
+            let dst = dx + iy * p.w, row = buf + (r % sh) * sw * phaseSize + (r / sh) * wq
+            if sw == 1 { dst.update(from: row + padW, count: p.w); continue }
+            for b in 0..<sw {
+                let src = row + b * phaseSize
+                var ix = ((b - padW) % sw + sw) % sw, j = (ix + padW) / sw
+                while ix < p.w { dst[ix] = src[j]; ix += sw; j += 1 }
+            }
+        }
+    }
+}
+
+@inline(__always)
+private func axpy(_ n: Int, _ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
+    for i in 0..<n { y[i] += a * x[i] }
+}
+
+private func planeGrain(_ p: ConvPlan) -> Int { Swift.max(1, 16384 / Swift.max(p.hwo * p.geo.kernelH * p.geo.kernelW, 1)) }
 
 func depthwiseForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                       _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
-    let g = p.geo, kk = g.kernelH * g.kernelW, hw = p.h * p.w, hwo = p.hwo
-    Parallel.forRange(p.n * p.cin, grain: Swift.max(1, 8192 / Swift.max(hwo * kk, 1))) { planes in
+    let ph = DepthwisePhases(p), kk = p.geo.kernelH * p.geo.kernelW, hw = p.h * p.w, hwo = p.hwo
+    let taps = ph.tapOffset
+    Parallel.forRange(p.n * p.cin, grain: planeGrain(p)) { planes in
+        let phases = Storage(count: ph.bufferCount), wide = Storage(count: ph.wideCount)
+        ph.zero(phases.pointer)
         for plane in planes {
-            let c = plane % p.cin
-            let xp = x + plane * hw, yp = y + plane * hwo, wc = w + c * kk
-            yp.update(repeating: bias?[c] ?? 0, count: hwo)
-            for ki in 0..<g.kernelH {
-                for kj in 0..<g.kernelW {
-                    let wv = wc[ki * g.kernelW + kj]
-                    let (lo, hi) = g.validCols(kj: kj, w: p.w, wo: p.wo)
-                    if hi <= lo { continue }
-                    let xoff = kj * g.dilationW - g.padW
-                    for oy in 0..<p.ho {
-                        let iy = oy * g.strideH - g.padH + ki * g.dilationH
-                        if iy < 0 || iy >= p.h { continue }
-                        let src = xp + iy * p.w + xoff, dst = yp + oy * p.wo
-                        if g.strideW == 1 {
-                            for ox in lo..<hi { dst[ox] += wv * src[ox] }
-                        } else {
-                            let s = g.strideW
-                            for ox in lo..<hi { dst[ox] += wv * src[ox * s] }
-                        }
-                    }
-                }
-            }
+            let c = plane % p.cin, wc = w + c * kk
+            ph.split(p, x + plane * hw, into: phases.pointer)
+            wide.pointer.update(repeating: bias?[c] ?? 0, count: ph.wideCount)
+            for t in 0..<kk { axpy(ph.wideCount, wc[t], phases.pointer + taps[t], wide.pointer) }
+            let yp = y + plane * hwo
+            for oy in 0..<p.ho { (yp + oy * p.wo).update(from: wide.pointer + oy * ph.wq, count: p.wo) }
         }
     }
 }
 
 func depthwiseBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                        _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ db: UnsafeMutablePointer<Float>?) {
-    let g = p.geo, kk = g.kernelH * g.kernelW, hw = p.h * p.w, hwo = p.hwo
+    let ph = DepthwisePhases(p), kk = p.geo.kernelH * p.geo.kernelW, hw = p.h * p.w, hwo = p.hwo
+    let taps = ph.tapOffset
     let planesCount = p.n * p.cin
     // Per-plane partial filter gradients, summed over the batch afterwards (no shared writes).
     let dwPlanes = dw == nil ? nil : Storage(count: planesCount * kk)
     let dbPlanes = db == nil ? nil : Storage(count: planesCount)
-    Parallel.forRange(planesCount, grain: Swift.max(1, 8192 / Swift.max(hwo * kk, 1))) { planes in
+    Parallel.forRange(planesCount, grain: planeGrain(p)) { planes in
+        let phases = Storage(count: ph.bufferCount), wide = Storage(count: ph.wideCount)
+        let dphases = dx == nil ? nil : Storage(count: ph.bufferCount)
+        ph.zero(phases.pointer)
+        // dy goes on the wide grid; its junk columns stay zero so they contribute nothing.
+        wide.pointer.update(repeating: 0, count: ph.wideCount)
         for plane in planes {
-            let c = plane % p.cin
-            let xp = x + plane * hw, gp = dy + plane * hwo, wc = w + c * kk
+            let c = plane % p.cin, wc = w + c * kk, gp = dy + plane * hwo
             if let dbp = dbPlanes { dbp.pointer[plane] = sumRun(gp, hwo) }
-            let dxp = dx.map { $0 + plane * hw }
-            dxp?.update(repeating: 0, count: hw)
-            for ki in 0..<g.kernelH {
-                for kj in 0..<g.kernelW {
-                    let t = ki * g.kernelW + kj
-                    let wv = wc[t]
-                    let (lo, hi) = g.validCols(kj: kj, w: p.w, wo: p.wo)
-                    var acc: Float = 0
-                    if hi > lo {
-                        let xoff = kj * g.dilationW - g.padW
-                        for oy in 0..<p.ho {
-                            let iy = oy * g.strideH - g.padH + ki * g.dilationH
-                            if iy < 0 || iy >= p.h { continue }
-                            let src = xp + iy * p.w + xoff, grow = gp + oy * p.wo
-                            let s = g.strideW
-                            if dwPlanes != nil {
-                                if s == 1 { for ox in lo..<hi { acc += grow[ox] * src[ox] } }
-                                else { for ox in lo..<hi { acc += grow[ox] * src[ox * s] } }
-                            }
-                            if let dxp = dxp {
-                                let dst = dxp + iy * p.w + xoff
-                                if s == 1 { for ox in lo..<hi { dst[ox] += wv * grow[ox] } }
-                                else { for ox in lo..<hi { dst[ox * s] += wv * grow[ox] } }
-                            }
-                        }
-                    }
-                    if let dwp = dwPlanes { dwp.pointer[plane * kk + t] = acc }
+            for oy in 0..<p.ho { (wide.pointer + oy * ph.wq).update(from: gp + oy * p.wo, count: p.wo) }
+            if let dwp = dwPlanes {
+                ph.split(p, x + plane * hw, into: phases.pointer)
+                for t in 0..<kk {
+                    dwp.pointer[plane * kk + t] = cblas_sdot(Int32(ph.wideCount), wide.pointer, 1, phases.pointer + taps[t], 1)
                 }
+            }
+            if let dx = dx, let dph = dphases {
+                ph.zero(dph.pointer)
+                for t in 0..<kk { axpy(ph.wideCount, wc[t], wide.pointer, dph.pointer + taps[t]) }
+                ph.merge(p, dph.pointer, into: dx + plane * hw)
             }
         }
     }

@@ -40,6 +40,7 @@ struct ConvPlan {
     /// Images per chunk: wide enough for an efficient GEMM, small enough to keep col in cache,
     /// and at least one chunk per worker.
     var chunk: Int {
+        if isPointwise && hwo >= ConvTuning.pointwiseDirect { return 1 }
         let targetCols = ConvTuning.targetCols
         var cb = Swift.max(1, (targetCols + hwo - 1) / hwo)
         let colBudget = ConvTuning.colBudget
@@ -305,4 +306,7 @@ enum ConvTuning {
     static let targetCols = 1024
     /// Upper bound on a chunk's col matrix, in floats (8 MiB), so it stays near cache.
     static let colBudget = 2 << 20
+    /// Pointwise convs with at least this many output positions per image run one GEMM per
+    /// image straight on x (no gather copy): 64×128+ is already wide enough for sgemm.
+    static let pointwiseDirect = 128
 }

@@ -1,0 +1,100 @@
+// A float RGB canvas with the few drawing primitives the synthetic generator needs, and the
+// camera pipeline (cast, brightness, contrast, blur, noise) applied at the end.
+import Tensor
+
+struct SynthCanvas {
+    typealias RGB = SynthPalette.RGB
+    let width: Int, height: Int
+    var p: [Float]
+
+    init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        p = [Float](repeating: 0, count: width * height * 3)
+    }
+
+    @inline(__always) mutating func set(_ x: Int, _ y: Int, _ c: RGB) {
+        let i = 3 * (y * width + x)
+        p[i] = c.0; p[i + 1] = c.1; p[i + 2] = c.2
+    }
+
+    /// Pixels whose centres fall in [x0, x1) × [y0, y1) (corners in either order), clipped to the canvas.
+    func span(_ xa: Float, _ xb: Float, _ ya: Float, _ yb: Float) -> (Range<Int>, Range<Int>) {
+        let x0 = min(xa, xb), x1 = max(xa, xb), y0 = min(ya, yb), y1 = max(ya, yb)
+        let a = max(0, Int((x0 - 0.5).rounded(.up))), b = min(width, Int((x1 - 0.5).rounded(.up)))
+        let c = max(0, Int((y0 - 0.5).rounded(.up))), d = min(height, Int((y1 - 0.5).rounded(.up)))
+        return (a..<max(a, b), c..<max(c, d))
+    }
+
+    mutating func rect(_ x0: Float, _ y0: Float, _ x1: Float, _ y1: Float, _ c: RGB) {
+        let (xs, ys) = span(x0, x1, y0, y1)
+        for y in ys { for x in xs { set(x, y, c) } }
+    }
+
+    /// A rectangle whose colour depends on the pixel (textures).
+    mutating func rect(_ x0: Float, _ y0: Float, _ x1: Float, _ y1: Float, _ colour: (Int, Int) -> RGB) {
+        let (xs, ys) = span(x0, x1, y0, y1)
+        for y in ys { for x in xs { set(x, y, colour(x, y)) } }
+    }
+
+    mutating func ellipse(cx: Float, cy: Float, rx: Float, ry: Float, _ c: RGB, upperOnly: Bool = false) {
+        let (xs, ys) = span(cx - rx, cx + rx, cy - ry, upperOnly ? cy : cy + ry)
+        for y in ys {
+            for x in xs {
+                let dx = (Float(x) + 0.5 - cx) / rx, dy = (Float(y) + 0.5 - cy) / ry
+                if dx * dx + dy * dy <= 1 { set(x, y, c) }
+            }
+        }
+    }
+
+    /// A thin line (for straps), drawn as a chain of small squares.
+    mutating func line(_ x0: Float, _ y0: Float, _ x1: Float, _ y1: Float, thickness t: Float, _ c: RGB) {
+        let n = Int(max(abs(x1 - x0), abs(y1 - y0)).rounded(.up)) + 1
+        for i in 0...n {
+            let f = Float(i) / Float(n)
+            let x = x0 + (x1 - x0) * f, y = y0 + (y1 - y0) * f
+            rect(x - t / 2, y - t / 2, x + t / 2, y + t / 2, c)
+        }
+    }
+
+    /// The camera: colour gain, brightness, contrast around mid-grey, box blur, Gaussian noise.
+    mutating func applyCamera(_ cam: SynthCamera, extraBrightness: Float, rng: inout RandomGenerator) {
+        for i in stride(from: 0, to: p.count, by: 3) {
+            p[i] = (p[i] * cam.gain.0 + cam.brightness + extraBrightness - 128) * cam.contrast + 128
+            p[i + 1] = (p[i + 1] * cam.gain.1 + cam.brightness + extraBrightness - 128) * cam.contrast + 128
+            p[i + 2] = (p[i + 2] * cam.gain.2 + cam.brightness + extraBrightness - 128) * cam.contrast + 128
+        }
+        for _ in 0..<cam.blurPasses { boxBlur() }
+        if cam.noise > 0 {
+            p.withUnsafeMutableBufferPointer { buf in
+                var noise = [Float](repeating: 0, count: buf.count)
+                noise.withUnsafeMutableBufferPointer { rng.fillNormal($0, mean: 0, std: cam.noise) }
+                for i in 0..<buf.count { buf[i] += noise[i] }
+            }
+        }
+    }
+
+    /// 3×3 box blur with clamped edges.
+    mutating func boxBlur() {
+        var out = p
+        for y in 0..<height {
+            for x in 0..<width {
+                var s: (Float, Float, Float) = (0, 0, 0)
+                for dy in -1...1 {
+                    let yy = min(max(y + dy, 0), height - 1)
+                    for dx in -1...1 {
+                        let i = 3 * (yy * width + min(max(x + dx, 0), width - 1))
+                        s.0 += p[i]; s.1 += p[i + 1]; s.2 += p[i + 2]
+                    }
+                }
+                let o = 3 * (y * width + x)
+                out[o] = s.0 / 9; out[o + 1] = s.1 / 9; out[o + 2] = s.2 / 9
+            }
+        }
+        p = out
+    }
+
+    func toImage() -> RGBImage {
+        RGBImage(width: width, height: height, pixels: p.map { UInt8(min(255, max(0, $0.rounded()))) })
+    }
+}

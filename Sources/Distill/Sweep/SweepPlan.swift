@@ -1,0 +1,89 @@
+// Expands a sweep spec into the list of runs, in the order they train: the teacher (stage 0),
+// then per architecture and seed the baseline (no KD) and every grid/explicit point.
+// Names are deterministic, so re-running a sweep finds its runs again by name.
+import Foundation
+
+public enum RunRole: String, Codable, Sendable { case teacher, baseline, student }
+
+public struct PlannedRun: Equatable {
+    public var name: String
+    public var role: RunRole
+    public var seed: Int
+    /// Config file the run starts from, then `overrides` in order (later wins).
+    public var baseConfig: String?
+    public var overrides: Overrides
+    /// Architecture name from `students` ("" for the teacher).
+    public var architecture: String
+    /// The grid/explicit point that distinguishes this student (empty for teacher and baselines).
+    public var factors: Overrides
+    public var teacherCheckpoint: String?
+
+    public static func == (a: PlannedRun, b: PlannedRun) -> Bool {
+        a.name == b.name && a.role == b.role && a.seed == b.seed && a.baseConfig == b.baseConfig
+            && a.overrides.elementsEqual(b.overrides, by: { $0 == $1 }) && a.architecture == b.architecture
+    }
+}
+
+public struct SweepPlan {
+    public var spec: SweepSpec
+    public var runs: [PlannedRun]
+
+    public init(_ spec: SweepSpec) {
+        self.spec = spec
+        var runs: [PlannedRun] = []
+        if let t = spec.teacher {
+            runs.append(PlannedRun(name: "teacher", role: .teacher, seed: spec.seeds[0], baseConfig: t.config,
+                                   overrides: spec.common + t.overrides + [("SEED", String(spec.seeds[0]))],
+                                   architecture: "", factors: [], teacherCheckpoint: t.checkpoint))
+        }
+        let archs = spec.students.isEmpty ? [(name: "student", overrides: Overrides())] : spec.students
+        let points = SweepPlan.gridPoints(spec.grid) + spec.runs
+        for arch in archs {
+            for seed in spec.seeds {
+                let base = spec.common + spec.student.overrides + arch.overrides
+                if spec.baseline {
+                    runs.append(PlannedRun(name: "\(arch.name)-baseline-s\(seed)", role: .baseline, seed: seed,
+                                           baseConfig: spec.student.config,
+                                           overrides: base + [("KD.METHOD", "none"), ("SEED", String(seed))],
+                                           architecture: arch.name, factors: [], teacherCheckpoint: nil))
+                }
+                for point in points where !point.isEmpty {
+                    let label = point.map { "\(SweepPlan.shortKey($0.key))=\($0.value)" }.joined(separator: "-")
+                    runs.append(PlannedRun(name: "\(arch.name)-\(SweepPlan.sanitize(label))-s\(seed)", role: .student, seed: seed,
+                                           baseConfig: spec.student.config,
+                                           overrides: base + point + [("SEED", String(seed))],
+                                           architecture: arch.name, factors: point, teacherCheckpoint: nil))
+                }
+            }
+        }
+        self.runs = runs
+    }
+
+    /// Cartesian product of the grid axes, first axis outermost.
+    static func gridPoints(_ grid: [(key: String, values: [String])]) -> [Overrides] {
+        guard !grid.isEmpty else { return [] }
+        var points: [Overrides] = [[]]
+        for axis in grid {
+            points = points.flatMap { p in axis.values.map { p + [(axis.key, $0)] } }
+        }
+        return points
+    }
+
+    /// KD.TEMPERATURE → TEMPERATURE: the last component names the factor in run names.
+    static func shortKey(_ key: String) -> String { String(key.split(separator: ".").last ?? Substring(key)) }
+
+    static func sanitize(_ s: String) -> String {
+        String(s.map { $0.isLetter || $0.isNumber || "-_.=+".contains($0) ? $0 : "_" })
+    }
+
+    /// The printed plan: one line per run.
+    public var summary: String {
+        var lines = ["sweep \(spec.name): \(runs.count) runs (\(runs.filter { $0.role == .teacher }.count) teacher, " +
+                     "\(runs.filter { $0.role == .baseline }.count) baseline, \(runs.filter { $0.role == .student }.count) distilled)"]
+        for (i, r) in runs.enumerated() {
+            let f = r.factors.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            lines.append(String(format: "%3d  %-9@ %@  %@", i + 1, r.role.rawValue as NSString, r.name as NSString, f as NSString))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

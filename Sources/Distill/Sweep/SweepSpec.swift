@@ -1,0 +1,158 @@
+// A sweep file (experiments/<name>.yaml): what to train and how to vary it.
+//
+//   name: quick                      # sweep name (store key, results/<name>/)
+//   description: free text
+//   common:   { KEY: value, ... }    # overrides applied to every run, teacher included
+//   teacher:  { config: FILE, opts: { KEY: value }, checkpoint: FILE }   # checkpoint optional
+//   student:  { config: FILE, opts: { KEY: value } }                     # base student config
+//   students: { r18: { KEY: value }, mbv2: { KEY: value } }              # named architectures
+//   grid:     { KEY: [v1, v2], ... } # cartesian product, applied to distilled students only
+//   runs:     [ { KEY: value }, ... ]  # explicit extra points (instead of or besides grid)
+//   seeds:    [1, 2]
+//   baseline: true                   # each architecture × seed also trained without KD
+//   workers:  1
+//
+// Keys in the override maps are config keys (MODEL.BACKBONE.DEPTH, KD.METHOD, …); values are
+// kept as YAML text and validated by the config system when each run's config is resolved,
+// so a typo fails the whole sweep before anything trains.
+import Foundation
+import Yams
+import Support
+
+public struct SweepError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
+}
+
+/// Ordered config overrides: (dotted key, YAML value text).
+public typealias Overrides = [(key: String, value: String)]
+
+public struct ModelRef: Equatable {
+    public var config: String?
+    public var opts: [String: String] = [:]
+    public var optsOrder: [String] = []
+    public var checkpoint: String?
+    public var overrides: Overrides { optsOrder.map { ($0, opts[$0]!) } }
+}
+
+public struct SweepSpec {
+    public var name: String
+    public var description = ""
+    public var common: Overrides = []
+    public var teacher: ModelRef?
+    public var student = ModelRef()
+    public var students: [(name: String, overrides: Overrides)] = []
+    public var grid: [(key: String, values: [String])] = []
+    public var runs: [Overrides] = []
+    public var seeds: [Int] = [1]
+    public var baseline = false
+    public var workers = 1
+    /// The file's text, recorded verbatim in the store.
+    public var sourceText = ""
+
+    static let topKeys = ["name", "description", "common", "teacher", "student", "students", "grid", "runs",
+                          "seeds", "baseline", "workers"]
+
+    public static func load(path: String) throws -> SweepSpec {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw SweepError("\(path): cannot read the sweep file (does it exist?)")
+        }
+        return try parse(text, source: path)
+    }
+
+    public static func parse(_ text: String, source: String = "<sweep>") throws -> SweepSpec {
+        let root: Node
+        do {
+            guard let n = try Yams.compose(yaml: text) else { throw SweepError("\(source): the sweep file is empty") }
+            root = n
+        } catch let e as SweepError { throw e } catch {
+            throw SweepError("\(source): not valid YAML: \(error)")
+        }
+        guard let map = root.mapping else { throw SweepError("\(source): the top level must be a mapping of sweep keys") }
+        var spec = SweepSpec(name: "")
+        for (k, v) in map {
+            let key = k.string ?? ""
+            let at = "\(source): '\(key)'"
+            switch key {
+            case "name": spec.name = try scalar(v, at)
+            case "description": spec.description = try scalar(v, at)
+            case "common": spec.common = try overrides(v, at)
+            case "teacher": spec.teacher = try modelRef(v, at, allowCheckpoint: true)
+            case "student": spec.student = try modelRef(v, at, allowCheckpoint: false)
+            case "students":
+                guard let m = v.mapping else { throw SweepError("\(at) must map architecture names to overrides") }
+                spec.students = try m.map { (try scalar($0.key, at), try overrides($0.value, "\(at).\($0.key.string ?? "")")) }
+            case "grid":
+                guard let m = v.mapping else { throw SweepError("\(at) must map config keys to lists of values") }
+                spec.grid = try m.map { kv in
+                    let gk = try scalar(kv.key, at)
+                    guard let seq = kv.value.sequence, !seq.isEmpty else {
+                        throw SweepError("\(at).\(gk) must be a non-empty list, e.g. [4, 16]")
+                    }
+                    return (gk, seq.map(valueText))
+                }
+            case "runs":
+                guard let seq = v.sequence else { throw SweepError("\(at) must be a list of override mappings") }
+                spec.runs = try seq.enumerated().map { try overrides($0.element, "\(at)[\($0.offset)]") }
+            case "seeds":
+                guard let seq = v.sequence, !seq.isEmpty else { throw SweepError("\(at) must be a non-empty list of integers") }
+                spec.seeds = try seq.map { guard let i = Int(valueText($0)) else { throw SweepError("\(at): '\(valueText($0))' is not an integer") }; return i }
+            case "baseline":
+                guard let b = Bool(valueText(v).lowercased()) else { throw SweepError("\(at) must be true or false") }
+                spec.baseline = b
+            case "workers":
+                guard let w = Int(valueText(v)), w >= 1 else { throw SweepError("\(at) must be an integer ≥ 1") }
+                spec.workers = w
+            default:
+                throw SweepError("\(source): unknown sweep key '\(key)'\(didYouMean(key, topKeys)); valid keys: \(topKeys.joined(separator: ", "))")
+            }
+        }
+        guard !spec.name.isEmpty else { throw SweepError("\(source): 'name' is required (it names the sweep in the store and results/<name>/)") }
+        guard spec.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw SweepError("\(source): name '\(spec.name)' may only use letters, digits, '-', '_' and '.' (it becomes a folder name)")
+        }
+        spec.sourceText = text
+        return spec
+    }
+
+    static func scalar(_ n: Node, _ at: String) throws -> String {
+        guard let s = n.scalar else { throw SweepError("\(at) must be a single value") }
+        return s.string
+    }
+
+    /// YAML text of a value as the config system will parse it: scalars verbatim, lists in flow style.
+    static func valueText(_ n: Node) -> String {
+        if let s = n.scalar { return s.string }
+        if let seq = n.sequence { return "[" + seq.map(valueText).joined(separator: ", ") + "]" }
+        return (try? Yams.serialize(node: n).trimmingCharacters(in: .whitespacesAndNewlines)) ?? ""
+    }
+
+    static func overrides(_ n: Node, _ at: String) throws -> Overrides {
+        if case .scalar(let s) = n, s.string.isEmpty || s.string == "null" { return [] }
+        guard let m = n.mapping else { throw SweepError("\(at) must map config keys to values, e.g. {MODEL.BACKBONE.DEPTH: 18}") }
+        return try m.map { (try scalar($0.key, at), valueText($0.value)) }
+    }
+
+    static func modelRef(_ n: Node, _ at: String, allowCheckpoint: Bool) throws -> ModelRef {
+        guard let m = n.mapping else { throw SweepError("\(at) must be a mapping with 'config' and/or 'opts'") }
+        var r = ModelRef()
+        for (k, v) in m {
+            let key = k.string ?? ""
+            switch key {
+            case "config": r.config = try scalar(v, "\(at).config")
+            case "opts":
+                for (ok, ov) in try overrides(v, "\(at).opts") { r.opts[ok] = ov; r.optsOrder.append(ok) }
+            case "checkpoint" where allowCheckpoint: r.checkpoint = try scalar(v, "\(at).checkpoint")
+            default:
+                let valid = allowCheckpoint ? ["config", "opts", "checkpoint"] : ["config", "opts"]
+                throw SweepError("\(at): unknown key '\(key)'\(didYouMean(key, valid)); valid: \(valid.joined(separator: ", "))")
+            }
+        }
+        return r
+    }
+}
+
+/// " (did you mean 'x'?)" when a candidate is plausibly a typo of `word`, else "".
+func didYouMean(_ word: String, _ candidates: [String]) -> String {
+    Suggest.closest(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
+}

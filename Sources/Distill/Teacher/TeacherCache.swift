@@ -1,0 +1,133 @@
+// The teacher-output cache. Augmentations are pure functions of (seed, epoch, sample index), so
+// the frozen teacher's outputs for a given augmented sample are identical for every student of
+// a sweep: compute them once, keep them on disk, and let N students pay one teacher forward.
+//
+// One file per epoch under
+//   <root>/<teacher hash>/<dataset fingerprint>-aug<seed>/epoch<E>.tcache
+// layout (little-endian, memory-mapped with MAP_SHARED so concurrent workers see each other's
+// entries):
+//   header  64 bytes: magic "RKDTCv1\0", samples, logitDim, embedDim (Int64 each), zero pad
+//   present `samples` bytes, 1 when the sample's row is written (set after the row)
+//   rows    samples × (logitDim + embedDim) float32, padded to a 64-byte boundary first
+// A row is only read when its present byte is 1; two writers of the same row write the same
+// values (same teacher, same augmented input), so races are harmless.
+import Foundation
+import Tensor
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct TeacherCacheKey: Hashable, Sendable {
+    public var teacherHash: String
+    public var datasetFingerprint: String
+    public var augmentationSeed: UInt64
+    public init(teacherHash: String, datasetFingerprint: String, augmentationSeed: UInt64) {
+        self.teacherHash = teacherHash; self.datasetFingerprint = datasetFingerprint; self.augmentationSeed = augmentationSeed
+    }
+    var directory: String { "\(teacherHash.prefix(16))/\(datasetFingerprint.prefix(16))-aug\(augmentationSeed)" }
+}
+
+public struct TeacherCacheError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+public final class TeacherCache {
+    public let root: String, key: TeacherCacheKey
+    public let logitDim: Int, embedDim: Int
+    public private(set) var hits = 0, misses = 0
+    private var files: [Int: MappedEpoch] = [:]
+
+    public init(root: String, key: TeacherCacheKey, logitDim: Int, embedDim: Int) {
+        self.root = root; self.key = key; self.logitDim = logitDim; self.embedDim = embedDim
+    }
+
+    public var hitRate: Double { hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses) }
+
+    /// Teacher outputs for samples of `epoch` (rows in order), or nil — counted as a miss — when
+    /// any of them is not cached yet.
+    public func lookup(epoch: Int, samples: [Int], samplesInEpoch: Int) throws -> (logits: Tensor, embeddings: Tensor)? {
+        let f = try file(epoch: epoch, samples: samplesInEpoch)
+        guard samples.allSatisfy({ f.isPresent($0) }) else { misses += samples.count; return nil }
+        hits += samples.count
+        let logits = Tensor.empty([samples.count, logitDim]), emb = Tensor.empty([samples.count, embedDim])
+        for (r, s) in samples.enumerated() {
+            let row = f.row(s)
+            (logits.pointer + r * logitDim).update(from: row, count: logitDim)
+            (emb.pointer + r * embedDim).update(from: row + logitDim, count: embedDim)
+        }
+        return (logits, emb)
+    }
+
+    public func store(epoch: Int, samples: [Int], samplesInEpoch: Int, logits: Tensor, embeddings: Tensor) throws {
+        guard logits.shape == [samples.count, logitDim], embeddings.shape == [samples.count, embedDim] else {
+            throw TeacherCacheError(description: "teacher cache: outputs \(logits.shape)/\(embeddings.shape) do not match \(samples.count) samples × (\(logitDim) logits, \(embedDim)-d embedding)")
+        }
+        let f = try file(epoch: epoch, samples: samplesInEpoch)
+        for (r, s) in samples.enumerated() {
+            let row = f.row(s)
+            row.update(from: logits.pointer + r * logitDim, count: logitDim)
+            (row + logitDim).update(from: embeddings.pointer + r * embedDim, count: embedDim)
+            f.markPresent(s)
+        }
+    }
+
+    private func file(epoch: Int, samples: Int) throws -> MappedEpoch {
+        if let f = files[epoch] { return f }
+        let dir = "\(root)/\(key.directory)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let f = try MappedEpoch(path: "\(dir)/epoch\(epoch).tcache", samples: samples, logitDim: logitDim, embedDim: embedDim)
+        // Only the current epoch's file stays mapped: students read epochs in order.
+        files = [epoch: f]
+        return f
+    }
+}
+
+/// One memory-mapped epoch file.
+final class MappedEpoch {
+    static let magic: [UInt8] = Array("RKDTCv1\0".utf8)
+    let path: String, samples: Int, rowFloats: Int
+    let base: UnsafeMutableRawPointer, length: Int, rowsOffset: Int
+
+    init(path: String, samples: Int, logitDim: Int, embedDim: Int) throws {
+        self.path = path; self.samples = samples; rowFloats = logitDim + embedDim
+        rowsOffset = (64 + samples + 63) / 64 * 64
+        length = rowsOffset + samples * rowFloats * 4
+        let fd = open(path, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { throw TeacherCacheError(description: "\(path): cannot open the teacher cache (\(String(cString: strerror(errno)))); pass --no-teacher-cache to run without it") }
+        defer { close(fd) }
+        var st = stat()
+        fstat(fd, &st)
+        if st.st_size == 0 {
+            // New file: size it (sparse, zero-filled), then write the header.
+            guard ftruncate(fd, off_t(length)) == 0 else { throw TeacherCacheError(description: "\(path): cannot size the teacher cache (disk full?)") }
+        } else if Int(st.st_size) != length {
+            throw TeacherCacheError(description: "\(path): teacher cache file has \(st.st_size) bytes, expected \(length) for \(samples) samples × \(rowFloats) floats; delete it to rebuild")
+        }
+        guard let p = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), p != MAP_FAILED else {
+            throw TeacherCacheError(description: "\(path): cannot memory-map the teacher cache")
+        }
+        base = p
+        let header = base.assumingMemoryBound(to: UInt8.self)
+        let dims = (base + 8).assumingMemoryBound(to: Int64.self)
+        if header[0] == 0 {
+            dims[0] = Int64(samples); dims[1] = Int64(logitDim); dims[2] = Int64(embedDim)
+            for (i, b) in MappedEpoch.magic.enumerated() { header[i] = b }
+        } else if Array(UnsafeBufferPointer(start: header, count: 8)) != MappedEpoch.magic
+                    || dims[0] != Int64(samples) || dims[1] != Int64(logitDim) || dims[2] != Int64(embedDim) {
+            munmap(base, length)
+            throw TeacherCacheError(description: "\(path): not a teacher cache for \(samples) samples, \(logitDim) logits, \(embedDim)-d embeddings; delete it to rebuild")
+        }
+    }
+
+    deinit { munmap(base, length) }
+
+    func isPresent(_ s: Int) -> Bool {
+        precondition(s >= 0 && s < samples, "teacher cache: sample \(s) outside 0..<\(samples)")
+        return base.load(fromByteOffset: 64 + s, as: UInt8.self) == 1
+    }
+    func markPresent(_ s: Int) { base.storeBytes(of: 1 as UInt8, toByteOffset: 64 + s, as: UInt8.self) }
+    func row(_ s: Int) -> UnsafeMutablePointer<Float> {
+        precondition(s >= 0 && s < samples, "teacher cache: sample \(s) outside 0..<\(samples)")
+        return (base + rowsOffset).assumingMemoryBound(to: Float.self) + s * rowFloats
+    }
+}

@@ -1,0 +1,67 @@
+// ResNet residual blocks (torchvision/FastReID layout, stride on the 3×3 conv — "ResNet v1.5").
+// Keys: conv1, bn1 (an IBN with IN.*/BN.* when IBN-a is on), conv2, bn2, [conv3, bn3], se.fc.*,
+// downsample.0 (1×1 conv), downsample.1 (BN). SE rescales the residual branch before the addition.
+import Tensor
+
+/// Two 3×3 convs (ResNet-18/34); expansion 1.
+public final class BasicBlock: Module, Layer {
+    static let expansion = 1
+    let conv1: Conv2d, bn1: any Layer, conv2: Conv2d, bn2: BatchNorm
+    let se: SqueezeExcitation?
+    let downsample: Sequential?
+
+    init(_ inplanes: Int, _ planes: Int, stride: Int, ibn: Bool, se useSE: Bool, rng: inout RandomGenerator) {
+        conv1 = Conv2d(inplanes, planes, kernel: 3, stride: stride, padding: 1, rng: &rng)
+        bn1 = ibn ? IBN(planes) : BatchNorm(planes)
+        conv2 = Conv2d(planes, planes, kernel: 3, padding: 1, rng: &rng)
+        bn2 = BatchNorm(planes)
+        se = useSE ? SqueezeExcitation(planes, rng: &rng) : nil
+        downsample = (stride != 1 || inplanes != planes)
+            ? Sequential([Conv2d(inplanes, planes, kernel: 1, stride: stride, rng: &rng), BatchNorm(planes)]) : nil
+        super.init()
+        register("conv1", conv1); register("bn1", bn1); register("conv2", conv2); register("bn2", bn2)
+        if let se { register("se", se) }
+        if let downsample { register("downsample", downsample) }
+    }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        var out = bn1(conv1(x)).relu()
+        out = bn2(conv2(out))
+        if let se { out = se(out) }
+        return (out + (downsample?(x) ?? x)).relu()
+    }
+}
+
+/// 1×1 reduce, 3×3, 1×1 expand (ResNet-50/101); expansion 4.
+public final class Bottleneck: Module, Layer {
+    static let expansion = 4
+    let conv1: Conv2d, bn1: any Layer, conv2: Conv2d, bn2: BatchNorm, conv3: Conv2d, bn3: BatchNorm
+    let se: SqueezeExcitation?
+    let downsample: Sequential?
+
+    init(_ inplanes: Int, _ planes: Int, stride: Int, ibn: Bool, se useSE: Bool, rng: inout RandomGenerator) {
+        let outC = planes * Bottleneck.expansion
+        conv1 = Conv2d(inplanes, planes, kernel: 1, rng: &rng)
+        bn1 = ibn ? IBN(planes) : BatchNorm(planes)
+        conv2 = Conv2d(planes, planes, kernel: 3, stride: stride, padding: 1, rng: &rng)
+        bn2 = BatchNorm(planes)
+        conv3 = Conv2d(planes, outC, kernel: 1, rng: &rng)
+        bn3 = BatchNorm(outC)
+        se = useSE ? SqueezeExcitation(outC, rng: &rng) : nil
+        downsample = (stride != 1 || inplanes != outC)
+            ? Sequential([Conv2d(inplanes, outC, kernel: 1, stride: stride, rng: &rng), BatchNorm(outC)]) : nil
+        super.init()
+        register("conv1", conv1); register("bn1", bn1); register("conv2", conv2); register("bn2", bn2)
+        register("conv3", conv3); register("bn3", bn3)
+        if let se { register("se", se) }
+        if let downsample { register("downsample", downsample) }
+    }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        var out = bn1(conv1(x)).relu()
+        out = bn2(conv2(out)).relu()
+        out = bn3(conv3(out))
+        if let se { out = se(out) }
+        return (out + (downsample?(x) ?? x)).relu()
+    }
+}

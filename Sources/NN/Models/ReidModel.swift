@@ -1,0 +1,62 @@
+// ReidModel: backbone + embedding head, built from a ModelSpec. Keys `backbone.*` and `heads.*`
+// (FastReID's Baseline). Inputs are normalised images (N, 3, H, W); pixel mean/std normalisation
+// belongs to the data pipeline.
+import Tensor
+
+/// A model's full output: the head output plus the backbone's stage maps (for distillation).
+public struct ReidOutput {
+    public var head: HeadOutput
+    public var stages: [Tensor]
+    public var logits: Tensor? { head.logits }
+    public var features: Tensor { head.features }
+}
+
+public final class ReidModel: Module, Layer {
+    public let spec: ModelSpec
+    public let backbone: any Backbone
+    public let heads: EmbeddingHead
+
+    /// Builds and initialises the model; all randomness comes from `rng`.
+    public init(spec: ModelSpec, rng: inout RandomGenerator) throws {
+        try spec.validate()
+        self.spec = spec
+        let b = try backboneRegistry.lookup(spec.backbone)(spec, &rng)
+        backbone = b
+        // Only `flatten` needs the final map size; probe it with a tiny eval forward.
+        var mapSize = [1, 1]
+        if spec.pooling.lowercased() == "flatten" {
+            let wasTraining = b.isTraining
+            b.eval()
+            let y = withNoGrad { b.forward(Tensor.zeros([1, 3] + spec.inputSize)) }
+            b.train(wasTraining)
+            mapSize = Array(y.shape.suffix(2))
+        }
+        heads = try EmbeddingHead(spec: spec, channels: b.outChannels, mapSize: mapSize, rng: &rng)
+        super.init()
+        register("backbone", b)
+        register("heads", heads)
+    }
+
+    /// Convenience: a model from a spec and a seed.
+    public convenience init(spec: ModelSpec, seed: UInt64) throws {
+        var rng = RandomGenerator(seed: seed)
+        try self.init(spec: spec, rng: &rng)
+    }
+
+    /// Full forward. In training pass the labels (margin classifiers need them).
+    public func forward(_ x: Tensor, targets: [Int]?) -> ReidOutput {
+        precondition(x.rank == 4 && x.shape[1] == 3, "ReidModel: input must be (N, 3, H, W) images, got \(x.shape)")
+        let stages = backbone.forwardStages(x)
+        return ReidOutput(head: heads.forward(stages.last!, targets: targets), stages: stages)
+    }
+
+    /// The embedding (configured neck feature).
+    public func forward(_ x: Tensor) -> Tensor { forward(x, targets: nil).features }
+
+    /// Checks labels against num_classes before training (a user-facing error, not a crash).
+    public func validate(targets: [Int]) throws {
+        if let bad = targets.first(where: { $0 < 0 || $0 >= spec.numClasses }) {
+            throw NNError("label \(bad) is outside 0..<\(spec.numClasses); set MODEL.HEADS.NUM_CLASSES to at least \(targets.max()! + 1)")
+        }
+    }
+}

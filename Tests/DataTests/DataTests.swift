@@ -1,2 +1,0 @@
-// Tests for module Data; one file per subject.
-import XCTest

@@ -1,2 +1,0 @@
-// Tests for module Distill; one file per subject.
-import XCTest

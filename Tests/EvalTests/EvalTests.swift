@@ -1,2 +1,0 @@
-// Tests for module Eval; one file per subject.
-import XCTest

@@ -1,0 +1,23 @@
+// SHA-256 against the FIPS 180-4 / NIST example vectors, including the multi-block and
+// padding-boundary cases, and streaming in uneven pieces.
+import XCTest
+import Support
+
+final class SHA256Tests: XCTestCase {
+    func testVectors() {
+        XCTAssertEqual(SHA256.hex(of: [UInt8]()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(of: Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"   // 56 bytes: padding spills a block
+        XCTAssertEqual(SHA256.hex(of: Array(two.utf8)), "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(SHA256.hex(of: [UInt8](repeating: 0x61, count: 1_000_000)),
+                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    func testStreamingInPiecesMatchesOneShot() {
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        var s = SHA256()
+        var i = 0
+        for n in [1, 63, 64, 65, 200, 607] { s.update(bytes[i..<(i + n)]); i += n }
+        XCTAssertEqual(s.finalizeHex(), SHA256.hex(of: bytes))
+    }
+}
