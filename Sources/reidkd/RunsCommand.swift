@@ -36,6 +36,11 @@ struct RunsCommand: ParsableCommand {
         @Option(help: "Summary keys to show as columns (comma-separated); default: mAP, mINP, R1, R5, R10 where present.")
         var columns: String?
 
+        func validate() throws {
+            if let status { _ = try RunsCommand.parse(status, as: RunStatus.self, option: "--status") }
+            if let role { _ = try RunsCommand.parse(role, as: RunRole.self, option: "--role") }
+        }
+
         func run() throws {
             let store = try options.open()
             do {
