@@ -77,7 +77,8 @@ static inline int reidkd_jpeg_decode(const unsigned char *data, unsigned long si
 
 /// Encodes interleaved RGB8 to JPEG in memory (for tests and fixtures). Returns 0 on success;
 /// *out is malloc'd by libjpeg (free with free()).
-static inline int reidkd_jpeg_encode(const unsigned char *rgb, int width, int height, int quality,
+/// With gray != 0, writes a one-component (grayscale) JPEG from the red channel.
+static inline int reidkd_jpeg_encode(const unsigned char *rgb, int width, int height, int quality, int gray,
                                      unsigned char **out, unsigned long *outSize,
                                      char *message, int messageSize) {
     struct jpeg_compress_struct cinfo;
@@ -97,16 +98,22 @@ static inline int reidkd_jpeg_encode(const unsigned char *rgb, int width, int he
     jpeg_mem_dest(&cinfo, out, outSize);
     cinfo.image_width = (JDIMENSION)width;
     cinfo.image_height = (JDIMENSION)height;
-    cinfo.input_components = 3;
-    cinfo.in_color_space = JCS_RGB;
+    cinfo.input_components = gray ? 1 : 3;
+    cinfo.in_color_space = gray ? JCS_GRAYSCALE : JCS_RGB;
     jpeg_set_defaults(&cinfo);
     jpeg_set_quality(&cinfo, quality, TRUE);
     jpeg_start_compress(&cinfo, TRUE);
     size_t stride = (size_t)width * 3;
+    unsigned char *grayRow = gray ? (unsigned char *)malloc((size_t)width) : NULL;
     while (cinfo.next_scanline < cinfo.image_height) {
         unsigned char *row = (unsigned char *)rgb + stride * cinfo.next_scanline;
+        if (gray) {
+            for (int x = 0; x < width; x++) grayRow[x] = row[3 * x];
+            row = grayRow;
+        }
         jpeg_write_scanlines(&cinfo, &row, 1);
     }
+    free(grayRow);
     jpeg_finish_compress(&cinfo);
     jpeg_destroy_compress(&cinfo);
     return 0;

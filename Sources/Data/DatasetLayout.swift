@@ -80,6 +80,10 @@ final class LayoutScanner {
 
     /// The folder `name` under root (or the root itself when `name` is empty); a clear error if missing.
     func folder(_ name: String) throws -> String {
+        var rootIsDir: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: root, isDirectory: &rootIsDir) || !rootIsDir.boolValue {
+            throw DataError(.badLayout, path: root, "no such folder — the \(layoutName) layout expects a folder holding \(expected)")
+        }
         let path = name.isEmpty ? root : (root as NSString).appendingPathComponent(name)
         var isDir: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDir) || !isDir.boolValue {

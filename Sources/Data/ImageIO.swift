@@ -20,8 +20,8 @@ public enum ImageIO {
 
     /// Encodes as PNG and writes it (not atomically: the generator writes thousands of small
     /// files into a fresh folder, where the temp-file-and-rename dance doubled the wall time).
-    public static func savePNG(_ img: RGBImage, to path: String) throws {
-        let bytes = try PNGCodec.encode(img)
+    public static func savePNG(_ img: RGBImage, to path: String, fast: Bool = false) throws {
+        let bytes = try PNGCodec.encode(img, fast: fast)
         do { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
         catch { throw DataError(.writeFailed, path: path, "cannot write PNG: \(error.localizedDescription)") }
     }

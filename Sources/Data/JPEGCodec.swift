@@ -21,13 +21,14 @@ public enum JPEGCodec {
         return RGBImage(width: Int(w), height: Int(h), pixels: Array(UnsafeBufferPointer(start: out, count: n)))
     }
 
-    /// Encodes RGB8 to baseline JPEG (used by tests and fixtures).
-    public static func encode(_ img: RGBImage, quality: Int = 90) throws -> [UInt8] {
+    /// Encodes RGB8 to baseline JPEG (used by tests and fixtures); `grayscale` writes a
+    /// one-component JPEG from the red channel.
+    public static func encode(_ img: RGBImage, quality: Int = 90, grayscale: Bool = false) throws -> [UInt8] {
         var out: UnsafeMutablePointer<UInt8>? = nil
         var size: UInt = 0
         var msg = [CChar](repeating: 0, count: 256)
         let rc = img.pixels.withUnsafeBufferPointer { buf in
-            reidkd_jpeg_encode(buf.baseAddress, Int32(img.width), Int32(img.height), Int32(quality), &out, &size, &msg, Int32(msg.count))
+            reidkd_jpeg_encode(buf.baseAddress, Int32(img.width), Int32(img.height), Int32(quality), grayscale ? 1 : 0, &out, &size, &msg, Int32(msg.count))
         }
         defer { free(out) }
         if rc != 0 || out == nil {

@@ -28,13 +28,15 @@ public enum PNGCodec {
         return RGBImage(width: width, height: height, pixels: pixels)
     }
 
-    /// Encodes RGB8 as an 8-bit RGB PNG (deterministic bytes for the same pixels).
-    public static func encode(_ img: RGBImage) throws -> [UInt8] {
+    /// Encodes RGB8 as an 8-bit RGB PNG (deterministic bytes for the same pixels). `fast` trades
+    /// size for speed (libpng's PNG_IMAGE_FLAG_FAST: no row filters, fast zlib level).
+    public static func encode(_ img: RGBImage, fast: Bool = false) throws -> [UInt8] {
         var image = png_image()
         image.version = png_uint_32(PNG_IMAGE_VERSION)
         image.width = png_uint_32(img.width)
         image.height = png_uint_32(img.height)
         image.format = png_uint_32(PNG_FORMAT_RGB)
+        if fast { image.flags = png_uint_32(PNG_IMAGE_FLAG_FAST) }
         defer { png_image_free(&image) }
         var size: png_alloc_size_t = 0
         let stride = png_int_32(img.width * 3)

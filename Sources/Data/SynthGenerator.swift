@@ -116,7 +116,7 @@ public struct SynthGenerator: Sendable {
                 let img = render(job, identities: identities, cameras: cameras)
                 let path = ((root as NSString).appendingPathComponent(job.split.rawValue) as NSString)
                     .appendingPathComponent(Self.fileName(pid: job.pid, camera: job.camera, frame: j))
-                do { try ImageIO.savePNG(img, to: path) } catch { failures.record(error) }
+                do { try ImageIO.savePNG(img, to: path, fast: true) } catch { failures.record(error) }
             }
         }
         if let e = failures.first { throw e }

@@ -20,6 +20,7 @@ let sections: [(name: String, run: () -> Void)] = [
     ("conv", { ConvBench.run(sgemm: sgemm, markdown: markdown) }),
     ("data", { DataBench.run(markdown: markdown) }),
     ("store", { StoreBench.run(markdown: markdown) }),
+    ("optim", { OptimBench.run(markdown: markdown) }),
 ]
 let chosen = args.isEmpty ? sections.map { $0.name } : args
 for s in chosen where !sections.contains(where: { $0.name == s }) {

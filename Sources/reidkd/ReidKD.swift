@@ -13,6 +13,7 @@ struct ReidKD: ParsableCommand {
             InfoCommand.self,
             RunsCommand.self,
             DataCommand.self,
+            TrainCommand.self,
             ConfigCommand.self,
         ]
     )

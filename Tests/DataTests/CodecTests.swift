@@ -42,6 +42,15 @@ final class CodecTests: XCTestCase {
         XCTAssertEqual(Int(b), 90, accuracy: 3)
     }
 
+    func testGrayscaleJPEGDecodesToEqualChannels() throws {
+        let img = RGBImage(width: 8, height: 8, fill: (90, 0, 0))
+        let back = try JPEGCodec.decode(try JPEGCodec.encode(img, quality: 100, grayscale: true))
+        let (r, g, b) = back[x: 3, y: 3]
+        XCTAssertEqual(r, g)
+        XCTAssertEqual(g, b)
+        XCTAssertEqual(Int(r), 90, accuracy: 2)
+    }
+
     func testFileRoundTripAndFormatSniffing() throws {
         let dir = TempDir()
         let img = gradientImage(width: 6, height: 4)

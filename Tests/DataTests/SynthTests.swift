@@ -1,6 +1,7 @@
 // The synthetic generator: same seed → same bytes, different seed → different data, a valid
 // Market-1501 layout with the expected counts, near-duplicate groups.
 import XCTest
+import Tensor
 @testable import Data
 
 final class SynthTests: XCTestCase {
@@ -31,6 +32,16 @@ final class SynthTests: XCTestCase {
         XCTAssertEqual(fa, fb)
         let common = Set(fa.keys).intersection(fc.keys).filter { $0.hasSuffix(".png") }
         XCTAssertLessThan(common.filter { fa[$0] == fc[$0] }.count, 1 + common.count / 10)
+    }
+
+    func testOutputDoesNotDependOnThreadCount() throws {
+        let a = TempDir(), b = TempDir()
+        try SynthGenerator(Self.tiny()).write(to: a.path)
+        let saved = Parallel.threads
+        Parallel.threads = 1
+        defer { Parallel.threads = saved }
+        try SynthGenerator(Self.tiny()).write(to: b.path)
+        XCTAssertEqual(files(a.path), files(b.path))
     }
 
     func testLayoutParsesWithExpectedCounts() throws {

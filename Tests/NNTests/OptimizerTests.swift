@@ -42,11 +42,13 @@ final class OptimizerTests: XCTestCase {
         // Scripts/optimizer_golden.py
         let expected: [Bool: [Float]] = [false: [0.900000002, 0.861352997, 0.807874555], true: [0.890000002, 0.861950199, 0.818587929]]
         for decoupled in [false, true] {
-            let p = param([1])
+            // 19 equal elements: two 8-lane blocks and a scalar tail must all agree with the golden.
+            let p = param([Float](repeating: 1, count: 19))
             let opt = Adam([OptimizedParameter(name: "p", parameter: p, weightDecay: 0.1)], learningRate: 0.1, decoupled: decoupled)
             for (i, g) in [Float(0.5), -0.3, 0.2].enumerated() {
-                setGrad(p, [g]); opt.step()
-                XCTAssertEqual(p.scalars[0], expected[decoupled]![i], accuracy: 2e-6, "\(opt.kind) step \(i + 1)")
+                setGrad(p, [Float](repeating: g, count: 19)); opt.step()
+                for x in p.scalars { XCTAssertEqual(x, expected[decoupled]![i], accuracy: 2e-6, "\(opt.kind) step \(i + 1)") }
+                XCTAssertEqual(Set(p.scalars).count, 1, "SIMD lanes and scalar tail differ")
             }
             XCTAssertEqual(opt.stateDict().map(\.0), ["p.step", "p.exp_avg", "p.exp_avg_sq"])
             XCTAssertEqual(opt.stateDict()[0].1.shape, [])

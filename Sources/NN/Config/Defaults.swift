@@ -141,6 +141,21 @@ public enum ConfigDefaults {
         int("TEST.RERANK.K2", 6, pos, "re-ranking k2"),
         float("TEST.RERANK.LAMBDA", 0.3, 0.0...1, "re-ranking λ"),
 
+        // KD (ReidKD's distillation; FastReID's Distiller hard-codes T = 16 and weight 1)
+        str("KD.METHOD", "none", nil, "distillation terms joined by '+': kl, skl (symmetric KL), mse, cos, rkd (distance+angle), pkt, sp, hint; none = no teacher"),
+        float("KD.TEMPERATURE", 4, 0.01...1000, "softmax temperature of the logit terms"),
+        float("KD.LOGIT_WEIGHT", 1, nonneg, "weight of kl / skl"),
+        float("KD.EMBED_WEIGHT", 1, nonneg, "weight of mse / cos on the embedding (pre-neck feature)"),
+        float("KD.RKD_DISTANCE_WEIGHT", 25, nonneg, "weight of the RKD distance term (mdistiller default 25)"),
+        float("KD.RKD_ANGLE_WEIGHT", 50, nonneg, "weight of the RKD angle term (mdistiller default 50)"),
+        float("KD.PKT_WEIGHT", 1, nonneg, "weight of PKT on the embedding"),
+        float("KD.SP_WEIGHT", 1, nonneg, "weight of similarity-matrix matching on the embedding"),
+        float("KD.HINT_WEIGHT", 1, nonneg, "weight of the FitNets hint"),
+        int("KD.HINT_STAGE", 2, 0...3, "backbone stage (0-based) whose map the hint matches, for student and teacher"),
+        str("KD.TEACHER_CONFIG", "", nil, "teacher config file (set by the sweep)", hashed: true),
+        str("KD.TEACHER_WEIGHTS", "", nil, "teacher checkpoint (.safetensors); the sweep trains one when empty", hashed: false),
+        flag("KD.CACHE", true, "cache the frozen teacher's outputs per augmented sample (logit and embedding terms only)"),
+
         // DATASETS and run
         strs("DATASETS.NAMES", ["Market1501"], n: 1...Int.max, "training datasets"),
         strs("DATASETS.TESTS", ["Market1501"], n: 1...Int.max, "evaluation datasets"),
