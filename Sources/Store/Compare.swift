@@ -2,7 +2,8 @@
 import Foundation
 
 /// Two runs side by side. `paramDiffs` lists only keys whose values differ (a missing key is nil);
-/// `summary` lists every summary key of either run with `delta = b − a` when both exist.
+/// `summary` lists every summary key of either run with `delta = b − a` when both exist;
+/// `latestMetrics` does the same for the last logged value of each metric key (final losses).
 public struct RunComparison: Sendable {
     public struct ParamDiff: Sendable, Equatable {
         public let key: String
@@ -21,6 +22,7 @@ public struct RunComparison: Sendable {
     /// How many params the two runs share with equal values.
     public let sameParams: Int
     public let summary: [SummaryDiff]
+    public let latestMetrics: [SummaryDiff]
 }
 
 extension ExperimentStore {
@@ -34,6 +36,8 @@ extension ExperimentStore {
             if pa[k] == pb[k] { same += 1 } else { diffs.append(.init(key: k, a: pa[k], b: pb[k])) }
         }
         let summary = Set(sa.keys).union(sb.keys).sorted().map { RunComparison.SummaryDiff(key: $0, a: sa[$0], b: sb[$0]) }
-        return RunComparison(a: ra, b: rb, paramDiffs: diffs, sameParams: same, summary: summary)
+        let la = try latestMetrics(run: a).mapValues(\.value), lb = try latestMetrics(run: b).mapValues(\.value)
+        let latest = Set(la.keys).union(lb.keys).sorted().map { RunComparison.SummaryDiff(key: $0, a: la[$0], b: lb[$0]) }
+        return RunComparison(a: ra, b: rb, paramDiffs: diffs, sameParams: same, summary: summary, latestMetrics: latest)
     }
 }

@@ -24,6 +24,26 @@ extension ExperimentStore {
         }
     }
 
+    /// Starts one specific queued run (a standalone `train` outside a sweep, or a runner that
+    /// chose the run itself): queued → running with the same stamps as a claim. Throws
+    /// `unknownRun`, or `invalidTransition` when the run is not queued (someone else took it).
+    @discardableResult
+    public func start(_ id: Int64, worker: WorkerInfo = .current()) throws -> Run {
+        try write("starting run \(id)") { db in
+            if let row = try Row.fetchOne(db, sql: """
+                UPDATE runs SET status = 'running', started_at = \(Schema.now), heartbeat_at = \(Schema.now),
+                    finished_at = NULL, error = NULL, host = ?, pid = ?, threads = COALESCE(?, threads),
+                    attempts = attempts + 1
+                WHERE id = ? AND status = 'queued' RETURNING *
+                """, arguments: [worker.host, worker.pid, worker.threads, id]) {
+                return try Self.run(from: row)
+            }
+            guard let current = try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [id])
+                .flatMap(RunStatus.init(rawValue:)) else { throw StoreError.unknownRun(id: id, path: path) }
+            throw StoreError.invalidTransition(run: id, from: current, to: .running)
+        }
+    }
+
     /// running → finished.
     public func markFinished(_ run: Int64) throws { try setStatus(run, .finished, error: nil) }
     /// running → failed, with the error text (message or trace).

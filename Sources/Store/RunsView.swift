@@ -93,15 +93,20 @@ public enum RunsView {
         if c.summary.isEmpty {
             out += "\nsummary: neither run has one yet\n"
         } else {
-            var t = TextTable(["summary", "A", "B", "B − A"])
-            t.rightAligned = [1, 2, 3]
-            for d in c.summary {
-                t.add([d.key, d.a.map(formatValue) ?? "—", d.b.map(formatValue) ?? "—",
-                       d.delta.map { ($0 > 0 ? "+" : "") + formatValue($0) } ?? "—"])
-            }
-            out += "\n" + t.render(indent: "  ")
+            out += "\n" + diffTable("summary", c.summary)
         }
+        if !c.latestMetrics.isEmpty { out += "\n" + diffTable("last logged metric", c.latestMetrics) }
         return out
+    }
+
+    static func diffTable(_ title: String, _ rows: [RunComparison.SummaryDiff]) -> String {
+        var t = TextTable([title, "A", "B", "B − A"])
+        t.rightAligned = [1, 2, 3]
+        for d in rows {
+            t.add([d.key, d.a.map(formatValue) ?? "—", d.b.map(formatValue) ?? "—",
+                   d.delta.map { ($0 > 0 ? "+" : "") + formatValue($0) } ?? "—"])
+        }
+        return t.render(indent: "  ")
     }
 
     // MARK: Formatting

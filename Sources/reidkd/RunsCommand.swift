@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Store
+import Support
 
 struct RunsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,6 +35,11 @@ struct RunsCommand: ParsableCommand {
         @Option(help: "Only runs of these roles (comma-separated: teacher, baseline, student).") var role: String?
         @Option(help: "Summary keys to show as columns (comma-separated); default: mAP, mINP, R1, R5, R10 where present.")
         var columns: String?
+
+        func validate() throws {
+            if let status { _ = try RunsCommand.parse(status, as: RunStatus.self, option: "--status") }
+            if let role { _ = try RunsCommand.parse(role, as: RunRole.self, option: "--role") }
+        }
 
         func run() throws {
             let store = try options.open()
@@ -75,7 +81,9 @@ struct RunsCommand: ParsableCommand {
         try text.split(separator: ",").map { part in
             let s = part.trimmingCharacters(in: .whitespaces).lowercased()
             guard let v = E(rawValue: s) else {
-                throw ValidationError("\(option): unknown value '\(s)'; choose from \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+                let names = E.allCases.map(\.rawValue)
+                let hint = Suggest.closest(to: s, in: names).map { "did you mean '\($0)'? " } ?? ""
+                throw ValidationError("\(option): unknown value '\(s)'; \(hint)choose from \(names.joined(separator: ", "))")
             }
             return v
         }

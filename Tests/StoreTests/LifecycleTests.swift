@@ -120,4 +120,16 @@ final class LifecycleTests: XCTestCase {
         XCTAssertEqual(found.map(\.id), [a[0].id])
         XCTAssertEqual(try store.runs(RunFilter(roles: [.teacher], datasetFingerprint: "other")).count, 0)
     }
+
+    func testStartOneStandaloneRun() throws {
+        let store = try newStore()
+        let other = try store.enqueue(plan(students: 0), sweep: store.findOrCreateSweep(name: "s", spec: ""))[0]
+        let solo = try store.enqueue([RunSpec(name: "solo", role: .baseline, config: "{}", configHash: "h", seed: 3)], sweep: nil)[0]
+        XCTAssertNil(solo.sweepID)
+        let started = try store.start(solo.id, worker: WorkerInfo(host: "box", pid: 9, threads: 1))
+        XCTAssertEqual(started.status, .running); XCTAssertEqual(started.attempts, 1); XCTAssertEqual(started.host, "box")
+        XCTAssertEqual(try store.run(other.id).status, .queued, "only the named run starts")
+        XCTAssertEqual(message { try store.start(solo.id) }, StoreError.invalidTransition(run: solo.id, from: .running, to: .running).description)
+        XCTAssertEqual(message { try store.start(404) }, StoreError.unknownRun(id: 404, path: store.path).description)
+    }
 }

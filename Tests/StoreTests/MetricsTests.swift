@@ -81,6 +81,10 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(map.delta!, 0.06, accuracy: 1e-12)
         let t = try store.compare(runs[0].id, runs[1].id)
         XCTAssertEqual(t.paramDiffs.first { $0.key == "kd.method" }, .init(key: "kd.method", a: nil, b: "none"))
+        XCTAssertEqual(c.latestMetrics, [])
+        try store.logMetric(run: runs[1].id, key: "loss_ce", step: 9, epoch: 1, value: 2)
+        try store.logMetric(run: runs[2].id, key: "loss_ce", step: 9, epoch: 1, value: 1.5)
+        XCTAssertEqual(try store.compare(runs[1].id, runs[2].id).latestMetrics.map(\.delta), [-0.5])
         XCTAssertEqual(message { try store.compare(runs[0].id, 77) }, StoreError.unknownRun(id: 77, path: store.path).description)
     }
 
@@ -102,5 +106,33 @@ final class MetricsTests: XCTestCase {
         let (store, _) = try setUpRuns()
         let m = message { try store.logMetric(run: 12345, key: "x", step: 0, epoch: 0, value: 1) }
         XCTAssertTrue(m.contains("FOREIGN KEY") && m.contains("run 12345"), m)
+    }
+}
+
+final class SeedGroupTests: XCTestCase {
+    func testRunsDifferingOnlyInSeedAreGrouped() throws {
+        let store = try ExperimentStore(path: tempDir() + "/s.sqlite")
+        let sweep = try store.findOrCreateSweep(name: "g", spec: "")
+        func spec(_ name: String, kd: String, seed: Int) -> RunSpec {
+            RunSpec(name: name, role: kd == "none" ? .baseline : .student, config: "{}", configHash: name, seed: seed,
+                    params: ["kd.method": kd, "train.seed": "\(seed)", "model": "r18"])
+        }
+        let runs = try store.enqueue([spec("b1", kd: "none", seed: 1), spec("k1", kd: "logit", seed: 1),
+                                      spec("b2", kd: "none", seed: 2), spec("k2", kd: "logit", seed: 2),
+                                      spec("k3", kd: "logit", seed: 3)], sweep: sweep)
+        for (r, v) in zip(runs, [0.50, 0.60, 0.52, 0.64, 0.62]) {
+            _ = try store.claimNextRun(sweep: sweep.id)
+            try store.setSummary(run: r.id, ["mAP": v]); try store.markFinished(r.id)
+        }
+        let groups = try store.seedGroups(metric: "mAP", filter: RunFilter(sweep: sweep.id))
+        XCTAssertEqual(groups.count, 2)
+        XCTAssertEqual(groups[0].role, .baseline)
+        XCTAssertEqual(groups[0].runs.map(\.name), ["b1", "b2"])
+        XCTAssertEqual(groups[0].mean, 0.51, accuracy: 1e-12)
+        XCTAssertEqual(groups[0].std, 0.02.squareRoot() * 0.1, accuracy: 1e-12)   // sample std of {0.50, 0.52}
+        XCTAssertEqual(groups[1].n, 3)
+        XCTAssertEqual(groups[1].mean, 0.62, accuracy: 1e-12)
+        XCTAssertEqual(groups[1].std, 0.02, accuracy: 1e-12)                       // {0.60, 0.64, 0.62}
+        XCTAssertEqual(groups[1].params.map(\.key), ["kd.method", "model"], "seed keys are not part of the group")
     }
 }

@@ -71,4 +71,26 @@ final class MigrationTests: XCTestCase {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         XCTAssertEqual(text, "teacher|queued|1|2.5|T\nteacher|queued|2|NULL|T\n")
     }
+
+    /// Many connections opening one fresh file at once race to migrate it (the process-level
+    /// version is in ConcurrencyTests); the losers must retry, not fail on "table already exists".
+    func testConcurrentFirstOpensAllSucceed() throws {
+        let dir = tempDir()
+        for round in 0..<10 {
+            let path = dir + "/race-\(round).sqlite"
+            let errors = ErrorBox()
+            DispatchQueue.concurrentPerform(iterations: 6) { _ in
+                do { _ = try ExperimentStore(path: path) } catch { errors.add("\(error)") }
+            }
+            XCTAssertEqual(errors.all, [], "round \(round)")
+            XCTAssertEqual(try ExperimentStore(path: path).schemaVersion(), Schema.migrations.count)
+        }
+    }
+}
+
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [String] = []
+    func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
 }

@@ -52,7 +52,7 @@ final class ViewTests: XCTestCase {
 
         let cmp = RunsView.compare(try store.compare(runs[0].id, runs[2].id))
         for s in ["A = run \(runs[0].id) teacher", "B = run \(runs[2].id) student-1", "model.backbone", "resnet50", "resnet18",
-                  "kd.method", "—", "-0.2023"] {
+                  "kd.method", "—", "-0.2023", "last logged metric", "loss_kd"] {
             XCTAssertTrue(cmp.contains(s), "missing '\(s)' in:\n\(cmp)")
         }
         let same = RunsView.compare(try store.compare(runs[1].id, runs[1].id))
