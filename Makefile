@@ -3,13 +3,14 @@
 #   make build   release build of the CLI
 #   make test    the test suite (release build with testing enabled; numeric code is slow in debug)
 #   make bench   benchmarks (kernels, …) against reference figures measured in the same run
+#   make demo    the quick distillation sweep on the synthetic dataset (generated on first use)
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libsqlite3-dev libjpeg62-turbo-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build test bench clean
+.PHONY: deps build test bench demo clean
 
 deps:
 	@missing=""; \
@@ -30,6 +31,9 @@ test: deps
 bench: deps
 	$(SWIFT) build -c release --product reidkd-bench
 	.build/release/reidkd-bench $(BENCH)
+
+demo: build
+	.build/release/reidkd sweep experiments/quick.yaml
 
 clean:
 	rm -rf .build

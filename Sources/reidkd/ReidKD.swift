@@ -17,6 +17,7 @@ struct ReidKD: ParsableCommand {
             SweepCommand.self,
             ConfigCommand.self,
             EvalFeaturesCommand.self,
+            EvalCommand.self,
         ]
     )
 }
