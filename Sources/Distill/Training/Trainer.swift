@@ -109,11 +109,16 @@ public final class Trainer {
         let freeze = config.freezeSchedule
         var startEpoch = 0, iteration = 0
         if options.resume, FileManager.default.fileExists(atPath: TrainingState.companionPath(for: checkpointPath)) {
-            _ = try Checkpoint.load(into: model.stateDict(), from: checkpointPath)
+            let meta = try Checkpoint.load(into: model.stateDict(), from: checkpointPath)
             if let obj = objective, FileManager.default.fileExists(atPath: distillStatePath) {
                 _ = try Checkpoint.load(into: obj.namedParameters.map { ($0.0, $0.1 as Tensor) }, from: distillStatePath)
             }
             let progress = try TrainingState.load(from: TrainingState.companionPath(for: checkpointPath), into: optimizer)
+            // The two files are renamed into place one after the other; a kill between the
+            // renames would pair weights and optimizer state of different epochs.
+            guard meta["epoch"] == String(progress.epoch) else {
+                throw TrainError("\(checkpointPath) (epoch \(meta["epoch"] ?? "?")) and its optimizer state (epoch \(progress.epoch)) do not match; delete \(options.outputDir) to restart this run")
+            }
             startEpoch = progress.epoch; iteration = progress.iteration
             onLog("resumed from \(checkpointPath) at epoch \(startEpoch), iteration \(iteration)")
         }
