@@ -43,13 +43,32 @@ public final class ExperimentStore: @unchecked Sendable {
         config.foreignKeysEnabled = true
         config.label = "ReidKD store"
         do {
-            db = try DatabaseQueue(path: path, configuration: config)
+            db = try Self.openQueue(path: path, configuration: config, patience: busyTimeout)
         } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB || e.resultCode == .SQLITE_CORRUPT {
             throw StoreError.notAStore(path: path, message: e.message ?? "\(e.resultCode)")
         } catch {
             throw StoreError.database(path: path, action: "opening", message: Self.message(error))
         }
         appliedMigrations = try Self.migrate(db, path: path)
+    }
+
+    /// Opens the connection. Switching a fresh file to WAL (and GRDB's WAL setup write) can meet
+    /// another process doing the same and get SQLITE_BUSY without the busy handler being called
+    /// (seen in MigrationTests.testConcurrentFirstOpensAllSucceed), so retry with a short random
+    /// back-off, for at most `patience` seconds.
+    static func openQueue(path: String, configuration: Configuration, patience: TimeInterval) throws -> DatabaseQueue {
+        let start = Date()
+        while true {
+            do { return try DatabaseQueue(path: path, configuration: configuration) } catch let e as DatabaseError
+                where isBusy(e) && Date().timeIntervalSince(start) < patience {
+                usleep(UInt32.random(in: 2_000...30_000))
+            }
+        }
+    }
+
+    static func isBusy(_ e: Error) -> Bool {
+        guard let e = e as? DatabaseError else { return false }
+        return e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED
     }
 
     /// Runs pending migrations. Several processes may open a fresh store at the same moment;
@@ -72,6 +91,7 @@ public final class ExperimentStore: @unchecked Sendable {
             } catch {
                 lastError = error
                 if try applied(db, path: path).count > before.count { continue }  // lost the race: retry
+                if isBusy(error) { usleep(UInt32.random(in: 2_000...30_000)); continue }
                 break
             }
         }

@@ -76,10 +76,10 @@ final class MigrationTests: XCTestCase {
     /// version is in ConcurrencyTests); the losers must retry, not fail on "table already exists".
     func testConcurrentFirstOpensAllSucceed() throws {
         let dir = tempDir()
-        for round in 0..<10 {
+        for round in 0..<30 {
             let path = dir + "/race-\(round).sqlite"
             let errors = ErrorBox()
-            DispatchQueue.concurrentPerform(iterations: 6) { _ in
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
                 do { _ = try ExperimentStore(path: path) } catch { errors.add("\(error)") }
             }
             XCTAssertEqual(errors.all, [], "round \(round)")
