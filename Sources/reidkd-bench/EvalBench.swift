@@ -61,7 +61,7 @@ enum EvalBench {
                 ref = try! ReferenceEvaluation.rankMetrics(distances: dist.pointer, query: qi, gallery: gi)
             }
             let same = abs(fast!.mAP - ref!.mAP) < 1e-9 && fast!.cmc == ref!.cmc
-            table.add(["CMC+mAP+mINP (mAP \(fmt(100 * fast!.mAP, 1))%, \(same ? "= ref" : "≠ REF")", "\(numQuery)×\(numGallery)",
+            table.add(["CMC+mAP+mINP (mAP \(fmt(100 * fast!.mAP, 1))%, \(same ? "= ref" : "≠ REF"))", "\(numQuery)×\(numGallery)",
                        fmt(tRank, 3), fmt(tRef, 3), "1-thread full sort", fmt(tRef / tRank, 1) + "×", "≤ 0.55 s"])
             if dim == 2048 {
                 var roc: [ROCPoint] = []
