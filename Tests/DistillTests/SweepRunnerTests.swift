@@ -54,5 +54,15 @@ final class SweepRunnerTests: XCTestCase {
         // Re-running the sweep claims nothing: finished and diverged runs stay as they are.
         try runner.record(fingerprint: ds.fingerprint())
         XCTAssertEqual(try runner.work(sweep: sweep, roles: [.teacher, .baseline, .student], dataset: ds).finished, 0)
+        // Another sweep with the same teacher config and dataset reuses the trained teacher.
+        try yaml.replacingOccurrences(of: "name: t", with: "name: t2").write(toFile: "\(dir)/t2.yaml", atomically: true, encoding: .utf8)
+        let other = try SweepRunner(spec: try SweepSpec.load(path: "\(dir)/t2.yaml"), specPath: "\(dir)/t2.yaml", store: store,
+                                    resultsRoot: "\(dir)/results")
+        other.log = { _ in }
+        let sweep2 = try other.record(fingerprint: ds.fingerprint())
+        XCTAssertEqual(try other.work(sweep: sweep2, roles: [.teacher], dataset: ds).finished, 1)
+        let teacher2 = try XCTUnwrap(try store.runs(RunFilter(sweep: sweep2.id, roles: [.teacher])).first)
+        XCTAssertEqual(try store.summary(run: teacher2.id)["reused_from_run"], Double(runs[0].id))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/results/t2/teacher/model.safetensors"))
     }
 }

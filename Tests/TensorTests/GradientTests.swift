@@ -211,6 +211,17 @@ final class PoolNormGradientTests: XCTestCase {
         assertGradients([a, b]) { pairwiseCosineDistance($0[0], $0[1]) }
     }
 
+    func testNormalizeZeroVectorHasZeroGradient() {
+        // Regression: the norm's square root at 0 gave 0·∞ = NaN, which silently poisoned RKD training.
+        let x = Tensor(shape: [2, 3], scalars: [0, 0, 0, 1, 2, 2])
+        x.requiresGrad = true
+        (x.l2Normalized() * Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])).sum().backward()
+        let g = x.grad!.scalars
+        XCTAssertTrue(g.allSatisfy { $0.isFinite })
+        // As PyTorch's F.normalize: at a zero vector only the x / eps path remains (upstream / eps).
+        assertClose(Array(g[0..<3]), [1e12, 2e12, 3e12], rtol: 1e-5)
+    }
+
     func testDropout() {
         let x = randomTensor([200], seed: 56)
         var rng = RandomGenerator(seed: 3)

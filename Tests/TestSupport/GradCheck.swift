@@ -36,6 +36,11 @@ public func assertGradients(_ inputs: [Tensor], h: Float = 1e-2, atol: Float = 1
     for (k, t) in inputs.enumerated() where t.requiresGrad {
         guard let g = t.grad else { XCTFail("input \(k) got no gradient", file: file, line: line); continue }
         XCTAssertEqual(g.shape, t.shape, file: file, line: line)
+        // A NaN compares false with everything: check finiteness explicitly, on every element.
+        if let bad = (0..<g.count).first(where: { !g.pointer[$0].isFinite }) {
+            XCTFail("input \(k) \(t.shape) element \(bad): gradient is \(g.pointer[bad])", file: file, line: line)
+            return
+        }
         let stride = Swift.max(1, t.count / maxElements)
         for i in Swift.stride(from: 0, to: t.count, by: stride) {
             let orig = t.pointer[i]

@@ -149,6 +149,7 @@ public final class SweepRunner {
             try recordGivenTeacher(path(ckpt), config: c, data: data, run: run)
             return
         }
+        if r.planned.role == .teacher, try reuseTeacher(run: run) { return }
         let trainer = try Trainer(config: c, data: data, teacher: teacher, options: options)
         let metrics = MetricsBuffer(store: store, run: run.id)
         var sinkError: Error?
@@ -163,6 +164,27 @@ public final class SweepRunner {
             "images_per_second_train": result.imagesPerSecond, "epochs": Double(result.epochs), "iterations": Double(result.iterations),
         ].merging(result.teacherCacheHitRate.map { ["teacher_cache_hit_rate": $0] } ?? [:]) { a, _ in a })
         _ = try store.recordArtifact(run: run.id, kind: "model", file: result.checkpoint)
+    }
+
+    /// The same teacher (config hash + dataset fingerprint) finished in another sweep: copy its
+    /// checkpoint and summary instead of training it again.
+    func reuseTeacher(run: Run) throws -> Bool {
+        let fm = FileManager.default
+        let prior = try store.runs(RunFilter(statuses: [.finished], roles: [.teacher], configHash: run.configHash,
+                                             datasetFingerprint: run.datasetFingerprint))
+        for p in prior where p.id != run.id {
+            guard let art = try store.artifacts(run: p.id).first(where: { $0.kind == "model" }), fm.fileExists(atPath: art.path) else { continue }
+            try fm.createDirectory(atPath: (teacherCheckpoint as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if fm.fileExists(atPath: teacherCheckpoint) { try fm.removeItem(atPath: teacherCheckpoint) }
+            try fm.copyItem(atPath: art.path, toPath: teacherCheckpoint)
+            var summary = try store.summary(run: p.id)
+            summary["reused_from_run"] = Double(p.id)
+            try store.setSummary(run: run.id, summary)
+            _ = try store.recordArtifact(run: run.id, kind: "model", file: teacherCheckpoint)
+            log("   same teacher (config \(run.configHash.prefix(12)), same dataset) already trained in run \(p.id): reusing \(art.path)")
+            return true
+        }
+        return false
     }
 
     func recordGivenTeacher(_ ckpt: String, config c: ReidConfig, data: TrainingData, run: Run) throws {

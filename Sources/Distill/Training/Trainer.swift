@@ -167,7 +167,8 @@ public final class Trainer {
             trainSeconds += seconds
             epoch += 1
             let mean = sums.keys.sorted().map { "\($0) \(String(format: "%.4f", sums[$0]! / Double(Swift.max(count, 1))))" }.joined(separator: "  ")
-            onLog("epoch \(epoch)/\(config.solver.maxEpoch)  \(mean)  \(String(format: "%.1f img/s", Double(count * config.solver.imsPerBatch) / Swift.max(seconds, 1e-9)))")
+            let eta = Double(config.solver.maxEpoch - epoch) * trainSeconds / Double(epoch - startEpoch)
+            onLog("epoch \(epoch)/\(config.solver.maxEpoch)  \(mean)  \(String(format: "%.1f img/s  ETA %.0f s", Double(count * config.solver.imsPerBatch) / Swift.max(seconds, 1e-9), eta))")
             onMetric("epoch_seconds", iteration, epoch, seconds)
             onMetric("images_per_second", iteration, epoch, Double(count * config.solver.imsPerBatch) / Swift.max(seconds, 1e-9))
             try saveCheckpoint(epoch: epoch, iteration: iteration)

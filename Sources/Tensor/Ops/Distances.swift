@@ -4,8 +4,11 @@
 
 extension Tensor {
     /// x / max(‖x‖₂, eps) along `axis` (PyTorch F.normalize).
+    /// The clamp comes before the square root — max(‖x‖, eps) = √max(‖x‖², eps²) — so a zero
+    /// vector gets a zero gradient instead of 0·(1/√0) = NaN (RKD normalises the zero
+    /// differences x_i − x_i of the diagonal).
     public func l2Normalized(axis: Int = -1, eps: Float = 1e-12) -> Tensor {
-        let norm = (self * self).sum(axes: [axis], keepDims: true).sqrt().clamp(min: eps)
+        let norm = (self * self).sum(axes: [axis], keepDims: true).clamp(min: eps * eps).sqrt()
         return self / norm
     }
 }
