@@ -136,6 +136,7 @@ final class ConvGradientTests: XCTestCase {
         check(n: 2, cin: 4, cout: 6, hw: (5, 5), k: (3, 3), .init(stride: 1, padding: 1, groups: 2))
         check(n: 2, cin: 3, cout: 5, hw: (4, 4), k: (1, 1), .init(), bias: false)          // pointwise fast path
         check(n: 2, cin: 3, cout: 5, hw: (5, 5), k: (1, 1), .init(stride: 2))             // strided 1×1
+        check(n: 3, cin: 4, cout: 6, hw: (16, 8), k: (1, 1), .init(), bias: false)       // pointwise, GEMM straight on x (≥128 positions)
     }
 
     func testDepthwise() {
@@ -143,6 +144,10 @@ final class ConvGradientTests: XCTestCase {
         check(n: 2, cin: 4, cout: 4, hw: (7, 7), k: (3, 3), .init(stride: 2, padding: 1, groups: 4))
         check(n: 1, cin: 2, cout: 2, hw: (7, 7), k: (3, 3), .init(stride: 1, padding: 2, dilation: 2, groups: 2), bias: false)
         check(n: 2, cin: 2, cout: 2, hw: (8, 7), k: (3, 2), .init(stride: (3, 2), padding: (1, 0), groups: 2))
+        // MobileNetV2-like shapes: many planes (split across workers), even sizes, tiny final maps.
+        check(n: 3, cin: 24, cout: 24, hw: (16, 8), k: (3, 3), .init(stride: 2, padding: 1, groups: 24))
+        check(n: 3, cin: 24, cout: 24, hw: (16, 8), k: (3, 3), .init(stride: 1, padding: 1, groups: 24))
+        check(n: 5, cin: 32, cout: 32, hw: (2, 1), k: (3, 3), .init(stride: 1, padding: 1, groups: 32))
     }
 
     func testChunkedBatch() {
