@@ -9,17 +9,7 @@ import NN
 
 final class KilledSweepTests: XCTestCase {
     static func writeSweep(_ dir: String) throws {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try """
-        MODEL:
-          BACKBONE: {NAME: resnet, DEPTH: 18, WIDTH: 0.125, LAST_STRIDE: 1}
-          LOSSES: {NAME: [CrossEntropyLoss, TripletLoss]}
-        INPUT: {SIZE_TRAIN: [32, 16], SIZE_TEST: [32, 16]}
-        DATALOADER: {NUM_INSTANCE: 2}
-        SOLVER: {MAX_EPOCH: 4, IMS_PER_BATCH: 8, BASE_LR: 0.001, WARMUP_ITERS: 2, FREEZE_ITERS: 0}
-        TEST: {EVAL_PERIOD: 100, IMS_PER_BATCH: 32}
-        DATASETS: {NAMES: [synthetic], TESTS: [synthetic], ROOT: \(TrainerTests.root)}
-        """.write(toFile: "\(dir)/base.yaml", atomically: true, encoding: .utf8)
+        try TrainerTests.writeBaseConfig(dir, maxEpoch: 4, evalPeriod: 100)
         try "name: k\nstudent: {config: base.yaml}\nseeds: [1]\nbaseline: true\n"
             .write(toFile: "\(dir)/k.yaml", atomically: true, encoding: .utf8)
     }

@@ -9,17 +9,7 @@ final class SweepRunnerTests: XCTestCase {
     func testTinySweepEndToEnd() throws {
         let dir = NSTemporaryDirectory() + "reidkd-sweep-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try """
-        MODEL:
-          BACKBONE: {NAME: resnet, DEPTH: 18, WIDTH: 0.125, LAST_STRIDE: 1}
-          LOSSES: {NAME: [CrossEntropyLoss, TripletLoss]}
-        INPUT: {SIZE_TRAIN: [32, 16], SIZE_TEST: [32, 16]}
-        DATALOADER: {NUM_INSTANCE: 2}
-        SOLVER: {MAX_EPOCH: 1, IMS_PER_BATCH: 8, BASE_LR: 0.001, WARMUP_ITERS: 2, FREEZE_ITERS: 0}
-        TEST: {EVAL_PERIOD: 1, IMS_PER_BATCH: 32}
-        DATASETS: {NAMES: [synthetic], TESTS: [synthetic], ROOT: \(TrainerTests.root)}
-        """.write(toFile: "\(dir)/base.yaml", atomically: true, encoding: .utf8)
+        try TrainerTests.writeBaseConfig(dir, maxEpoch: 1, evalPeriod: 1)
         let yaml = """
         name: t
         teacher: {config: base.yaml, opts: {MODEL.BACKBONE.WIDTH: 0.25}}

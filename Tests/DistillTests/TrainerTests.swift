@@ -34,6 +34,21 @@ final class TrainerTests: XCTestCase {
         return ReidConfig(c)
     }
 
+    /// A tiny student config for sweep tests, written to dir/base.yaml.
+    static func writeBaseConfig(_ dir: String, maxEpoch: Int, evalPeriod: Int) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try """
+        MODEL:
+          BACKBONE: {NAME: resnet, DEPTH: 18, WIDTH: 0.125, LAST_STRIDE: 1}
+          LOSSES: {NAME: [CrossEntropyLoss, TripletLoss]}
+        INPUT: {SIZE_TRAIN: [32, 16], SIZE_TEST: [32, 16]}
+        DATALOADER: {NUM_INSTANCE: 2}
+        SOLVER: {MAX_EPOCH: \(maxEpoch), IMS_PER_BATCH: 8, BASE_LR: 0.001, WARMUP_ITERS: 2, FREEZE_ITERS: 0}
+        TEST: {EVAL_PERIOD: \(evalPeriod), IMS_PER_BATCH: 32}
+        DATASETS: {NAMES: [synthetic], TESTS: [synthetic], ROOT: \(root)}
+        """.write(toFile: "\(dir)/base.yaml", atomically: true, encoding: .utf8)
+    }
+
     func tempDir(_ name: String) -> String { NSTemporaryDirectory() + "reidkd-\(name)-\(UUID().uuidString)" }
 
     func weights(_ m: ReidModel) -> [Float] { m.stateDict().flatMap { $0.1.scalars } }

@@ -1,6 +1,7 @@
 // Backbones: published parameter and MAC counts, stage shapes, forward shapes for every
 // registry entry.
 import XCTest
+import TestSupport
 @testable import NN
 import Tensor
 
@@ -34,7 +35,7 @@ final class BackboneTests: XCTestCase {
     }
 
     func testStagesAndLastStride() throws {
-        let x = modelRandn([2, 3, 64, 32], seed: 1, requiresGrad: false)
+        let x = randomTensor([2, 3, 64, 32], seed: 1, requiresGrad: false)
         for depth in [18, 50] {
             for ls in [1, 2] {
                 let b = try backbone { $0.depth = depth; $0.width = 0.125; $0.lastStride = ls }
@@ -53,7 +54,7 @@ final class BackboneTests: XCTestCase {
     }
 
     func testEveryRegistryEntryForwardsWithExpectedShapes() throws {
-        let x = modelRandn([4, 3, 32, 16], seed: 2, requiresGrad: false)
+        let x = randomTensor([4, 3, 32, 16], seed: 2, requiresGrad: false)
         let y = [0, 1, 2, 3]
         for bb in backboneRegistry.names {
             for pool in poolingRegistry.names {

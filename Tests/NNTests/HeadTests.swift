@@ -1,5 +1,6 @@
 // Poolings and classifier heads on small hand-computed cases, plus gradient checks.
 import XCTest
+import TestSupport
 @testable import NN
 import Tensor
 
@@ -28,12 +29,12 @@ final class HeadTests: XCTestCase {
         for name in ["gem", "attention", "avgmax"] {
             let p = try pooling(name, channels: 3)
             if let att = p as? AttentionPooling {   // non-uniform attention for a meaningful check
-                att.attention.weight.assign(modelRandn([1, 3, 1, 1], seed: 4, requiresGrad: false))
+                att.attention.weight.assign(randomTensor([1, 3, 1, 1], seed: 4, requiresGrad: false))
             }
-            let x = modelRandn([2, 3, 3, 2], seed: 5)
+            let x = randomTensor([2, 3, 3, 2], seed: 5)
             if name == "gem" { for i in 0..<x.count { x.pointer[i] = abs(x.pointer[i]) + 0.5 } }
             let params = p.trainableParameters()
-            modelGradCheck([x] + params) { _ in p(x) }
+            assertGradients([x] + params) { _ in p(x) }
         }
     }
 
@@ -73,13 +74,13 @@ final class HeadTests: XCTestCase {
     func testMarginClassifierGradients() throws {
         for cls in ["arcface", "cosface", "linear"] {
             let h = try head(cls, scale: 3, margin: 0.3)
-            let x = modelRandn([3, 2, 1, 1], seed: 8)
-            modelGradCheck([x, h.weight]) { _ in h.forward(x, targets: [0, 1, 1]).logits! }
+            let x = randomTensor([3, 2, 1, 1], seed: 8)
+            assertGradients([x, h.weight]) { _ in h.forward(x, targets: [0, 1, 1]).logits! }
         }
     }
 
     func testNeckFeatureChoiceAndEvalOutput() throws {
-        let x = modelRandn([4, 3, 32, 16], seed: 1, requiresGrad: false)
+        let x = randomTensor([4, 3, 32, 16], seed: 1, requiresGrad: false)
         for after in [false, true] {
             let m = try ReidModel(spec: tinySpec { $0.neckFeat = after ? "after" : "before"; $0.embeddingDim = 10 }, seed: 3)
             let out = m.forward(x, targets: [0, 1, 2, 3])

@@ -1,6 +1,7 @@
 // Losses on small hand-computed cases (values from Scripts/nn_loss_golden.py) and finite-
 // difference gradient checks; the loss dictionary's names and weighting.
 import XCTest
+import TestSupport
 @testable import NN
 import Tensor
 
@@ -35,15 +36,15 @@ final class LossTests: XCTestCase {
 
     func testLossGradients() {
         let y = [0, 0, 1, 1, 2, 2]
-        let z = modelRandn([6, 4], seed: 1)
-        modelGradCheck([z]) { _ in crossEntropyLoss(z, targets: y, epsilon: 0.1) }
-        let f = modelRandn([6, 3], seed: 2)
-        modelGradCheck([f]) { _ in tripletLoss(f, targets: y, margin: 0.3) }
-        modelGradCheck([f]) { _ in tripletLoss(f, targets: y, margin: 0) }
-        modelGradCheck([f]) { _ in tripletLoss(f, targets: y, margin: 0.3, normFeat: true) }
+        let z = randomTensor([6, 4], seed: 1)
+        assertGradients([z]) { _ in crossEntropyLoss(z, targets: y, epsilon: 0.1) }
+        let f = randomTensor([6, 3], seed: 2)
+        assertGradients([f]) { _ in tripletLoss(f, targets: y, margin: 0.3) }
+        assertGradients([f]) { _ in tripletLoss(f, targets: y, margin: 0) }
+        assertGradients([f]) { _ in tripletLoss(f, targets: y, margin: 0.3, normFeat: true) }
         // Circle loss treats α as constants: check against differences with α fixed at f's value.
         let fixed = f.copy()
-        modelGradCheck([f]) { _ in circleLoss(f, targets: y, margin: 0.25, gamma: 4, alphaFrom: fixed) }
+        assertGradients([f]) { _ in circleLoss(f, targets: y, margin: 0.25, gamma: 4, alphaFrom: fixed) }
         f.grad = nil
         let direct = pairwiseCircleLoss(f, targets: y, margin: 0.25, gamma: 4)
         direct.backward()
@@ -60,7 +61,7 @@ final class LossTests: XCTestCase {
         let loss = try ReidLoss(spec: spec)
         let m = try ReidModel(spec: tinySpec(), seed: 1)
         let y = [0, 0, 1, 1]
-        let out = m.forward(modelRandn([4, 3, 32, 16], seed: 2, requiresGrad: false), targets: y)
+        let out = m.forward(randomTensor([4, 3, 32, 16], seed: 2, requiresGrad: false), targets: y)
         let d = loss(out, targets: y)
         XCTAssertEqual(d.values.map(\.0), ["loss_ce", "loss_tri", "loss_circle"])
         XCTAssertEqual(d["loss_ce"]!.item(), crossEntropyLoss(out.logits!, targets: y, epsilon: 0.1).item(), accuracy: 1e-6)

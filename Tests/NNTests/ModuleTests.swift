@@ -1,6 +1,7 @@
 // Module tree: dotted keys, state dict order and round trip, mismatch errors, mode propagation,
 // frozen BNNeck bias.
 import XCTest
+import TestSupport
 @testable import NN
 import Tensor
 
@@ -37,7 +38,7 @@ final class ModuleTests: XCTestCase {
 
     func testStateDictRoundTripAndMismatch() throws {
         let a = try ReidModel(spec: tinySpec(), seed: 1), b = try ReidModel(spec: tinySpec(), seed: 2)
-        let x = modelRandn([2, 3, 32, 16], seed: 3, requiresGrad: false)
+        let x = randomTensor([2, 3, 32, 16], seed: 3, requiresGrad: false)
         a.eval(); b.eval()
         XCTAssertNotEqual(a(x).scalars, b(x).scalars)
         try b.loadStateDict(a.stateDict().map { ($0.0, $0.1.copy()) })
@@ -68,7 +69,7 @@ final class ModuleTests: XCTestCase {
         let bias = m.namedParameters().first { $0.0 == "heads.bottleneck.0.bias" }!.1
         XCTAssertTrue(bias.isFrozen)
         XCTAssertFalse(m.trainableParameters().contains { $0 === bias })
-        let out = m.forward(modelRandn([4, 3, 32, 16], seed: 2, requiresGrad: false), targets: [0, 1, 2, 3])
+        let out = m.forward(randomTensor([4, 3, 32, 16], seed: 2, requiresGrad: false), targets: [0, 1, 2, 3])
         crossEntropyLoss(out.logits!, targets: [0, 1, 2, 3]).backward()
         XCTAssertNil(bias.grad)
         XCTAssertEqual(bias.scalars, [Float](repeating: 0, count: bias.count))

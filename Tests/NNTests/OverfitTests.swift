@@ -1,5 +1,6 @@
 // End-to-end: a tiny ResNet overfits a tiny batch with CE + triplet and plain SGD.
 import XCTest
+import TestSupport
 @testable import NN
 import Tensor
 
@@ -9,7 +10,7 @@ final class OverfitTests: XCTestCase {
         var spec = LossSpec()
         spec.ceEpsilon = 0
         let loss = try ReidLoss(spec: spec)
-        let x = modelRandn([8, 3, 32, 16], seed: 12, requiresGrad: false)
+        let x = randomTensor([8, 3, 32, 16], seed: 12, requiresGrad: false)
         let y = [0, 0, 1, 1, 2, 2, 3, 3]
         var first: Float = 0, last: Float = 0
         var lastLogits: Tensor? = nil
