@@ -13,4 +13,14 @@ public enum DistillLosses {
         precondition(s.rank >= 2 && t.rank >= 2 && s.shape[0] == t.shape[0],
                      "ReidKD distill error: \(what): student \(s.shape) and teacher \(t.shape) must have the same batch size")
     }
+
+    /// The student's embedding, through the projector (D_t × D_s) when given; its shape must
+    /// then equal the teacher's.
+    static func projected(_ student: Tensor, _ projector: Tensor?, toMatch teacher: Tensor, _ what: String) -> Tensor {
+        checkRows(student, teacher, what)
+        let s = projector.map { linear(student, weight: $0) } ?? student
+        precondition(s.shape == teacher.shape,
+                     "ReidKD distill error: \(what): student \(s.shape) vs teacher \(teacher.shape); set a projector when widths differ")
+        return s
+    }
 }

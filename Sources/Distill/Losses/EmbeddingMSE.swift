@@ -6,10 +6,7 @@ import Tensor
 extension DistillLosses {
     /// mean over batch and dims of (s·Pᵀ − t)², P: (D_t, D_s) or nil when D_s = D_t.
     public static func embeddingMSE(student: Tensor, teacher: Tensor, projector: Tensor? = nil) -> Tensor {
-        checkRows(student, teacher, "embedding MSE")
-        let s = projector.map { linear(student, weight: $0) } ?? student
-        precondition(s.shape == teacher.shape,
-                     "ReidKD distill error: embedding MSE: student \(s.shape) vs teacher \(teacher.shape); set a projector when widths differ")
+        let s = projected(student, projector, toMatch: teacher, "embedding MSE")
         let d = s - teacher.detached()
         return (d * d).mean()
     }

@@ -28,6 +28,7 @@ public final class SweepRunner {
     public let resultsRoot: String
     public var log: (String) -> Void = { print($0) }
     public private(set) var runs: [ResolvedRun] = []
+    var teacherModel: Teacher?
 
     public init(spec: SweepSpec, specPath: String, store: ExperimentStore, resultsRoot: String = "results") throws {
         self.spec = spec
@@ -132,14 +133,8 @@ public final class SweepRunner {
     func execute(_ r: ResolvedRun, run: Run, dataset: ReidDataset) throws {
         let c = r.config
         let data = try TrainingData(config: c, dataset: dataset)
-        var teacher: Teacher?
         let kd = try c.kd()
-        if kd.enabled, let t = runs.first(where: { $0.planned.role == .teacher }) {
-            guard FileManager.default.fileExists(atPath: teacherCheckpoint) else {
-                throw TrainError("the teacher checkpoint \(teacherCheckpoint) is missing; the teacher run did not finish (see `reidkd runs list --sweep \(spec.name)`)")
-            }
-            teacher = try Teacher(config: t.config, weights: teacherCheckpoint, numClasses: dataset.numTrainPids)
-        }
+        let teacher = kd.enabled ? try loadedTeacher(numClasses: dataset.numTrainPids) : nil
         let dir = runDirectory(r.planned.name)
         var options = TrainerOptions(outputDir: dir)
         options.resume = true
@@ -164,6 +159,17 @@ public final class SweepRunner {
             "images_per_second_train": result.imagesPerSecond, "epochs": Double(result.epochs), "iterations": Double(result.iterations),
         ].merging(result.teacherCacheHitRate.map { ["teacher_cache_hit_rate": $0] } ?? [:]) { a, _ in a })
         _ = try store.recordArtifact(run: run.id, kind: "model", file: result.checkpoint)
+    }
+
+    /// The sweep's frozen teacher, loaded once per process and shared by its students.
+    func loadedTeacher(numClasses: Int) throws -> Teacher? {
+        if let t = teacherModel { return t }
+        guard let t = runs.first(where: { $0.planned.role == .teacher }) else { return nil }
+        guard FileManager.default.fileExists(atPath: teacherCheckpoint) else {
+            throw TrainError("the teacher checkpoint \(teacherCheckpoint) is missing; the teacher run did not finish (see `reidkd runs list --sweep \(spec.name)`)")
+        }
+        teacherModel = try Teacher(config: t.config, weights: teacherCheckpoint, numClasses: numClasses)
+        return teacherModel
     }
 
     /// The same teacher (config hash + dataset fingerprint) finished in another sweep: copy its

@@ -136,7 +136,7 @@ public final class Trainer {
                 let lr = schedule.lr(iteration: iteration, epoch: epoch)
                 optimizer.learningRate = Float(lr)
                 let teacherOut = try objective.map { _ in try teacherOutputs(batch, samplesInEpoch: samplesInEpoch) }
-                var losses = withGrad { () -> LossDict in
+                let losses = withGrad { () -> LossDict in
                     let out = model.forward(batch.images, targets: batch.pids)
                     var d = loss(out, targets: batch.pids)
                     if let obj = objective, let t = teacherOut { obj.addTerms(to: &d, student: out, teacher: t) }
@@ -161,7 +161,6 @@ public final class Trainer {
                     onMetric("loss_total", iteration, epoch, Double(totalValue))
                     onMetric("lr", iteration, epoch, lr)
                 }
-                losses = LossDict()
             }
             let seconds = Date().timeIntervalSince(start)
             trainSeconds += seconds
