@@ -18,6 +18,7 @@ struct ReidKD: ParsableCommand {
             ConfigCommand.self,
             EvalFeaturesCommand.self,
             EvalCommand.self,
+            ReportCommand.self,
         ]
     )
 }

@@ -1,0 +1,75 @@
+// The factor table: the grid factors of a sweep are the params that vary across its student runs
+// (the backbone keys count as one factor); for each level, the mean ± std of the main metrics
+// over the student runs at that level. KD.METHOD also gets a `none` level from the baselines.
+import Foundation
+import Store
+
+public struct FactorLevel: Codable, Sendable, Equatable {
+    public var level: String
+    public var runIDs: [Int64]
+    public var r1: MeanStd?
+    public var r5: MeanStd?
+    public var mAP: MeanStd?
+    public var mINP: MeanStd?
+}
+
+public struct Factor: Codable, Sendable, Equatable {
+    /// Display name: `backbone`, `KD method`, `T`, `logit weight` …
+    public var name: String
+    /// The param key(s) it comes from.
+    public var keys: [String]
+    public var levels: [FactorLevel]
+}
+
+public enum FactorTable {
+    public static func build(_ records: [RunRecord]) -> [Factor] {
+        let students = records.filter { $0.run.role == .student }
+        guard students.count > 1 else { return [] }
+        let keys = Set(students.flatMap(\.params.keys)).filter { !ParamText.isBookkeeping($0) }
+        let varying = keys.filter { k in Set(students.map { $0.params[k] ?? "" }).count > 1 }.sorted()
+        var factors: [Factor] = []
+        if !varying.filter(ReportDefaults.backboneKeys.contains).isEmpty {
+            factors.append(factor("backbone", keys: ReportDefaults.backboneKeys.sorted(), students, level: \.backbone))
+        }
+        for k in varying where !ReportDefaults.backboneKeys.contains(k) {
+            var f = factor(displayName(k), keys: [k], students) { $0.params[k] ?? "—" }
+            if k == "KD.METHOD" {
+                let baselines = records.filter { $0.run.role == .baseline || ($0.run.role != .teacher && $0.kdMethod == "none") }
+                if !baselines.isEmpty, !f.levels.contains(where: { $0.level == "none" }) {
+                    f.levels.insert(level("none", baselines), at: 0)
+                }
+            }
+            factors.append(f)
+        }
+        // KD method first, then the weights, then the backbone: the order a reader asks in.
+        return factors.sorted { rank($0) < rank($1) }
+    }
+
+    static func rank(_ f: Factor) -> Int {
+        if f.keys == ["KD.METHOD"] { return 0 }
+        if f.name == "backbone" { return 2 }
+        return 1
+    }
+
+    static func displayName(_ key: String) -> String {
+        if key == "KD.METHOD" { return "KD method" }
+        if key.hasPrefix("KD.") { return key == "KD.TEMPERATURE" ? "T" : ParamText.weightName(key) + " weight" }
+        return key
+    }
+
+    static func factor(_ name: String, keys: [String], _ runs: [RunRecord], level: (RunRecord) -> String) -> Factor {
+        var order: [String] = [], byLevel: [String: [RunRecord]] = [:]
+        for r in runs {
+            let l = level(r)
+            if byLevel[l] == nil { order.append(l) }
+            byLevel[l, default: []].append(r)
+        }
+        if order.allSatisfy({ Double($0) != nil }) { order.sort { Double($0)! < Double($1)! } }
+        return Factor(name: name, keys: keys, levels: order.map { Self.level(ParamText.short($0), byLevel[$0]!) })
+    }
+
+    static func level(_ name: String, _ runs: [RunRecord]) -> FactorLevel {
+        func s(_ k: String) -> MeanStd? { MeanStd(runs.compactMap { $0.value(k) }) }
+        return FactorLevel(level: name, runIDs: runs.map(\.run.id), r1: s("R1"), r5: s("R5"), mAP: s("mAP"), mINP: s("mINP"))
+    }
+}

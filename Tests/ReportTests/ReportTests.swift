@@ -1,2 +1,0 @@
-// Tests for module Report; one file per subject.
-import XCTest

@@ -1,0 +1,100 @@
+// The student-vs-teacher table, factor table and Pareto front on the hand-made fixture store,
+// against values worked out by hand (see Fixtures.runs).
+import XCTest
+import Store
+@testable import Report
+
+final class TableTests: XCTestCase {
+    var model: ReportModel!
+
+    override func setUpWithError() throws {
+        let dir = Fixtures.tempDir("table")
+        let store = try Fixtures.makeStore(at: dir, enumStyle: true)
+        model = ReportModel.build(try ReportSource.load(store: store, selection: .sweep("fx")))
+    }
+
+    func row(_ name: String) throws -> TableRow { try XCTUnwrap(model.table.rows.first { $0.name == name }, "no row \(name)") }
+
+    func testRowsGroupSeedsTeacherFirstBaselinesMarked() throws {
+        let rows = model.table.rows
+        XCTAssertEqual(rows.map(\.name), ["teacher", "r18-baseline", "r18-kl", "r18-klmse", "mbv2-baseline", "mbv2-kl"])
+        XCTAssertEqual(rows.map(\.isBaseline), [false, true, false, false, true, false])
+        XCTAssertEqual(try row("r18-kl").runIDs, [3, 6])
+        XCTAssertEqual(try row("r18-kl").seeds, [1, 2])
+        XCTAssertEqual(try row("r18-kl").backbone, "resnet18 ×0.25")
+        XCTAssertEqual(try row("mbv2-kl").backbone, "mobilenetv2 ×0.5")
+        XCTAssertEqual(try row("r18-klmse").kdMethod, "kl+mse")
+        XCTAssertEqual(try row("r18-klmse").kdWeights, "T=4 logit=1 embed=1")
+        XCTAssertEqual(try row("r18-kl").kdWeights, "T=4 logit=1")
+        XCTAssertEqual(model.source.unfinished.map(\.name), ["mbv2-klmse-s1"])
+    }
+
+    func testMeanStdRetainedDeltaGapSpeedup() throws {
+        let kl = try row("r18-kl"), km = try row("r18-klmse"), mb = try row("mbv2-kl"), base = try row("r18-baseline")
+        XCTAssertEqual(base.mAP!.mean, 32, accuracy: 1e-12)
+        XCTAssertEqual(base.mAP!.std, 8.0.squareRoot(), accuracy: 1e-12)        // (30, 34): sample std √8
+        XCTAssertEqual(km.mAP!.mean, 43, accuracy: 1e-12)
+        XCTAssertEqual(km.mAP!.std, 32.0.squareRoot(), accuracy: 1e-12)          // (39, 47)
+        XCTAssertEqual(kl.mAPRetainedPct!, 70, accuracy: 1e-12)                   // 42 / 60
+        XCTAssertEqual(kl.deltaMAP!, 10, accuracy: 1e-12)                         // 42 − 32
+        XCTAssertEqual(kl.gapClosed!, 10.0 / 28, accuracy: 1e-12)                 // (42 − 32)/(60 − 32)
+        XCTAssertEqual(km.gapClosed!, 11.0 / 28, accuracy: 1e-12)
+        XCTAssertEqual(kl.speedup!, 4, accuracy: 1e-12)                           // 4 ms / 1 ms
+        XCTAssertEqual(mb.deltaMAP!, 6, accuracy: 1e-12)                          // its own baseline: 26 − 20
+        XCTAssertEqual(mb.gapClosed!, 6.0 / 40, accuracy: 1e-12)
+        XCTAssertEqual(mb.baselineName, "mbv2-baseline")
+        XCTAssertEqual(kl.sizeMB!.mean, 2, accuracy: 1e-12)                       // 2,000,000 bytes
+        XCTAssertNil(base.deltaMAP)
+        XCTAssertNil(model.table.rows[0].mAPRetainedPct)
+        XCTAssertEqual(CellFormat.cell(kl, .mAP), "42.00 ± 2.83")
+        XCTAssertEqual(CellFormat.cell(kl, .gap), "36%")
+        XCTAssertEqual(CellFormat.cell(kl, .delta), "+10.00")
+        XCTAssertEqual(CellFormat.cell(kl, .speedup), "4.00×")
+        XCTAssertEqual(CellFormat.cell(mb, .mAP), "26.00")                        // one seed: no ± part
+    }
+
+    func testBestPerColumnAmongNonTeacherRows() throws {
+        XCTAssertTrue(try row("r18-klmse").best.contains("mAP"))
+        XCTAssertFalse(try row("r18-kl").best.contains("mAP"))
+        XCTAssertTrue(model.table.rows[0].best.isEmpty, "the teacher is the reference, never marked")
+        // Lower is better for cost: both MobileNet rows tie at 0.8 ms and 0.1 GFLOPs.
+        XCTAssertTrue(try row("mbv2-kl").best.contains("latency_ms_b1"))
+        XCTAssertTrue(try row("mbv2-baseline").best.contains("GFLOPs"))
+        XCTAssertFalse(try row("r18-kl").best.contains("GFLOPs"))
+        XCTAssertTrue(try row("r18-klmse").best.contains("gap_closed"))
+        XCTAssertEqual(model.table.bestStudentIndex.map { model.table.rows[$0].name }, "r18-klmse")
+        XCTAssertEqual(model.bestStudentRun?.run.id, 7, "the best row's highest-mAP seed")
+        XCTAssertTrue(MarkdownReport.table(model.table).contains("**43.00 ± 5.66** ★"))
+    }
+
+    func testParetoFront() throws {
+        let names = model.paretoGFLOPs.map { model.table.rows[$0].name }
+        XCTAssertEqual(names, ["mbv2-kl", "r18-klmse", "teacher"])
+        XCTAssertEqual(Pareto.front([(1, 1), (1, 1), (2, 0.5), (0.5, 0.2), (.nan, 9)]), [3, 0, 1])
+        XCTAssertEqual(Pareto.front([]), [])
+    }
+
+    func testFactorsVaryAcrossStudentsWithBaselineLevel() throws {
+        XCTAssertEqual(model.factors.map(\.name), ["KD method", "backbone"], "T and the weights do not vary: not factors; SEED/OUTPUT_DIR are bookkeeping")
+        let kd = model.factors[0]
+        XCTAssertEqual(kd.levels.map(\.level), ["none", "kl", "kl+mse"])
+        XCTAssertEqual(kd.levels[0].mAP!.mean, 28, accuracy: 1e-12)               // 30, 34, 20
+        XCTAssertEqual(kd.levels[1].mAP!.mean, 110.0 / 3, accuracy: 1e-12)        // 40, 44, 26
+        XCTAssertEqual(kd.levels[2].mAP!.n, 2, "the failed kl+mse run is left out")
+        let bb = model.factors[1]
+        XCTAssertEqual(bb.levels.map(\.level), ["resnet18 ×0.25", "mobilenetv2 ×0.5"])
+        XCTAssertEqual(bb.levels[0].mAP!.mean, 42.5, accuracy: 1e-12)
+    }
+
+    func testParamTextDecodesBothStoredForms() throws {
+        XCTAssertEqual(ParamText.plain("string(\"kl+mse\")"), "kl+mse")
+        XCTAssertEqual(ParamText.plain("double(0.25)"), "0.25")
+        XCTAssertEqual(ParamText.plain("int(18)"), "18")
+        XCTAssertEqual(ParamText.plain("bool(false)"), "false")
+        XCTAssertEqual(ParamText.plain("list([NN.ConfigValue.int(64), NN.ConfigValue.int(32)])"), "[64, 32]")
+        XCTAssertEqual(ParamText.plain("list([NN.ConfigValue.string(\"a,b\")])"), "[a,b]")
+        XCTAssertEqual(ParamText.plain("kl"), "kl")
+        XCTAssertEqual(ParamText.short("4.0"), "4")
+        XCTAssertEqual(try ReportSelection.parseRunIDs("1,3,5-7,3"), [1, 3, 5, 6, 7])
+    }
+}
