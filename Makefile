@@ -1,6 +1,7 @@
 # ReidKD — make targets. Every target depends on `deps`, so a fresh Debian machine needs nothing else.
 #   make deps    install the system libraries (only those missing)
 #   make build   release build of the CLI
+#   make browser headless Chromium for the HTML report test (skipped with NO_BROWSER=1)
 #   make test    the test suite (release build with testing enabled; numeric code is slow in debug)
 #   make bench   benchmarks (kernels, …) against reference figures measured in the same run
 #   make demo    the quick distillation sweep on the synthetic dataset (generated on first use)
@@ -9,8 +10,12 @@ SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libsqlite3-dev libjpeg62-turbo-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_FLAGS := -c release -Xswiftc -enable-testing
+# The HTML report test renders report.html in headless Chromium (Debian chromium-headless-shell:
+# ~100 MB download, 306 MB on disk, 39 s to install here). NO_BROWSER=1 skips the install; the
+# test then skips itself and says why.
+BROWSER_PACKAGE := chromium-headless-shell
 
-.PHONY: deps build test bench demo clean
+.PHONY: deps browser build test bench demo clean
 
 deps:
 	@missing=""; \
@@ -21,10 +26,18 @@ deps:
 	    || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$missing; }; \
 	fi
 
+browser:
+	@if [ -z "$(NO_BROWSER)" ] && ! command -v chromium-headless-shell >/dev/null && ! command -v chromium >/dev/null; then \
+	  echo "make browser: installing $(BROWSER_PACKAGE) for the HTML report test (NO_BROWSER=1 skips this)"; \
+	  $(SUDO) apt-get install -y --no-install-recommends $(BROWSER_PACKAGE) \
+	    || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $(BROWSER_PACKAGE); } \
+	    || echo "make browser: could not install $(BROWSER_PACKAGE); the HTML browser test will be skipped"; \
+	fi
+
 build: deps
 	$(SWIFT) build -c release --product reidkd
 
-test: deps
+test: deps browser
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 

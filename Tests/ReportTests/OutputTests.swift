@@ -1,6 +1,9 @@
 // The files a report writes: CSV and JSON contents, well-formed self-contained HTML, SVG charts,
 // rank-list PNGs with their frames, and the "unavailable" notes for runs without eval artifacts.
 import XCTest
+#if canImport(FoundationXML)
+import FoundationXML   // XMLParser lives here on Linux
+#endif
 import Data
 import Store
 @testable import Report
