@@ -30,6 +30,11 @@ public enum CellFormat {
         }
     }
 
+    /// The role, marking a KD-none run that is not labelled baseline: `student (baseline)`.
+    public static func role(_ r: TableRow) -> String {
+        r.isBaseline && r.role != "baseline" ? "\(r.role) (baseline)" : r.role
+    }
+
     /// Row label with its seed count: `r18-w0.25-baseline (2 seeds)`.
     public static func rowName(_ r: TableRow) -> String {
         r.name + (r.seeds.count > 1 ? " (\(r.seeds.count) seeds)" : "")

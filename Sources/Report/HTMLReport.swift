@@ -9,7 +9,7 @@ public enum HTMLReport {
         body{font-family:sans-serif;margin:24px;color:#222;background:#fff;max-width:1400px}
         h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ddd}h3{font-size:14px}
         table{border-collapse:collapse;font-size:12px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap}
-        th{background:#f0f0f0}td.t{text-align:left}tr.teacher td{background:#fff4e6}tr.baseline td{font-style:italic;color:#555}
+        th{background:#f0f0f0}td.t{text-align:left}td.n{text-align:left;white-space:normal;min-width:200px;max-width:320px}.wrap{overflow-x:auto}tr.teacher td{background:#fff4e6}tr.baseline td{font-style:italic;color:#555}
         td.best{font-weight:bold;background:#e3f4e3}.note{font-size:12px;color:#555;max-width:1100px}
         .charts{display:flex;flex-wrap:wrap;gap:12px}.rank img{display:block;margin:4px 0 12px 0;max-width:100%}
         details{margin:6px 0}summary{cursor:pointer;font-size:13px}
@@ -58,11 +58,11 @@ public enum HTMLReport {
     }
 
     static func table(_ t: ComparisonTable) -> String {
-        var s = "<table><thead><tr><th>run</th><th>role</th><th>backbone</th><th>KD</th><th>weights</th>"
+        var s = "<div class=\"wrap\"><table><thead><tr><th>run</th><th>role</th><th>backbone</th><th>KD</th><th>weights</th>"
         s += Column.allCases.map { "<th>\(e($0.title))</th>" }.joined() + "</tr></thead><tbody>\n"
         for r in t.rows {
             let cls = r.role == "teacher" ? " class=\"teacher\"" : r.isBaseline ? " class=\"baseline\"" : ""
-            s += "<tr\(cls)><td class=\"t\">\(e(CellFormat.rowName(r)))</td><td class=\"t\">\(e(r.isBaseline ? "\(r.role) (baseline)" : r.role))</td>"
+            s += "<tr\(cls)><td class=\"n\">\(e(CellFormat.rowName(r)))</td><td class=\"t\">\(e(CellFormat.role(r)))</td>"
             s += "<td class=\"t\">\(e(r.backbone))</td><td class=\"t\">\(e(r.kdMethod))</td><td class=\"t\">\(e(r.kdWeights))</td>"
             for c in Column.allCases {
                 let best = r.best.contains(c.rawValue)
@@ -70,7 +70,7 @@ public enum HTMLReport {
             }
             s += "</tr>\n"
         }
-        return s + "</tbody></table>\n"
+        return s + "</tbody></table></div>\n"
     }
 
     static func factors(_ fs: [Factor]) -> String {

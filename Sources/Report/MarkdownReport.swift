@@ -10,7 +10,7 @@ public enum MarkdownReport {
         head = head.map { _ in "---" }
         lines.append(row(head.enumerated().map { $0.offset < 5 ? ":--" : "--:" }))
         for r in t.rows {
-            var cells = [CellFormat.rowName(r), r.isBaseline ? "\(r.role) (baseline)" : r.role, r.backbone, r.kdMethod, r.kdWeights]
+            var cells = [CellFormat.rowName(r), CellFormat.role(r), r.backbone, r.kdMethod, r.kdWeights]
             for c in Column.allCases {
                 let text = CellFormat.cell(r, c)
                 cells.append(r.best.contains(c.rawValue) ? "**\(text)** ★" : text)

@@ -65,7 +65,8 @@ public struct SVGChart: Sendable {
         s += "<rect x=\"\(f(left))\" y=\"\(f(plotTop))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" stroke=\"#444444\"/>"
         s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\">\(XML.escape(xLabel))</text>"
         s += "<text x=\"12\" y=\"\(f(plotTop + ph / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 12 \(f(plotTop + ph / 2)))\">\(XML.escape(yLabel))</text>"
-        // Series.
+        // Series. Marker labels that would overprint an earlier one move down a line.
+        var placed: [(x: Double, y: Double)] = []
         for ser in series {
             let p = ser.points.filter { $0.x.isFinite && $0.y.isFinite }
             if ser.style != .markers, p.count > 1 {
@@ -79,7 +80,10 @@ public struct SVGChart: Sendable {
                     if let l = ser.labels, i < l.count, !l[i].isEmpty {
                         let anchor = px(q.x) > left + pw * 0.7 ? "end" : "start"
                         let dx = anchor == "end" ? -6.0 : 6.0
-                        s += "<text x=\"\(f(px(q.x) + dx))\" y=\"\(f(py(q.y) - 5))\" text-anchor=\"\(anchor)\" font-size=\"10\" fill=\"#333333\">\(XML.escape(l[i]))</text>"
+                        var ly = py(q.y) - 5
+                        while placed.contains(where: { abs($0.x - px(q.x)) < 90 && abs($0.y - ly) < 11 }) { ly += 11 }
+                        placed.append((px(q.x), ly))
+                        s += "<text x=\"\(f(px(q.x) + dx))\" y=\"\(f(ly))\" text-anchor=\"\(anchor)\" font-size=\"10\" fill=\"#333333\">\(XML.escape(l[i]))</text>"
                     }
                 }
             }

@@ -26,8 +26,8 @@ struct ReportCommand: ParsableCommand {
             let outcome = try ReportGenerator.run(ReportOptions(storePath: store, selection: selection, outDir: out,
                                                                 formats: try ReportFormat.parseList(format)))
             print(outcome.terminalText)
-            print("wrote \(outcome.files.count) files to \(outcome.outDir): " + outcome.files.filter { $0.hasPrefix("report.") }.joined(separator: ", ")
-                  + (outcome.files.count > 4 ? " (+ charts/, ranklists/)" : ""))
+            let dirs = Set(outcome.files.filter { $0.contains("/") }.map { String($0.split(separator: "/")[0]) + "/" }).sorted()
+            print("wrote \(outcome.files.count) files to \(outcome.outDir): " + (outcome.files.filter { !$0.contains("/") } + dirs).joined(separator: ", "))
         } catch {
             FileHandle.standardError.write("reidkd report: \(error)\n".data(using: .utf8)!)
             throw ExitCode.failure
