@@ -159,6 +159,7 @@ public final class SweepRunner {
             "images_per_second_train": result.imagesPerSecond, "epochs": Double(result.epochs), "iterations": Double(result.iterations),
         ].merging(result.teacherCacheHitRate.map { ["teacher_cache_hit_rate": $0] } ?? [:]) { a, _ in a })
         _ = try store.recordArtifact(run: run.id, kind: "model", file: result.checkpoint)
+        for a in result.evaluationArtifacts { _ = try store.recordArtifact(run: run.id, kind: a.kind, file: a.path) }
     }
 
     /// The sweep's frozen teacher, loaded once per process and shared by its students.
@@ -187,6 +188,14 @@ public final class SweepRunner {
             summary["reused_from_run"] = Double(p.id)
             try store.setSummary(run: run.id, summary)
             _ = try store.recordArtifact(run: run.id, kind: "model", file: teacherCheckpoint)
+            // Its evaluation files (CMC, rank lists) come along for the report.
+            for a in try store.artifacts(run: p.id) where a.kind != "model" && fm.fileExists(atPath: a.path) {
+                let dest = "\(runDirectory(run.name))/\((a.path as NSString).lastPathComponent)"
+                guard dest != a.path else { continue }
+                if fm.fileExists(atPath: dest) { try fm.removeItem(atPath: dest) }
+                try fm.copyItem(atPath: a.path, toPath: dest)
+                _ = try store.recordArtifact(run: run.id, kind: a.kind, file: dest)
+            }
             log("   same teacher (config \(run.configHash.prefix(12)), same dataset) already trained in run \(p.id): reusing \(art.path)")
             return true
         }
@@ -195,9 +204,12 @@ public final class SweepRunner {
 
     func recordGivenTeacher(_ ckpt: String, config c: ReidConfig, data: TrainingData, run: Run) throws {
         let t = try Teacher(config: c, weights: ckpt, numClasses: data.dataset.numTrainPids)
-        let r = try ModelEvaluation.evaluate(model: t.model, data: data, config: c)
+        let (r, lists) = try ModelEvaluation.evaluate(model: t.model, data: data, config: c, rankList: true)
         try recordSummary(run: run, model: t.model, config: c, evaluation: r, extra: [:])
         _ = try store.recordArtifact(run: run.id, kind: "model", file: ckpt)
+        for a in try ModelEvaluation.writeArtifacts(r, rankList: lists, to: runDirectory(run.name)) {
+            _ = try store.recordArtifact(run: run.id, kind: a.kind, file: a.path)
+        }
     }
 
     func recordSummary(run: Run, model: ReidModel, config c: ReidConfig, evaluation: EvalResult?, extra: [String: Double]) throws {
