@@ -28,6 +28,8 @@ public final class SweepRunner {
     public let resultsRoot: String
     public var log: (String) -> Void = { print($0) }
     public private(set) var runs: [ResolvedRun] = []
+    /// Sweep-level progress bar and ETA, shown on every epoch line.
+    public private(set) var progress = SweepProgress([])
     var teacherModel: Teacher?
 
     public init(spec: SweepSpec, specPath: String, store: ExperimentStore, resultsRoot: String = "results") throws {
@@ -36,6 +38,13 @@ public final class SweepRunner {
         self.store = store
         self.resultsRoot = resultsRoot
         runs = try SweepPlan(spec).runs.map { try resolve($0) }
+        progress = SweepProgress(runs.map { r in
+            let backbone = r.config.resolved.values.filter { $0.key.hasPrefix("MODEL.BACKBONE.") || $0.key.hasPrefix("INPUT.SIZE_TRAIN") }
+                .sorted { $0.key < $1.key }.map { "\($0.value)" }.joined(separator: ",")
+            let kd = (try? r.config.kd().enabled) ?? false
+            return SweepProgress.Entry(name: r.planned.name, epochs: r.config.solver.maxEpoch,
+                                       costClass: "\(r.planned.role == .teacher ? "teacher" : "student") \(backbone)\(kd ? " +kd" : "")")
+        })
     }
 
     public var sweepDirectory: String { "\(resultsRoot)/\(spec.name)" }
@@ -112,7 +121,10 @@ public final class SweepRunner {
                 continue
             }
             let index = (runs.firstIndex { $0.planned.name == run.name } ?? 0) + 1
-            log("── run \(index)/\(runs.count): \(run.name) (\(run.role.rawValue))")
+            // Runs other workers (or earlier invocations) ended count as done.
+            progress.markComplete(try store.runs(RunFilter(sweep: sweep.id, statuses: [.finished, .failed, .diverged])).map(\.name))
+            progress.start(run.name)
+            log("── run \(index)/\(runs.count): \(run.name) (\(run.role.rawValue))  \(progress.line())")
             do {
                 try execute(r, run: run, dataset: dataset)
                 try store.markFinished(run.id)
@@ -148,10 +160,12 @@ public final class SweepRunner {
         let trainer = try Trainer(config: c, data: data, teacher: teacher, options: options)
         let metrics = MetricsBuffer(store: store, run: run.id)
         var sinkError: Error?
-        trainer.onMetric = { k, step, epoch, v in
+        let name = r.planned.name
+        trainer.onMetric = { [unowned self] k, step, epoch, v in
+            if k == "epoch_seconds" { progress.epochEnded(name, epoch: epoch) }
             do { try metrics.add(k, step: step, epoch: epoch, value: v) } catch { sinkError = error }
         }
-        trainer.onLog = { [log] in log("   " + $0) }
+        trainer.onLog = { [unowned self] in log("   " + $0 + ($0.hasPrefix("epoch ") ? "  " + progress.line() : "")) }
         let result = try trainer.run()
         try metrics.flush()
         if let e = sinkError { throw e }

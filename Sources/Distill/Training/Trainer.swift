@@ -170,9 +170,9 @@ public final class Trainer {
             epoch += 1
             let mean = sums.keys.sorted().map { "\($0) \(String(format: "%.4f", sums[$0]! / Double(Swift.max(count, 1))))" }.joined(separator: "  ")
             let eta = Double(config.solver.maxEpoch - epoch) * trainSeconds / Double(epoch - startEpoch)
-            onLog("epoch \(epoch)/\(config.solver.maxEpoch)  \(mean)  \(String(format: "%.1f img/s  ETA %.0f s", Double(count * config.solver.imsPerBatch) / Swift.max(seconds, 1e-9), eta))")
             onMetric("epoch_seconds", iteration, epoch, seconds)
             onMetric("images_per_second", iteration, epoch, Double(count * config.solver.imsPerBatch) / Swift.max(seconds, 1e-9))
+            onLog("epoch \(epoch)/\(config.solver.maxEpoch)  \(mean)  \(String(format: "%.1f img/s  ETA %.0f s", Double(count * config.solver.imsPerBatch) / Swift.max(seconds, 1e-9), eta))")
             try saveCheckpoint(epoch: epoch, iteration: iteration)
             let last = epoch >= config.solver.maxEpoch || iteration >= maxIters
             if last || (config.test.evalPeriod > 0 && epoch % config.test.evalPeriod == 0) {
