@@ -40,7 +40,8 @@ final class SweepRunnerTests: XCTestCase {
             let summary = try store.summary(run: r.id)
             XCTAssertNotNil(summary["mAP"]); XCTAssertNotNil(summary["gflops"]); XCTAssertNotNil(summary["latency_ms_b1"])
             let arts = try store.artifacts(run: r.id)
-            XCTAssertEqual(arts.map(\.kind), ["model", "eval", "ranklist"])
+            XCTAssertEqual(arts.map(\.kind), ["model", "eval", "ranklist", "log"])
+            XCTAssertTrue(try String(contentsOfFile: arts[3].path, encoding: .utf8).contains("eval epoch 1"), "per-run log")
             // eval.json carries the CMC curve the report plots; its rank-1 is the summary's R1.
             let eval = try JSONDecoder().decode(EvalResult.self, from: Data(contentsOf: URL(fileURLWithPath: arts[1].path)))
             XCTAssertEqual(eval.cmc[0] * 100, summary["R1"]!, accuracy: 1e-9)
@@ -65,7 +66,7 @@ final class SweepRunnerTests: XCTestCase {
         let teacher2 = try XCTUnwrap(try store.runs(RunFilter(sweep: sweep2.id, roles: [.teacher])).first)
         XCTAssertEqual(try store.summary(run: teacher2.id)["reused_from_run"], Double(runs[0].id))
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/results/t2/teacher/model.safetensors"))
-        XCTAssertEqual(try store.artifacts(run: teacher2.id).map(\.kind), ["model", "eval", "ranklist"])
+        XCTAssertEqual(try store.artifacts(run: teacher2.id).map(\.kind), ["model", "eval", "ranklist", "log"])
         XCTAssertTrue(try store.artifacts(run: teacher2.id).allSatisfy { $0.path.hasPrefix("\(dir)/results/t2/teacher/") })
     }
 }

@@ -31,6 +31,13 @@ public final class SweepRunner {
     /// Sweep-level progress bar and ETA, shown on every epoch line.
     public private(set) var progress = SweepProgress([])
     var teacherModel: Teacher?
+    /// The log file of the run being executed (every line printed about it goes there too).
+    var runLog: RunLog?
+
+    func say(_ line: String) {
+        log(line)
+        runLog?.write(line)
+    }
 
     public init(spec: SweepSpec, specPath: String, store: ExperimentStore, resultsRoot: String = "results") throws {
         self.spec = spec
@@ -124,18 +131,23 @@ public final class SweepRunner {
             // Runs other workers (or earlier invocations) ended count as done.
             progress.markComplete(try store.runs(RunFilter(sweep: sweep.id, statuses: [.finished, .failed, .diverged])).map(\.name))
             progress.start(run.name)
-            log("── run \(index)/\(runs.count): \(run.name) (\(run.role.rawValue))  \(progress.line())")
+            runLog = RunLog(directory: runDirectory(run.name))
+            defer {
+                if let l = runLog, l.isOpen { _ = try? store.recordArtifact(run: run.id, kind: "log", file: l.path) }
+                runLog = nil
+            }
+            say("── run \(index)/\(runs.count): \(run.name) (\(run.role.rawValue))  \(progress.line())")
             do {
                 try execute(r, run: run, dataset: dataset)
                 try store.markFinished(run.id)
                 outcome.finished += 1
             } catch let e as TrainError where e.description.hasPrefix("diverged") {
                 try store.markDiverged(run.id, error: e.description)
-                log("   diverged: \(e)")
+                say("   diverged: \(e)")
                 outcome.failed += 1
             } catch {
                 try store.markFailed(run.id, error: "\(error)")
-                log("   failed: \(error)")
+                say("   failed: \(error)")
                 outcome.failed += 1
             }
         }
@@ -165,7 +177,7 @@ public final class SweepRunner {
             if k == "epoch_seconds" { progress.epochEnded(name, epoch: epoch) }
             do { try metrics.add(k, step: step, epoch: epoch, value: v) } catch { sinkError = error }
         }
-        trainer.onLog = { [unowned self] in log("   " + $0 + ($0.hasPrefix("epoch ") ? "  " + progress.line() : "")) }
+        trainer.onLog = { [unowned self] in say("   " + $0 + ($0.hasPrefix("epoch ") ? "  " + progress.line() : "")) }
         let result = try trainer.run()
         try metrics.flush()
         if let e = sinkError { throw e }
@@ -203,14 +215,14 @@ public final class SweepRunner {
             try store.setSummary(run: run.id, summary)
             _ = try store.recordArtifact(run: run.id, kind: "model", file: teacherCheckpoint)
             // Its evaluation files (CMC, rank lists) come along for the report.
-            for a in try store.artifacts(run: p.id) where a.kind != "model" && fm.fileExists(atPath: a.path) {
+            for a in try store.artifacts(run: p.id) where a.kind != "model" && a.kind != "log" && fm.fileExists(atPath: a.path) {
                 let dest = "\(runDirectory(run.name))/\((a.path as NSString).lastPathComponent)"
                 guard dest != a.path else { continue }
                 if fm.fileExists(atPath: dest) { try fm.removeItem(atPath: dest) }
                 try fm.copyItem(atPath: a.path, toPath: dest)
                 _ = try store.recordArtifact(run: run.id, kind: a.kind, file: dest)
             }
-            log("   same teacher (config \(run.configHash.prefix(12)), same dataset) already trained in run \(p.id): reusing \(art.path)")
+            say("   same teacher (config \(run.configHash.prefix(12)), same dataset) already trained in run \(p.id): reusing \(art.path)")
             return true
         }
         return false
