@@ -121,6 +121,9 @@ public struct ComparisonTable: Sendable {
         var notes: [String] = []
         let teacher = rows.firstIndex { $0.role == RunRole.teacher.rawValue }
         if teacher == nil { notes.append("no teacher run is selected: mAP retained, gap closed and speed-up are not computed") }
+        if let t = teacher, let from = grouped[t][0].value("reused_from_run") {
+            notes.append("the teacher (run \(grouped[t][0].run.id)) was not retrained: it reuses run \(Int64(from)) (same config and dataset), whose metrics it carries")
+        }
         if rows.filter({ $0.role == RunRole.teacher.rawValue }).count > 1 {
             notes.append("more than one teacher configuration is selected: retained %, gap and speed-up refer to the first (\(rows[teacher!].name))")
         }

@@ -33,7 +33,7 @@ public enum ReportWriter {
         let parent = exists ? target : target.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".report-tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         do { try fm.createDirectory(at: staging, withIntermediateDirectories: true) }
-        catch { throw ReportError.unwritable(dir, reason(error)) }
+        catch { throw ReportError.unwritable(dir, diagnose(staging) ?? reason(error)) }
         var done = false
         defer { if !done { try? fm.removeItem(at: staging) } }
         for f in files {
@@ -59,6 +59,18 @@ public enum ReportWriter {
             done = true
         } catch { throw ReportError.unwritable(dir, "moving the report into place: " + reason(error)) }
         return files.map(\.path)
+    }
+
+    /// Why a folder cannot be made at `url`: the nearest existing ancestor is a file, or not writable.
+    static func diagnose(_ url: URL) -> String? {
+        let fm = FileManager.default
+        var p = url.deletingLastPathComponent()
+        while p.path != "/" && !fm.fileExists(atPath: p.path) { p = p.deletingLastPathComponent() }
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: p.path, isDirectory: &isDir) else { return nil }
+        if !isDir.boolValue { return "\(p.path) is a file, not a folder" }
+        if access(p.path, W_OK) != 0 { return "permission denied on \(p.path)" }
+        return nil
     }
 
     static func reason(_ error: Error) -> String {

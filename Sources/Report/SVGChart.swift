@@ -37,7 +37,7 @@ public struct SVGChart: Sendable {
 
     public func render() -> String {
         let pts = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
-        let left = 58.0, right = 12.0, top = 28.0, bottom = 40.0
+        let left = 58.0, right = 22.0, top = 28.0, bottom = 40.0
         let legendRows = Double(series.count > 1 ? (series.count + 2) / 3 : 0)
         let plotTop = top + legendRows * 14
         let pw = width - left - right, ph = height - plotTop - bottom

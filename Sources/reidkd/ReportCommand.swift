@@ -27,7 +27,7 @@ struct ReportCommand: ParsableCommand {
                                                                 formats: try ReportFormat.parseList(format)))
             print(outcome.terminalText)
             let dirs = Set(outcome.files.filter { $0.contains("/") }.map { String($0.split(separator: "/")[0]) + "/" }).sorted()
-            print("wrote \(outcome.files.count) files to \(outcome.outDir): " + (outcome.files.filter { !$0.contains("/") } + dirs).joined(separator: ", "))
+            print("wrote \(outcome.files.count) file\(outcome.files.count == 1 ? "" : "s") to \(outcome.outDir): " + (outcome.files.filter { !$0.contains("/") } + dirs).joined(separator: ", "))
         } catch {
             FileHandle.standardError.write("reidkd report: \(error)\n".data(using: .utf8)!)
             throw ExitCode.failure

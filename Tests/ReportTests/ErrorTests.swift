@@ -47,6 +47,7 @@ final class ErrorTests: XCTestCase {
         try "x".write(toFile: dir + "/afile", atomically: true, encoding: .utf8)
         let m = message { _ = try ReportGenerator.run(ReportOptions(storePath: dir + "/reidkd.sqlite", outDir: dir + "/afile/out")) }
         XCTAssertTrue(m.hasPrefix("cannot write the report to \(dir)/afile/out:"), m)
+        XCTAssertTrue(m.contains("\(dir)/afile is a file, not a folder"), m)
         XCTAssertTrue(m.contains("pass --out DIR"), m)
         let m2 = message { _ = try ReportGenerator.run(ReportOptions(storePath: dir + "/reidkd.sqlite", outDir: dir + "/afile")) }
         XCTAssertTrue(m2.contains("it is a file, not a folder"), m2)

@@ -86,6 +86,15 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(bb.levels[0].mAP!.mean, 42.5, accuracy: 1e-12)
     }
 
+    func testReusedTeacherIsNoted() throws {
+        let dir = Fixtures.tempDir("reuse")
+        let store = try Fixtures.makeStore(at: dir, artifacts: false)
+        try store.setSummary(run: 1, ["reused_from_run": 42])
+        let t = ComparisonTable.build(try ReportSource.load(store: store, selection: .runs([1, 2, 5])).records)
+        XCTAssertTrue(t.notes.contains { $0.contains("reuses run 42") }, "\(t.notes)")
+        XCTAssertEqual(t.rows.map(\.name), ["teacher", "r18-baseline"])
+    }
+
     func testParamTextDecodesBothStoredForms() throws {
         XCTAssertEqual(ParamText.plain("string(\"kl+mse\")"), "kl+mse")
         XCTAssertEqual(ParamText.plain("double(0.25)"), "0.25")
