@@ -24,7 +24,7 @@ final class BrowserTests: XCTestCase {
             print("BrowserTests: skipped — no Chromium found on PATH (\(Self.candidates.joined(separator: ", "))); `apt-get install chromium-headless-shell` or `make test` installs it")
             throw XCTSkip("no headless Chromium installed")
         }
-        let dir = Fixtures.tempDir("browser")
+        let dir = Fixtures.tempDir("browser", self)
         try Fixtures.makeStore(at: dir)
         let o = try ReportGenerator.run(ReportOptions(storePath: dir + "/reidkd.sqlite", outDir: dir + "/report", formats: [.html]))
         let shot = dir + "/shot.png"

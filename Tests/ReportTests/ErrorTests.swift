@@ -10,7 +10,7 @@ final class ErrorTests: XCTestCase {
     }
 
     func testUnknownSweepBadRunMissingStore() throws {
-        let dir = Fixtures.tempDir("err")
+        let dir = Fixtures.tempDir("err", self)
         try Fixtures.makeStore(at: dir, sweep: "quick")
         let path = dir + "/reidkd.sqlite"
         let m1 = message { _ = try ReportGenerator.run(ReportOptions(storePath: path, selection: .sweep("quik"), outDir: dir + "/o")) }
@@ -28,7 +28,7 @@ final class ErrorTests: XCTestCase {
     }
 
     func testEmptySweepAndStoreWithoutSweeps() throws {
-        let dir = Fixtures.tempDir("empty")
+        let dir = Fixtures.tempDir("empty", self)
         let store = try ExperimentStore(path: dir + "/s.sqlite")
         let m0 = message { _ = try ReportGenerator.run(ReportOptions(storePath: store.path, outDir: dir + "/o")) }
         XCTAssertTrue(m0.contains("holds no sweep"), m0)
@@ -40,7 +40,7 @@ final class ErrorTests: XCTestCase {
     }
 
     func testUnwritableFolderLeavesNothing() throws {
-        let dir = Fixtures.tempDir("unwritable")
+        let dir = Fixtures.tempDir("unwritable", self)
         try Fixtures.makeStore(at: dir)
         // Tests may run as root, which ignores permission bits: a path through a regular file
         // cannot be written by anyone.
@@ -56,7 +56,7 @@ final class ErrorTests: XCTestCase {
     }
 
     func testFailureWhileStagingRemovesTheTemporaryFolder() throws {
-        let dir = Fixtures.tempDir("staging")
+        let dir = Fixtures.tempDir("staging", self)
         // A file whose path runs through another file fails after the staging folder was made.
         let files: [(path: String, bytes: Data)] = [("report.md", Data("a".utf8)), ("report.md/x", Data("b".utf8))]
         let m = message { _ = try ReportWriter.write(files, to: dir + "/out") }

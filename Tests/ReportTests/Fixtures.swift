@@ -2,6 +2,7 @@
 // each with a baseline and KD runs over seeds, plus an unfinished run. Numbers are chosen so the
 // expected table values can be worked out on paper (see TableTests).
 import Foundation
+import XCTest
 import Data
 import Store
 @testable import Report
@@ -20,9 +21,11 @@ struct FixtureRun {
 }
 
 enum Fixtures {
-    static func tempDir(_ tag: String) -> String {
+    /// A fresh folder, removed when `test` ends.
+    static func tempDir(_ tag: String, _ test: XCTestCase) -> String {
         let d = NSTemporaryDirectory() + "reidkd-report-\(tag)-\(UUID().uuidString.prefix(8))"
         try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        test.addTeardownBlock { try? FileManager.default.removeItem(atPath: d) }
         return d
     }
 

@@ -10,7 +10,7 @@ import Store
 
 final class OutputTests: XCTestCase {
     func makeReport(artifacts: Bool = true, formats: [ReportFormat] = ReportDefaults.formats) throws -> (ReportOutcome, String) {
-        let dir = Fixtures.tempDir("out")
+        let dir = Fixtures.tempDir("out", self)
         try Fixtures.makeStore(at: dir, artifacts: artifacts)
         let out = dir + "/report"
         let o = try ReportGenerator.run(ReportOptions(storePath: dir + "/reidkd.sqlite", selection: .sweep(nil), outDir: out, formats: formats))
@@ -103,7 +103,7 @@ final class OutputTests: XCTestCase {
     }
 
     func testExistingFolderKeepsOtherContentAndReplacesOldReport() throws {
-        let dir = Fixtures.tempDir("existing")
+        let dir = Fixtures.tempDir("existing", self)
         try Fixtures.makeStore(at: dir)
         let out = dir + "/fx"
         try FileManager.default.createDirectory(atPath: out + "/teacher", withIntermediateDirectories: true)

@@ -8,7 +8,7 @@ final class TableTests: XCTestCase {
     var model: ReportModel!
 
     override func setUpWithError() throws {
-        let dir = Fixtures.tempDir("table")
+        let dir = Fixtures.tempDir("table", self)
         let store = try Fixtures.makeStore(at: dir, enumStyle: true)
         model = ReportModel.build(try ReportSource.load(store: store, selection: .sweep("fx")))
     }
@@ -87,7 +87,7 @@ final class TableTests: XCTestCase {
     }
 
     func testReusedTeacherIsNoted() throws {
-        let dir = Fixtures.tempDir("reuse")
+        let dir = Fixtures.tempDir("reuse", self)
         let store = try Fixtures.makeStore(at: dir, artifacts: false)
         try store.setSummary(run: 1, ["reused_from_run": 42])
         let t = ComparisonTable.build(try ReportSource.load(store: store, selection: .runs([1, 2, 5])).records)
