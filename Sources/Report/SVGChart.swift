@@ -65,8 +65,8 @@ public struct SVGChart: Sendable {
         s += "<rect x=\"\(f(left))\" y=\"\(f(plotTop))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" stroke=\"#444444\"/>"
         s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 6))\" text-anchor=\"middle\">\(XML.escape(xLabel))</text>"
         s += "<text x=\"12\" y=\"\(f(plotTop + ph / 2))\" text-anchor=\"middle\" transform=\"rotate(-90 12 \(f(plotTop + ph / 2)))\">\(XML.escape(yLabel))</text>"
-        // Series. Marker labels that would overprint an earlier one move down a line.
-        var placed: [(x: Double, y: Double)] = []
+        // Series; marker labels are placed afterwards, all series together.
+        var labelled: [(x: Double, y: Double, text: String)] = []
         for ser in series {
             let p = ser.points.filter { $0.x.isFinite && $0.y.isFinite }
             if ser.style != .markers, p.count > 1 {
@@ -77,16 +77,14 @@ public struct SVGChart: Sendable {
             if ser.style == .markers || ser.style == .lineAndMarkers || p.count == 1 {
                 for (i, q) in ser.points.enumerated() where q.x.isFinite && q.y.isFinite {
                     s += "<circle cx=\"\(f(px(q.x)))\" cy=\"\(f(py(q.y)))\" r=\"4\" fill=\"\(ser.color)\" stroke=\"#ffffff\"/>"
-                    if let l = ser.labels, i < l.count, !l[i].isEmpty {
-                        let anchor = px(q.x) > left + pw * 0.7 ? "end" : "start"
-                        let dx = anchor == "end" ? -6.0 : 6.0
-                        var ly = py(q.y) - 5
-                        while placed.contains(where: { abs($0.x - px(q.x)) < 90 && abs($0.y - ly) < 11 }) { ly += 11 }
-                        placed.append((px(q.x), ly))
-                        s += "<text x=\"\(f(px(q.x) + dx))\" y=\"\(f(ly))\" text-anchor=\"\(anchor)\" font-size=\"10\" fill=\"#333333\">\(XML.escape(l[i]))</text>"
-                    }
+                    if let l = ser.labels, i < l.count, !l[i].isEmpty { labelled.append((px(q.x), py(q.y), l[i])) }
                 }
             }
+        }
+        for c in Self.labelClusters(labelled) {
+            let anchor = c.x > left + pw * 0.7 ? "end" : "start"
+            let ly = max(plotTop + 10, c.y - 5)
+            s += "<text x=\"\(f(c.x + (anchor == "end" ? -6 : 6)))\" y=\"\(f(ly))\" text-anchor=\"\(anchor)\" font-size=\"10\" fill=\"#333333\">\(XML.escape(c.text))</text>"
         }
         // Legend: up to three entries per row above the plot.
         if series.count > 1 {
@@ -98,6 +96,26 @@ public struct SVGChart: Sendable {
             }
         }
         return s + "</svg>"
+    }
+
+    /// Marker labels closer than a line apart are merged into one label at the topmost point,
+    /// shared leading words written once: `mobilenetv2 ×0.5: none, kl, kl+mse`.
+    static func labelClusters(_ pts: [(x: Double, y: Double, text: String)]) -> [(x: Double, y: Double, text: String)] {
+        var clusters: [[(x: Double, y: Double, text: String)]] = []
+        for p in pts {
+            if let i = clusters.firstIndex(where: { $0.contains { abs($0.x - p.x) < 40 && abs($0.y - p.y) < 12 } }) { clusters[i].append(p) }
+            else { clusters.append([p]) }
+        }
+        return clusters.map { c in
+            let top = c.min { $0.y < $1.y }!
+            guard c.count > 1 else { return top }
+            let words = c.map { $0.text.split(separator: " ").map(String.init) }
+            var shared = 0
+            while words.allSatisfy({ $0.count > shared + 1 }) && Set(words.map { $0[shared] }).count == 1 { shared += 1 }
+            let rest = words.map { $0.dropFirst(shared).joined(separator: " ") }
+            let text = (shared > 0 ? words[0].prefix(shared).joined(separator: " ") + ": " : "") + rest.joined(separator: ", ")
+            return (top.x, top.y, text)
+        }
     }
 
     /// The chart as a standalone `.svg` file (needs the SVG namespace; inline HTML does not).
