@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "EvalTests", dependencies: ["Eval", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "TestSupport"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Data", "Store", "TestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -16,9 +16,11 @@ extension ExperimentStore {
         }
     }
 
-    /// Hashes the file at `path` and records it. Returns the artifact row.
+    /// Hashes the file at `path` and records it under its absolute path (readers such as the
+    /// report and the export run from other folders). Returns the artifact row.
     @discardableResult
-    public func recordArtifact(run: Int64, kind: String, file: String) throws -> Artifact {
+    public func recordArtifact(run: Int64, kind: String, file relative: String) throws -> Artifact {
+        let file = URL(fileURLWithPath: relative).standardizedFileURL.path
         let digest: String, bytes: Int64
         do { (digest, bytes) = try SHA256.file(at: file) } catch let e as FileHashError {
             throw StoreError.unreadableArtifact(path: e.path, message: e.message)

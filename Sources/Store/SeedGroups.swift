@@ -22,12 +22,19 @@ public struct SeedGroup: Sendable {
 }
 
 extension ExperimentStore {
+    /// Params that name where a run writes, different for every run by construction.
+    public static let runLocalKeys: Set<String> = ["OUTPUT_DIR"]
+
     /// Groups the finished runs matching `filter` that have summary `metric` by (role, params
     /// without seed keys). A key is a seed key when it is in `seedKeys`, or is `seed`, or ends in
-    /// `.seed`. Groups come in the order of their first run.
+    /// `.seed` (any case, so the config's `SEED`), or is a per-run location (`runLocalKeys`).
+    /// Groups come in the order of their first run.
     public func seedGroups(metric: String, filter: RunFilter = RunFilter(), seedKeys: Set<String> = []) throws -> [SeedGroup] {
         let ranked = try ranked(by: metric, filter: filter).sorted { $0.run.id < $1.run.id }
-        func isSeed(_ k: String) -> Bool { seedKeys.contains(k) || k == "seed" || k.hasSuffix(".seed") }
+        func isSeed(_ k: String) -> Bool {
+            let l = k.lowercased()
+            return seedKeys.contains(k) || Self.runLocalKeys.contains(k) || l == "seed" || l.hasSuffix(".seed")
+        }
         var order: [String] = []
         var groups: [String: (params: [(key: String, value: String)], role: RunRole, runs: [Run], values: [Double])] = [:]
         for (run, value) in ranked {

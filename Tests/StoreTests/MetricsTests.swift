@@ -115,7 +115,7 @@ final class SeedGroupTests: XCTestCase {
         let sweep = try store.findOrCreateSweep(name: "g", spec: "")
         func spec(_ name: String, kd: String, seed: Int) -> RunSpec {
             RunSpec(name: name, role: kd == "none" ? .baseline : .student, config: "{}", configHash: name, seed: seed,
-                    params: ["kd.method": kd, "train.seed": "\(seed)", "model": "r18"])
+                    params: ["kd.method": kd, "train.seed": "\(seed)", "SEED": "\(seed)", "OUTPUT_DIR": "results/g/\(name)", "model": "r18"])
         }
         let runs = try store.enqueue([spec("b1", kd: "none", seed: 1), spec("k1", kd: "logit", seed: 1),
                                       spec("b2", kd: "none", seed: 2), spec("k2", kd: "logit", seed: 2),
@@ -133,6 +133,6 @@ final class SeedGroupTests: XCTestCase {
         XCTAssertEqual(groups[1].n, 3)
         XCTAssertEqual(groups[1].mean, 0.62, accuracy: 1e-12)
         XCTAssertEqual(groups[1].std, 0.02, accuracy: 1e-12)                       // {0.60, 0.64, 0.62}
-        XCTAssertEqual(groups[1].params.map(\.key), ["kd.method", "model"], "seed keys are not part of the group")
+        XCTAssertEqual(groups[1].params.map(\.key), ["kd.method", "model"], "seed keys (any case) and run folders are not part of the group")
     }
 }

@@ -47,7 +47,7 @@ public final class SweepRunner {
         runs = try SweepPlan(spec).runs.map { try resolve($0) }
         progress = SweepProgress(runs.map { r in
             let backbone = r.config.resolved.values.filter { $0.key.hasPrefix("MODEL.BACKBONE.") || $0.key.hasPrefix("INPUT.SIZE_TRAIN") }
-                .sorted { $0.key < $1.key }.map { "\($0.value)" }.joined(separator: ",")
+                .sorted { $0.key < $1.key }.map { $0.value.plain }.joined(separator: ",")
             let kd = (try? r.config.kd().enabled) ?? false
             return SweepProgress.Entry(name: r.planned.name, epochs: r.config.solver.maxEpoch,
                                        costClass: "\(r.planned.role == .teacher ? "teacher" : "student") \(backbone)\(kd ? " +kd" : "")")
@@ -110,7 +110,7 @@ public final class SweepRunner {
         let specs = runs.map { r in
             RunSpec(name: r.planned.name, role: r.planned.role, config: r.config.resolved.canonicalJSON,
                     configHash: r.config.resolved.sha256, seed: r.config.seed,
-                    params: Dictionary(uniqueKeysWithValues: r.config.resolved.values.map { ($0.key, "\($0.value)") }),
+                    params: Dictionary(uniqueKeysWithValues: r.config.resolved.values.map { ($0.key, $0.value.plain) }),
                     codeVersion: ReidKDInfo.version, datasetFingerprint: fingerprint)
         }
         try store.enqueue(specs, sweep: sweep)

@@ -37,6 +37,12 @@ public enum ConfigValue: Equatable, Sendable {
         }
     }
 
+    /// Plain text for tables and the store's `params`: strings unquoted, the rest as JSON.
+    public var plain: String {
+        if case .string(let s) = self { return s }
+        return json
+    }
+
     /// Shortest round-trip text of a double, always with a '.' ("1.0e-07", "0.00035", "3.0").
     static func floatText(_ d: Double) -> String {
         var s = JSONText.number(d)
