@@ -18,6 +18,8 @@ struct ReidKD: ParsableCommand {
             ConfigCommand.self,
             EvalFeaturesCommand.self,
             EvalCommand.self,
+            ExportCommand.self,
+            EmbedCommand.self,
         ]
     )
 }
