@@ -88,7 +88,9 @@ public enum Exporter {
         let preprocess = Preprocess(config: c, model: model)
 
         // 1. Weights: exactly the student's state dict, with the architecture and provenance.
-        let spec = String(decoding: try JSONEncoder().encode(model.spec), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys   // stable bytes: the same export twice gives the same file
+        let spec = String(decoding: try encoder.encode(model.spec), as: UTF8.self)
         var meta = [Checkpoint.configKey: resolved.yaml, Checkpoint.configHashKey: resolved.sha256,
                     "architecture": spec, "export.run_id": String(run.id), "export.run_name": run.name,
                     "export.role": run.role.rawValue, "export.source_sha256": checkpointSHA,

@@ -36,8 +36,10 @@ public enum ONNXRuntimeCheck {
         return ["/usr/bin/env", "python3"]
     }
 
-    /// nil when python3 can import numpy and onnxruntime, else the reason.
-    public static func unavailableReason() -> String? {
+    /// nil when python3 can import numpy and onnxruntime, else the reason (probed once per process).
+    public static func unavailableReason() -> String? { availability }
+
+    private static let availability: String? = {
         guard let r = try? runPython(["-c", "import numpy, onnxruntime"]) else {
             return "python3 cannot be run; install it and then \(enableHint)"
         }
@@ -46,42 +48,65 @@ public enum ONNXRuntimeCheck {
             return "\(last) — enable with: \(enableHint)"
         }
         return nil
+    }()
+
+    /// One case of a parity run: an ONNX file, an (N, 3, H, W) batch and the native (N, D) embeddings.
+    public struct Case {
+        public var onnxPath: String, images: Tensor, native: Tensor
+        public init(onnxPath: String, images: Tensor, native: Tensor) { self.onnxPath = onnxPath; self.images = images; self.native = native }
     }
 
     /// Runs `onnxPath` on `images` (N, 3, H, W) and compares with `native` (N, D).
     public static func compare(onnxPath: String, images: Tensor, native: Tensor) throws -> ONNXParity {
-        if let why = unavailableReason() { return ONNXParity(skipped: why) }
+        try compare([Case(onnxPath: onnxPath, images: images, native: native)])[0]
+    }
+
+    /// Several models in one Python process (interpreter and onnxruntime start once).
+    public static func compare(_ cases: [Case]) throws -> [ONNXParity] {
+        if let why = unavailableReason() { return cases.map { _ in ONNXParity(skipped: why) } }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reidkd-onnx-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let script = "\(dir)/run.py", input = "\(dir)/images.npy", output = "\(dir)/embedding.npy"
+        let script = "\(dir)/run.py"
         try pythonScript.write(toFile: script, atomically: true, encoding: .utf8)
-        try Npy.write(images, to: input)
-        let r = try runPython([script, onnxPath, input, output])
+        var args = [script]
+        for (i, c) in cases.enumerated() {
+            try Npy.write(c.images, to: "\(dir)/images\(i).npy")
+            args += [c.onnxPath, "\(dir)/images\(i).npy", "\(dir)/embedding\(i).npy"]
+        }
+        let r = try runPython(args)
         guard r.status == 0 else {
-            throw ExportError("onnxruntime could not run \(onnxPath): \(r.stderr.split(separator: "\n").suffix(3).joined(separator: " | "))")
+            throw ExportError("onnxruntime could not run \(cases.map(\.onnxPath).joined(separator: ", ")): \(r.stderr.split(separator: "\n").suffix(3).joined(separator: " | "))")
         }
-        let info = (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [String: Any] ?? [:]
-        let ort = try Npy.read(output)
-        guard ort.shape == native.shape else {
-            throw ExportError("ONNX parity: onnxruntime returned shape \(ort.shape), the native model \(native.shape)")
+        let infos = r.stdout.split(separator: "\n").map { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] ?? [:] }
+        return try cases.enumerated().map { i, c in
+            let ort = try Npy.read("\(dir)/embedding\(i).npy")
+            guard ort.shape == c.native.shape else {
+                throw ExportError("ONNX parity: onnxruntime returned shape \(ort.shape) for \(c.onnxPath), the native model \(c.native.shape)")
+            }
+            let info = i < infos.count ? infos[i] : [:]
+            var p = ONNXParity(skipped: nil, images: c.images.shape[0])
+            p.onnxruntimeVersion = info["onnxruntime"] as? String ?? "?"
+            p.checker = info["checker"] as? String ?? "?"
+            (p.maxAbsDiff, p.minCosine) = difference(ort, c.native)
+            return p
         }
-        var p = ONNXParity(skipped: nil, images: images.shape[0])
-        p.onnxruntimeVersion = info["onnxruntime"] as? String ?? "?"
-        p.checker = info["checker"] as? String ?? "?"
-        p.maxAbsDiff = 0
-        p.minCosine = 1
-        let d = native.shape[1]
-        for i in 0..<native.shape[0] {
+    }
+
+    /// max |a − b| and the smallest row cosine of two (N, D) tensors.
+    static func difference(_ a: Tensor, _ b: Tensor) -> (Double, Double) {
+        var maxDiff = 0.0, minCos = 1.0
+        let d = b.shape[1]
+        for i in 0..<b.shape[0] {
             var dot = 0.0, na = 0.0, nb = 0.0
             for j in 0..<d {
-                let a = Double(ort.pointer[i * d + j]), b = Double(native.pointer[i * d + j])
-                p.maxAbsDiff = max(p.maxAbsDiff, abs(a - b))
-                dot += a * b; na += a * a; nb += b * b
+                let x = Double(a.pointer[i * d + j]), y = Double(b.pointer[i * d + j])
+                maxDiff = max(maxDiff, abs(x - y))
+                dot += x * y; na += x * x; nb += y * y
             }
-            p.minCosine = min(p.minCosine, na > 0 && nb > 0 ? dot / (na * nb).squareRoot() : (na == nb ? 1 : 0))
+            minCos = min(minCos, na > 0 && nb > 0 ? dot / (na * nb).squareRoot() : (na == nb ? 1 : 0))
         }
-        return p
+        return (maxDiff, minCos)
     }
 
     struct PythonResult { var status: Int32; var stdout: String; var stderr: String }
@@ -105,26 +130,31 @@ public enum ONNXRuntimeCheck {
                             stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
     }
 
-    /// argv: model.onnx images.npy out.npy → writes the `embedding` output; prints a JSON line.
+    /// argv: (model.onnx images.npy out.npy)+ → writes each `embedding` output; prints one JSON line per model.
     static let pythonScript = """
     import json, sys
     import numpy as np
     import onnxruntime as ort
-    model, inp, out = sys.argv[1:4]
     try:
         import onnx
-        try:
-            onnx.checker.check_model(onnx.load(model), full_check=True)
-            checker = "passed (onnx " + onnx.__version__ + ")"
-        except Exception as e:
-            checker = "failed: " + str(e).splitlines()[0]
     except ImportError:
-        checker = "not run (pip install onnx)"
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    sess = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
-    y = sess.run(["embedding"], {"images": np.load(inp).astype(np.float32)})[0]
-    np.save(out, y)
-    print(json.dumps({"onnxruntime": ort.__version__, "checker": checker}))
+        onnx = None
+    args = sys.argv[1:]
+    for k in range(0, len(args), 3):
+        model, inp, out = args[k:k + 3]
+        if onnx is None:
+            checker = "not run (pip install onnx)"
+        else:
+            try:
+                onnx.checker.check_model(onnx.load(model), full_check=True)
+                checker = "passed (onnx " + onnx.__version__ + ")"
+            except Exception as e:
+                checker = "failed: " + str(e).splitlines()[0]
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = 1
+        sess = ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
+        y = sess.run(["embedding"], {"images": np.load(inp).astype(np.float32)})[0]
+        np.save(out, y)
+        print(json.dumps({"onnxruntime": ort.__version__, "checker": checker}))
     """
 }

@@ -31,6 +31,8 @@ enum Fixtures {
         MODEL:
           BACKBONE: {NAME: resnet, DEPTH: 18, WIDTH: 0.125, LAST_STRIDE: 1}
         INPUT: {SIZE_TRAIN: [32, 16], SIZE_TEST: [32, 16]}
+        DATALOADER: {NUM_INSTANCE: 2}
+        SOLVER: {IMS_PER_BATCH: 8}
         TEST: {IMS_PER_BATCH: 32}
         DATASETS: {NAMES: [synthetic], TESTS: [synthetic], ROOT: \(dataRoot)}
         """
@@ -80,8 +82,10 @@ enum Fixtures {
     /// Adds a run to `sweep` and drives it to `status` with `summary` and an optional model artifact.
     @discardableResult
     static func addRun(_ store: ExperimentStore, sweep: Sweep?, name: String, role: RunRole, summary: [String: Double],
-                       status: RunStatus = .finished, artifact: String? = nil, config: String = "{}") throws -> Run {
-        let r = try store.enqueue([RunSpec(name: name, role: role, config: config, configHash: "hash-\(name)", seed: 1)], sweep: sweep)[0]
+                       status: RunStatus = .finished, artifact: String? = nil, config: String = "{}",
+                       fingerprint: String? = nil) throws -> Run {
+        let r = try store.enqueue([RunSpec(name: name, role: role, config: config, configHash: "hash-\(name)", seed: 1,
+                                           datasetFingerprint: fingerprint)], sweep: sweep)[0]
         try store.start(r.id)
         if !summary.isEmpty { try store.setSummary(run: r.id, summary) }
         if let a = artifact { _ = try store.recordArtifact(run: r.id, kind: "model", file: a) }
@@ -133,7 +137,8 @@ struct ExportFixture {
         try Fixtures.addRun(store, sweep: sweep, name: "teacher", role: .teacher, summary: ["mAP": 90, "R1": 95, "gflops": 1])
         student = try Fixtures.addRun(store, sweep: sweep, name: "student", role: .student,
                                       summary: ["mAP": r.mAP * 100 + storedMAPOffset, "R1": r.rank1 * 100, "gflops": 0.01],
-                                      artifact: checkpoint, config: config.canonicalJSON)
+                                      artifact: checkpoint, config: config.canonicalJSON,
+                                      fingerprint: data.dataset.fingerprint())
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: dir) }

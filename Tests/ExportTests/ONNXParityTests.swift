@@ -10,39 +10,47 @@ import NN
 @testable import Export
 
 final class ONNXParityTests: XCTestCase {
-    func parity(_ spec: ModelSpec, file: StaticString = #filePath, line: UInt = #line) throws {
-        try Fixtures.requireONNXRuntime()
-        let m = try Fixtures.model(spec)
-        let x = randomBatch(n: 3, spec.inputSize)
-        let native = withNoGrad { m(x) }.copy()
-        let dir = Fixtures.tempDir("parity")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try Data(try ONNXExport.lower(m, inputSize: spec.inputSize).encoded()).write(to: URL(fileURLWithPath: "\(dir)/m.onnx"))
-        let p = try ONNXRuntimeCheck.compare(onnxPath: "\(dir)/m.onnx", images: x, native: native)
-        print("  \(spec.backbone) ibn=\(spec.ibn) se=\(spec.se) pooling=\(spec.pooling) neck=\(spec.neckFeat) dim=\(spec.embeddingDim): \(p.summary)")
-        XCTAssertNil(p.skipped, file: file, line: line)
-        XCTAssertLessThanOrEqual(p.maxAbsDiff, ONNXParity.tolerance, file: file, line: line)
-        XCTAssertFalse(p.checker.hasPrefix("failed"), p.checker, file: file, line: line)
-    }
-
     func randomBatch(n: Int, _ size: [Int]) -> Tensor {
         var rng = RandomGenerator(seed: 99)
         return Tensor.randn([n, 3] + size, rng: &rng)
     }
 
-    func testResNet18() throws { try parity(Fixtures.spec { _ in }) }
-    func testResNet50BottleneckLastStride2() throws { try parity(Fixtures.spec { $0.depth = 50; $0.lastStride = 2 }) }
-    func testMobileNetV2() throws { try parity(Fixtures.spec { $0.backbone = "mobilenetv2"; $0.width = 0.25 }) }
-    func testIBNAndSE() throws { try parity(Fixtures.spec { $0.ibn = true; $0.se = true }) }
-    func testGeMPooling() throws { try parity(Fixtures.spec { $0.pooling = "gem" }) }
-    func testAttentionPooling() throws { try parity(Fixtures.spec { $0.pooling = "attention" }) }
-    func testMaxAndAvgMaxPooling() throws {
-        try parity(Fixtures.spec { $0.pooling = "max" })
-        try parity(Fixtures.spec { $0.pooling = "avgmax" })
+    /// Every layer type of the zoo, each in at least one model; all run in one Python process.
+    static let zoo: [(String, ModelSpec)] = [
+        ("ResNet-18", Fixtures.spec { _ in }),
+        ("ResNet-50 bottleneck, last stride 2", Fixtures.spec { $0.depth = 50; $0.lastStride = 2 }),
+        ("MobileNetV2 ×0.25", Fixtures.spec { $0.backbone = "mobilenetv2"; $0.width = 0.25 }),
+        ("ResNet-18 IBN-a + SE", Fixtures.spec { $0.ibn = true; $0.se = true }),
+        ("ResNet-50 IBN-a + SE", Fixtures.spec { $0.depth = 50; $0.ibn = true; $0.se = true }),
+        ("GeM pooling", Fixtures.spec { $0.pooling = "gem" }),
+        ("attention pooling", Fixtures.spec { $0.pooling = "attention" }),
+        ("max pooling", Fixtures.spec { $0.pooling = "max" }),
+        ("avg+max pooling", Fixtures.spec { $0.pooling = "avgmax" }),
+        ("flatten pooling", Fixtures.spec { $0.pooling = "flatten"; $0.lastStride = 2 }),
+        ("neck after, reduction 24 + BN (Gemm)", Fixtures.spec { $0.neckFeat = "after"; $0.embeddingDim = 24 }),
+        ("neck after, BN only (Mul+Add)", Fixtures.spec { $0.neckFeat = "after" }),
+    ]
+
+    func testEveryLayerTypeMatchesOnnxRuntime() throws {
+        try Fixtures.requireONNXRuntime()
+        let dir = Fixtures.tempDir("parity")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var cases: [ONNXRuntimeCheck.Case] = []
+        for (i, (_, spec)) in Self.zoo.enumerated() {
+            let m = try Fixtures.model(spec, seed: UInt64(i + 1))
+            let x = randomBatch(n: 3, spec.inputSize)
+            let path = "\(dir)/m\(i).onnx"
+            try Data(try ONNXExport.lower(m, inputSize: spec.inputSize).encoded()).write(to: URL(fileURLWithPath: path))
+            cases.append(.init(onnxPath: path, images: x, native: withNoGrad { m(x) }.copy()))
+        }
+        let results = try ONNXRuntimeCheck.compare(cases)
+        for ((name, _), p) in zip(Self.zoo, results) {
+            print("  \(name): \(p.summary)")
+            XCTAssertNil(p.skipped, name)
+            XCTAssertLessThanOrEqual(p.maxAbsDiff, ONNXParity.tolerance, name)
+            XCTAssertFalse(p.checker.hasPrefix("failed"), "\(name): \(p.checker)")
+        }
     }
-    func testFlattenPooling() throws { try parity(Fixtures.spec { $0.pooling = "flatten"; $0.lastStride = 2 }) }
-    func testNeckAfterWithReduction() throws { try parity(Fixtures.spec { $0.neckFeat = "after"; $0.embeddingDim = 24 }) }
-    func testNeckAfterBNOnly() throws { try parity(Fixtures.spec { $0.neckFeat = "after" }) }
 
     // MARK: Structure (no onnxruntime needed)
 
