@@ -81,6 +81,8 @@ public enum Exporter {
     static func write(selection: ExportSelection, checkpoint: String, checkpointSHA: String, store: ExperimentStore,
                       folder: AtomicFolder, options o: ExportOptions, log: (String) -> Void) throws -> ExportResult {
         let run = selection.run
+        // The checkpoint's own config is authoritative; the store's config JSON (canonical form,
+        // without unhashed keys such as DATASETS.ROOT) is only a fallback for files without one.
         let (model, resolved, _) = try ModelLoader.load(checkpoint, fallbackConfig: run.config)
         let c = ReidConfig(resolved)
         let data = try TrainingData(config: c)
@@ -116,7 +118,8 @@ public enum Exporter {
         proof.onnx = try ONNXRuntimeCheck.compare(onnxPath: folder.path(ExportedModel.onnxFile), images: images, native: native)
         log(proof.onnx.summary)
         guard proof.passed else {
-            throw ExportError("the export does not reproduce run \(run.id): \(proof.mapPassed ? proof.onnx.summary : proof.mapSummary); nothing was written")
+            let dataHint = run.datasetFingerprint.map { $0 == fingerprint ? "" : " (the dataset under \(c.datasets.root) is not the one the run was scored on: fingerprint \(fingerprint.prefix(12))… vs recorded \($0.prefix(12))…)" } ?? ""
+            throw ExportError("the export does not reproduce run \(run.id): \(proof.mapPassed ? proof.onnx.summary : proof.mapSummary + dataHint); nothing was written")
         }
 
         // 4. Model card, then the file list.

@@ -97,7 +97,7 @@ public struct ModelCard {
         md += "\n## Preprocessing (`preprocess.json`)\n\n"
         md += "1. Decode to **RGB** (8-bit).\n"
         md += "2. Resize to **\(preprocess.inputSize[0]) × \(preprocess.inputSize[1])** (height × width): \(preprocess.resize).\n"
-        md += "3. `x = (pixel / 255 − mean) / std` per channel, mean = \(preprocess.mean.map { String(format: "%.4f", $0) }), std = \(preprocess.std.map { String(format: "%.4f", $0) }).\n"
+        md += "3. `x = (pixel / 255 − mean) / std` per channel, mean = [\(preprocess.mean.map { String(format: "%.4f", $0) }.joined(separator: ", "))], std = [\(preprocess.std.map { String(format: "%.4f", $0) }.joined(separator: ", "))] (0–1 units).\n"
         md += "4. Layout NCHW float32, input name `images`, any batch size.\n"
         md += "5. The output `embedding` is (N, \(preprocess.embeddingDim)). Evaluation " + (preprocess.flipTTA ? "**averaged it with the embedding of the horizontally mirrored image** (flip TTA; not inside model.onnx)" : "used no flip averaging")
         md += ", then compared with the \(preprocess.distanceMetric) distance" + (preprocess.rerank ? " and k-reciprocal re-ranking" : "") + ".\n"
