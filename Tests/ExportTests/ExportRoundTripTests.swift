@@ -59,6 +59,9 @@ final class ExportRoundTripTests: XCTestCase {
             XCTAssertEqual(row.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-4)
         }
         XCTAssertNotEqual(n.scalars, e.scalars)
+        // … and what model.onnx outputs for the same files (when onnxruntime is importable).
+        let viaONNX = try ONNXRuntimeCheck.compare(onnxPath: "\(r.directory)/model.onnx", images: try exported.images(files), native: e)
+        if viaONNX.skipped == nil { XCTAssertLessThanOrEqual(viaONNX.maxAbsDiff, ONNXParity.tolerance, viaONNX.summary) }
 
         // The card: provenance, teacher next to student, the proofs.
         let card = try String(contentsOfFile: "\(r.directory)/MODEL_CARD.md", encoding: .utf8)

@@ -72,6 +72,11 @@ final class ONNXParityTests: XCTestCase {
         XCTAssertEqual(Set(g.initializers.map(\.name)).count, g.initializers.count)
     }
 
+    func testEncodingIsDeterministic() throws {
+        let m = try Fixtures.model(Fixtures.spec { $0.ibn = true; $0.pooling = "attention" })
+        XCTAssertEqual(try ONNXExport.lower(m, inputSize: [32, 16]).encoded(), try ONNXExport.lower(m, inputSize: [32, 16]).encoded())
+    }
+
     func testNeckBeforeLeavesTheNeckOut() throws {
         let m = try Fixtures.model(Fixtures.spec { $0.neckFeat = "before"; $0.embeddingDim = 24 })
         let g = try ONNXExport.lower(m, inputSize: [32, 16]).graph
