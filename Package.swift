@@ -47,7 +47,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .executableTarget(name: "reidkd-bench", dependencies: ["Tensor", "NN", "Data", "Eval", "Store", "Distill"]),
+        .executableTarget(name: "reidkd-bench", dependencies: ["Tensor", "NN", "Data", "Eval", "Store", "Distill", "Export"]),
 
         // Shared test helpers (gradient checks, closeness asserts) for every test target.
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
