@@ -3,7 +3,7 @@
 #   make build   release build of the CLI
 #   make test    the test suite (release build with testing enabled; numeric code is slow in debug)
 #   make bench   benchmarks (kernels, …) against reference figures measured in the same run
-#   make demo    the quick distillation sweep on the synthetic dataset (generated on first use)
+#   make demo    the quick distillation sweep on the synthetic dataset (generated on first use), then the export of its best student
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libsqlite3-dev libjpeg62-turbo-dev pkg-config
@@ -34,6 +34,7 @@ bench: deps
 
 demo: build
 	.build/release/reidkd sweep experiments/quick.yaml
+	.build/release/reidkd export --best --sweep quick
 
 clean:
 	rm -rf .build
