@@ -51,7 +51,8 @@ public struct ModelCard {
         md += "`\(spec.pooling)` pooling, \(preprocess.embeddingDim)-d embedding (the head's eval-mode feature, neck_feat `\(spec.neckFeat)`), "
         md += "\(String(format: "%.3f", Double(parameterCount) / 1e6)) M parameters (classifier included; the ONNX graph drops it). "
         md += run.role == .teacher ? "It is a teacher run.\n\n"
-            : distilled ? String(format: "It is a **student distilled** from the teacher below with KD.METHOD `%@` (T = %g).\n\n", kd, r.double("KD.TEMPERATURE"))
+            : distilled ? "It is a **student distilled** from the teacher below with KD.METHOD `\(kd)`"
+                + (kd.split(separator: "+").contains { $0 == "kl" || $0 == "skl" } ? String(format: " (T = %g)", r.double("KD.TEMPERATURE")) : "") + ".\n\n"
             : "It is a **baseline student**: the same student recipe trained without distillation (a baseline is as deployable as a distilled student).\n\n"
         md += "Compare embeddings with the **\(preprocess.distanceMetric)** distance"
         md += preprocess.l2Normalize ? " (L2-normalise them first).\n\n" : ".\n\n"

@@ -18,7 +18,9 @@ public struct ONNXParity: Sendable {
     /// "passed", "not run (…)", or "failed: …".
     public var checker = ""
     public static let tolerance = 1e-4
-    public var passed: Bool { skipped == nil && maxAbsDiff <= ONNXParity.tolerance }
+    /// Within tolerance, and not rejected by onnx.checker (a file the checker refuses may not
+    /// load in other runtimes even when this onnxruntime accepts it).
+    public var passed: Bool { skipped == nil && maxAbsDiff <= ONNXParity.tolerance && !checker.hasPrefix("failed") }
 
     public var summary: String {
         if let s = skipped { return "ONNX parity: skipped — \(s)" }
@@ -115,7 +117,7 @@ public enum ONNXRuntimeCheck {
     static func runPython(_ args: [String]) throws -> PythonResult {
         let fm = FileManager.default
         let base = fm.temporaryDirectory.appendingPathComponent("reidkd-py-\(UUID().uuidString)").path
-        fm.createFile(atPath: base + ".out", contents: nil); fm.createFile(atPath: base + ".err", contents: nil)
+        _ = fm.createFile(atPath: base + ".out", contents: nil); _ = fm.createFile(atPath: base + ".err", contents: nil)
         defer { try? fm.removeItem(atPath: base + ".out"); try? fm.removeItem(atPath: base + ".err") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: python[0])
