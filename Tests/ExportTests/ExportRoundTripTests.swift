@@ -44,6 +44,11 @@ final class ExportRoundTripTests: XCTestCase {
         XCTAssertTrue(p.l2Normalize)
         XCTAssertEqual(p.channelOrder, "RGB")
         XCTAssertEqual(p.embeddingDim, fx.model.heads.inFeatures)
+        // The key names consumers read (snake_case, as documented in docs/EXPORT.md).
+        let raw = try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: "\(r.directory)/preprocess.json"))) as? [String: Any]
+        XCTAssertEqual(Set(raw?.keys.map { $0 } ?? []), ["format", "format_version", "input_size", "input_name", "layout", "dtype", "channel_order",
+                                                        "resize", "mean", "std", "flip_tta", "distance_metric", "l2_normalize", "rerank",
+                                                        "output_name", "embedding_dim", "neck_feat"])
 
         // embed = the original model on the evaluation transform of the same files.
         let exported = try ExportedModel(directory: r.directory)
