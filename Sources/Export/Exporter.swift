@@ -49,7 +49,7 @@ public enum Exporter {
         let run = selection.run
         log("exporting run \(run.id) '\(run.name)' (\(run.role.rawValue)" + (selection.sweep.map { ", sweep '\($0.name)'" } ?? "")
             + (selection.value.map { String(format: ", %@ %.2f", o.metric, $0) } ?? "")
-            + (selection.candidates > 0 ? ", best of \(selection.candidates) finished students" : "") + ")")
+            + (selection.candidates > 0 ? ", best of \(selection.candidates) finished student/baseline runs" : "") + ")")
 
         guard let artifact = try store.artifacts(run: run.id).last(where: { $0.kind == "model" }) else {
             throw ExportError("run \(run.id) (\(run.name)) has no model artifact (kind 'model') in \(store.path): it finished without a checkpoint; re-run it, or export another run")
