@@ -38,6 +38,10 @@ public struct ExportResult: Sendable {
 }
 
 public enum Exporter {
+    /// Artifact kinds the export records for the run (besides the training's "model").
+    public static let artifactKinds = [("export", ExportedModel.weightsFile), ("onnx", ExportedModel.onnxFile),
+                                       ("model_card", ExportedModel.cardFile)]
+
     public static func export(_ o: ExportOptions, log: (String) -> Void = { print($0) }) throws -> ExportResult {
         let store = try ExperimentStore(path: o.storePath, create: false)
         let selection: ExportSelection
@@ -71,6 +75,14 @@ public enum Exporter {
                                    folder: folder, options: o, log: log)
             try folder.commit()
             log("wrote \(folder.target)")
+            // Provenance in the store; the export itself is complete either way.
+            do {
+                for (kind, name) in Exporter.artifactKinds {
+                    _ = try store.recordArtifact(run: run.id, kind: kind, file: "\(folder.target)/\(name)")
+                }
+            } catch {
+                log("warning: the export is complete, but recording it in \(store.path) failed: \(error)")
+            }
             return result
         } catch {
             folder.discard()

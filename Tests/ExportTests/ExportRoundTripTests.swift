@@ -78,6 +78,11 @@ final class ExportRoundTripTests: XCTestCase {
         let siblings = try FileManager.default.contentsOfDirectory(atPath: "\(fx.dir)/results/fx").sorted()
         XCTAssertEqual(siblings, ["export", "student"])
 
+        // The export is recorded as artifacts of the run.
+        let kinds = try fx.store.artifacts(run: fx.student.id).map(\.kind).sorted()
+        XCTAssertEqual(kinds, ["export", "model", "model_card", "onnx"])
+        XCTAssertEqual(try fx.store.artifacts(run: fx.student.id).first { $0.kind == "onnx" }?.sha256, r.files[2].sha256)
+
         // Exporting again replaces the folder atomically.
         let again = try Exporter.export(ExportOptions(storePath: fx.storePath, run: fx.student.id, out: r.directory), log: { _ in })
         XCTAssertEqual(again.files.map(\.sha256).first, r.files.map(\.sha256).first)
