@@ -1,7 +1,8 @@
 // Export: the cost of writing model.onnx for the reference student (ResNet-18 layout ×0.5,
 // 128×64, BN folded), and how fast the exported graph runs in onnxruntime (Python, 2 intra-op
 // threads, when importable) next to the native eval forward of the same model in this process —
-// batch 1 latency and batch 64 throughput. Random weights: only speed is measured.
+// batch 1 latency and batch 64 throughput. Random weights: only speed is measured. onnxruntime is
+// always timed in wall clock (inside Python), so with --cpu-time no ratio is printed.
 import Foundation
 import Tensor
 import NN
@@ -34,7 +35,7 @@ enum ExportBench {
                                                          reps: batch == 1 ? 50 : 5, threads: Parallel.threads)
             func show(_ s: Double) -> String { batch == 1 ? fmt(s * 1e3, 2) + " ms" : fmt(Double(batch) / s, 0) + " img/s" }
             t.add(["eval forward", "\(batch)", show(native), ort.map(show) ?? "n/a (no onnxruntime)",
-                   ort.map { fmt(native / $0, 2) + "×" } ?? "–"])
+                   Timing.cpuTime ? "– (onnxruntime is timed in wall clock)" : ort.map { fmt(native / $0, 2) + "×" } ?? "–"])
         }
         print(t.render(markdown: markdown))
     }
