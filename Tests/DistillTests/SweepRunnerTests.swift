@@ -3,6 +3,7 @@
 import XCTest
 import Foundation
 import Store
+import Eval
 @testable import Distill
 
 final class SweepRunnerTests: XCTestCase {
@@ -38,8 +39,19 @@ final class SweepRunnerTests: XCTestCase {
         for r in runs.prefix(3) {
             let summary = try store.summary(run: r.id)
             XCTAssertNotNil(summary["mAP"]); XCTAssertNotNil(summary["gflops"]); XCTAssertNotNil(summary["latency_ms_b1"])
-            XCTAssertEqual(try store.artifacts(run: r.id).first?.kind, "model")
+            let arts = try store.artifacts(run: r.id)
+            XCTAssertEqual(arts.map(\.kind), ["model", "eval", "ranklist", "log"])
+            XCTAssertTrue(try String(contentsOfFile: arts[3].path, encoding: .utf8).contains("eval epoch 1"), "per-run log")
+            // eval.json carries the CMC curve the report plots; its rank-1 is the summary's R1.
+            let eval = try JSONDecoder().decode(EvalResult.self, from: Data(contentsOf: URL(fileURLWithPath: arts[1].path)))
+            XCTAssertEqual(eval.cmc[0] * 100, summary["R1"]!, accuracy: 1e-9)
+            let lists = try RankList.load(arts[2].path)
+            XCTAssertEqual(lists.queries.count, min(16, ds.query.count))
+            XCTAssertTrue(lists.queries.allSatisfy { !$0.gallery.isEmpty && $0.gallery.count <= 10 })
         }
+        // Every run shows the same report queries.
+        let q0 = try RankList.load(try store.artifacts(run: runs[0].id)[2].path).queries.map(\.query.index)
+        XCTAssertEqual(try RankList.load(try store.artifacts(run: runs[1].id)[2].path).queries.map(\.query.index), q0)
         XCTAssertFalse(try store.metricKeys(run: runs[2].id).filter { $0 == "loss_kd" }.isEmpty, "KD term logged")
         // Re-running the sweep claims nothing: finished and diverged runs stay as they are.
         try runner.record(fingerprint: ds.fingerprint())
@@ -54,5 +66,7 @@ final class SweepRunnerTests: XCTestCase {
         let teacher2 = try XCTUnwrap(try store.runs(RunFilter(sweep: sweep2.id, roles: [.teacher])).first)
         XCTAssertEqual(try store.summary(run: teacher2.id)["reused_from_run"], Double(runs[0].id))
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/results/t2/teacher/model.safetensors"))
+        XCTAssertEqual(try store.artifacts(run: teacher2.id).map(\.kind), ["model", "eval", "ranklist", "log"])
+        XCTAssertTrue(try store.artifacts(run: teacher2.id).allSatisfy { $0.path.hasPrefix("\(dir)/results/t2/teacher/") })
     }
 }

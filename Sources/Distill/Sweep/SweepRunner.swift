@@ -28,7 +28,16 @@ public final class SweepRunner {
     public let resultsRoot: String
     public var log: (String) -> Void = { print($0) }
     public private(set) var runs: [ResolvedRun] = []
+    /// Sweep-level progress bar and ETA, shown on every epoch line.
+    public private(set) var progress = SweepProgress([])
     var teacherModel: Teacher?
+    /// The log file of the run being executed (every line printed about it goes there too).
+    var runLog: RunLog?
+
+    func say(_ line: String) {
+        log(line)
+        runLog?.write(line)
+    }
 
     public init(spec: SweepSpec, specPath: String, store: ExperimentStore, resultsRoot: String = "results") throws {
         self.spec = spec
@@ -36,6 +45,13 @@ public final class SweepRunner {
         self.store = store
         self.resultsRoot = resultsRoot
         runs = try SweepPlan(spec).runs.map { try resolve($0) }
+        progress = SweepProgress(runs.map { r in
+            let backbone = r.config.resolved.values.filter { $0.key.hasPrefix("MODEL.BACKBONE.") || $0.key.hasPrefix("INPUT.SIZE_TRAIN") }
+                .sorted { $0.key < $1.key }.map { "\($0.value)" }.joined(separator: ",")
+            let kd = (try? r.config.kd().enabled) ?? false
+            return SweepProgress.Entry(name: r.planned.name, epochs: r.config.solver.maxEpoch,
+                                       costClass: "\(r.planned.role == .teacher ? "teacher" : "student") \(backbone)\(kd ? " +kd" : "")")
+        })
     }
 
     public var sweepDirectory: String { "\(resultsRoot)/\(spec.name)" }
@@ -112,18 +128,26 @@ public final class SweepRunner {
                 continue
             }
             let index = (runs.firstIndex { $0.planned.name == run.name } ?? 0) + 1
-            log("── run \(index)/\(runs.count): \(run.name) (\(run.role.rawValue))")
+            // Runs other workers (or earlier invocations) ended count as done.
+            progress.markComplete(try store.runs(RunFilter(sweep: sweep.id, statuses: [.finished, .failed, .diverged])).map(\.name))
+            progress.start(run.name)
+            runLog = RunLog(directory: runDirectory(run.name))
+            defer {
+                if let l = runLog, l.isOpen { _ = try? store.recordArtifact(run: run.id, kind: "log", file: l.path) }
+                runLog = nil
+            }
+            say("── run \(index)/\(runs.count): \(run.name) (\(run.role.rawValue))  \(progress.line())")
             do {
                 try execute(r, run: run, dataset: dataset)
                 try store.markFinished(run.id)
                 outcome.finished += 1
             } catch let e as TrainError where e.description.hasPrefix("diverged") {
                 try store.markDiverged(run.id, error: e.description)
-                log("   diverged: \(e)")
+                say("   diverged: \(e)")
                 outcome.failed += 1
             } catch {
                 try store.markFailed(run.id, error: "\(error)")
-                log("   failed: \(error)")
+                say("   failed: \(error)")
                 outcome.failed += 1
             }
         }
@@ -148,10 +172,12 @@ public final class SweepRunner {
         let trainer = try Trainer(config: c, data: data, teacher: teacher, options: options)
         let metrics = MetricsBuffer(store: store, run: run.id)
         var sinkError: Error?
-        trainer.onMetric = { k, step, epoch, v in
+        let name = r.planned.name
+        trainer.onMetric = { [unowned self] k, step, epoch, v in
+            if k == "epoch_seconds" { progress.epochEnded(name, epoch: epoch) }
             do { try metrics.add(k, step: step, epoch: epoch, value: v) } catch { sinkError = error }
         }
-        trainer.onLog = { [log] in log("   " + $0) }
+        trainer.onLog = { [unowned self] in say("   " + $0 + ($0.hasPrefix("epoch ") ? "  " + progress.line() : "")) }
         let result = try trainer.run()
         try metrics.flush()
         if let e = sinkError { throw e }
@@ -159,6 +185,7 @@ public final class SweepRunner {
             "images_per_second_train": result.imagesPerSecond, "epochs": Double(result.epochs), "iterations": Double(result.iterations),
         ].merging(result.teacherCacheHitRate.map { ["teacher_cache_hit_rate": $0] } ?? [:]) { a, _ in a })
         _ = try store.recordArtifact(run: run.id, kind: "model", file: result.checkpoint)
+        for a in result.evaluationArtifacts { _ = try store.recordArtifact(run: run.id, kind: a.kind, file: a.path) }
     }
 
     /// The sweep's frozen teacher, loaded once per process and shared by its students.
@@ -187,7 +214,15 @@ public final class SweepRunner {
             summary["reused_from_run"] = Double(p.id)
             try store.setSummary(run: run.id, summary)
             _ = try store.recordArtifact(run: run.id, kind: "model", file: teacherCheckpoint)
-            log("   same teacher (config \(run.configHash.prefix(12)), same dataset) already trained in run \(p.id): reusing \(art.path)")
+            // Its evaluation files (CMC, rank lists) come along for the report.
+            for a in try store.artifacts(run: p.id) where a.kind != "model" && a.kind != "log" && fm.fileExists(atPath: a.path) {
+                let dest = "\(runDirectory(run.name))/\((a.path as NSString).lastPathComponent)"
+                guard dest != a.path else { continue }
+                if fm.fileExists(atPath: dest) { try fm.removeItem(atPath: dest) }
+                try fm.copyItem(atPath: a.path, toPath: dest)
+                _ = try store.recordArtifact(run: run.id, kind: a.kind, file: dest)
+            }
+            say("   same teacher (config \(run.configHash.prefix(12)), same dataset) already trained in run \(p.id): reusing \(art.path)")
             return true
         }
         return false
@@ -195,9 +230,12 @@ public final class SweepRunner {
 
     func recordGivenTeacher(_ ckpt: String, config c: ReidConfig, data: TrainingData, run: Run) throws {
         let t = try Teacher(config: c, weights: ckpt, numClasses: data.dataset.numTrainPids)
-        let r = try ModelEvaluation.evaluate(model: t.model, data: data, config: c)
+        let (r, lists) = try ModelEvaluation.evaluate(model: t.model, data: data, config: c, rankList: true)
         try recordSummary(run: run, model: t.model, config: c, evaluation: r, extra: [:])
         _ = try store.recordArtifact(run: run.id, kind: "model", file: ckpt)
+        for a in try ModelEvaluation.writeArtifacts(r, rankList: lists, to: runDirectory(run.name)) {
+            _ = try store.recordArtifact(run: run.id, kind: a.kind, file: a.path)
+        }
     }
 
     func recordSummary(run: Run, model: ReidModel, config c: ReidConfig, evaluation: EvalResult?, extra: [String: Double]) throws {

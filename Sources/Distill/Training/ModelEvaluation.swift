@@ -36,11 +36,38 @@ public enum ModelEvaluation {
     }
 
     public static func evaluate(model: ReidModel, data: TrainingData, config c: ReidConfig) throws -> EvalResult {
+        try evaluate(model: model, data: data, config: c, rankList: false).result
+    }
+
+    /// The evaluation and, when asked, the rank lists of the fixed report queries (same features).
+    public static func evaluate(model: ReidModel, data: TrainingData, config c: ReidConfig,
+                                rankList: Bool) throws -> (result: EvalResult, rankList: RankList?) {
         let (q, g) = try features(model: model, data: data, flip: c.test.flip)
         let ds = data.dataset
-        return try ReidEvaluator.evaluate(query: q, gallery: g,
-                                          queryIds: ReidIds(pids: ds.query.map(\.pid), camids: ds.query.map(\.camid)),
-                                          galleryIds: ReidIds(pids: ds.gallery.map(\.pid), camids: ds.gallery.map(\.camid)),
-                                          options: options(c))
+        let qIds = ReidIds(pids: ds.query.map(\.pid), camids: ds.query.map(\.camid))
+        let gIds = ReidIds(pids: ds.gallery.map(\.pid), camids: ds.gallery.map(\.camid))
+        let o = options(c)
+        let result = try ReidEvaluator.evaluate(query: q, gallery: g, queryIds: qIds, galleryIds: gIds, options: o)
+        let lists = rankList
+            ? RankList.build(query: q, gallery: g, queryPaths: ds.query.map(\.path), galleryPaths: ds.gallery.map(\.path),
+                             queryIds: qIds, galleryIds: gIds, metric: o.metric)
+            : nil
+        return (result, lists)
+    }
+
+    /// Writes `eval.json` (the EvalResult, with the full CMC curve) and, if given, `ranklist.json`
+    /// into `directory`; returns the paths written.
+    public static func writeArtifacts(_ result: EvalResult, rankList: RankList?, to directory: String) throws -> [(kind: String, path: String)] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var written: [(String, String)] = []
+        let evalPath = "\(directory)/eval.json"
+        try Data(result.json().utf8).write(to: URL(fileURLWithPath: evalPath), options: .atomic)
+        written.append(("eval", evalPath))
+        if let r = rankList {
+            let path = "\(directory)/ranklist.json"
+            try r.json().write(to: URL(fileURLWithPath: path), options: .atomic)
+            written.append(("ranklist", path))
+        }
+        return written
     }
 }

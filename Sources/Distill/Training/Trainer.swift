@@ -34,6 +34,8 @@ public struct TrainResult {
     public var imagesPerSecond: Double
     public var checkpoint: String
     public var teacherCacheHitRate: Double?
+    /// `eval.json` / `ranklist.json` of the final evaluation, written next to the checkpoint.
+    public var evaluationArtifacts: [(kind: String, path: String)] = []
 }
 
 public final class Trainer {
@@ -124,6 +126,7 @@ public final class Trainer {
         }
         _ = model.train()
         var evaluation: EvalResult?
+        var rankList: RankList?
         var images = 0, trainSeconds = 0.0
         let maxIters = options.maxIterations ?? Int.max
         var epoch = startEpoch
@@ -167,24 +170,27 @@ public final class Trainer {
             epoch += 1
             let mean = sums.keys.sorted().map { "\($0) \(String(format: "%.4f", sums[$0]! / Double(Swift.max(count, 1))))" }.joined(separator: "  ")
             let eta = Double(config.solver.maxEpoch - epoch) * trainSeconds / Double(epoch - startEpoch)
-            onLog("epoch \(epoch)/\(config.solver.maxEpoch)  \(mean)  \(String(format: "%.1f img/s  ETA %.0f s", Double(count * config.solver.imsPerBatch) / Swift.max(seconds, 1e-9), eta))")
             onMetric("epoch_seconds", iteration, epoch, seconds)
             onMetric("images_per_second", iteration, epoch, Double(count * config.solver.imsPerBatch) / Swift.max(seconds, 1e-9))
+            onLog("epoch \(epoch)/\(config.solver.maxEpoch)  \(mean)  \(String(format: "%.1f img/s  ETA %.0f s", Double(count * config.solver.imsPerBatch) / Swift.max(seconds, 1e-9), eta))")
             try saveCheckpoint(epoch: epoch, iteration: iteration)
             let last = epoch >= config.solver.maxEpoch || iteration >= maxIters
             if last || (config.test.evalPeriod > 0 && epoch % config.test.evalPeriod == 0) {
-                let r = try ModelEvaluation.evaluate(model: model, data: data, config: config)
-                evaluation = r
+                let (r, lists) = try ModelEvaluation.evaluate(model: model, data: data, config: config, rankList: last)
+                evaluation = r; rankList = lists
                 for (k, v) in [("eval_rank1", r.rank1), ("eval_rank5", r.rank5), ("eval_rank10", r.rank10), ("eval_mAP", r.mAP), ("eval_mINP", r.mINP)] {
                     onMetric(k, iteration, epoch, v)
                 }
                 onLog(String(format: "eval epoch %d: R1 %.2f  mAP %.2f  mINP %.2f", epoch, 100 * r.rank1, 100 * r.mAP, 100 * r.mINP))
             }
         }
-        if evaluation == nil { evaluation = try ModelEvaluation.evaluate(model: model, data: data, config: config) }
+        if evaluation == nil || rankList == nil {
+            (evaluation, rankList) = try ModelEvaluation.evaluate(model: model, data: data, config: config, rankList: true)
+        }
+        let artifacts = try ModelEvaluation.writeArtifacts(evaluation!, rankList: rankList, to: options.outputDir)
         return TrainResult(evaluation: evaluation, epochs: epoch, iterations: iteration,
                            imagesPerSecond: Double(images) / Swift.max(trainSeconds, 1e-9), checkpoint: checkpointPath,
-                           teacherCacheHitRate: cache?.hitRate)
+                           teacherCacheHitRate: cache?.hitRate, evaluationArtifacts: artifacts)
     }
 
     var distillStatePath: String { "\(options.outputDir)/distill.safetensors" }
