@@ -78,7 +78,8 @@ public enum Exporter {
             // Provenance in the store; the export itself is complete either way.
             do {
                 for (kind, name) in Exporter.artifactKinds {
-                    _ = try store.recordArtifact(run: run.id, kind: kind, file: "\(folder.target)/\(name)")
+                    // The path as the user gave it (relative like the training's artifacts, when it was).
+                    _ = try store.recordArtifact(run: run.id, kind: kind, file: "\((out as NSString).standardizingPath)/\(name)")
                 }
             } catch {
                 log("warning: the export is complete, but recording it in \(store.path) failed: \(error)")
