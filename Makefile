@@ -4,7 +4,7 @@
 #   make browser headless Chromium for the HTML report test (skipped with NO_BROWSER=1)
 #   make test    the test suite (release build with testing enabled; numeric code is slow in debug)
 #   make bench   benchmarks (kernels, …) against reference figures measured in the same run
-#   make demo    the quick distillation sweep on the synthetic dataset (generated on first use), then its report
+#   make demo    the quick distillation sweep on the synthetic dataset (generated on first use), its report and the export of its best student
 SHELL := /bin/bash
 SWIFT ?= swift
 APT_PACKAGES := libopenblas-dev libpng-dev libsqlite3-dev libjpeg62-turbo-dev pkg-config
@@ -48,6 +48,7 @@ bench: deps
 demo: build
 	.build/release/reidkd sweep experiments/quick.yaml
 	.build/release/reidkd report --sweep quick
+	.build/release/reidkd export --best --sweep quick
 
 clean:
 	rm -rf .build

@@ -40,14 +40,14 @@ let package = Package(
         .target(name: "Store", dependencies: ["Support", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Distill", dependencies: ["Tensor", "Support", "NN", "Data", "Eval", "Store", .product(name: "Yams", package: "Yams")]),
         .target(name: "Report", dependencies: ["Tensor", "Data", "Eval", "Store"]),
-        .target(name: "Export", dependencies: ["Tensor", "NN", "Data", "Eval", "Store"]),
+        .target(name: "Export", dependencies: ["Tensor", "Support", "NN", "Data", "Eval", "Store", "Distill"]),
 
         .executableTarget(name: "reidkd", dependencies: [
             "Tensor", "NN", "Data", "Eval", "Store", "Distill", "Report", "Export",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .executableTarget(name: "reidkd-bench", dependencies: ["Tensor", "NN", "Data", "Eval", "Store", "Distill"]),
+        .executableTarget(name: "reidkd-bench", dependencies: ["Tensor", "NN", "Data", "Eval", "Store", "Distill", "Export"]),
 
         // Shared test helpers (gradient checks, closeness asserts) for every test target.
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "DistillTests", dependencies: ["Distill", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Data", "Store", "TestSupport"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "TestSupport"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "NN", "Store", "Distill", "Data", "Eval", "Support", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -26,6 +26,7 @@ let sections: [(name: String, run: () -> Void)] = [
     ("eval", { EvalBench.run(markdown: markdown) }),
     ("rerank", { EvalBench.runReRanking(markdown: markdown) }),
     ("rerank-market", { EvalBench.runMarketReRanking(markdown: markdown) }),
+    ("export", { ExportBench.run(markdown: markdown) }),
 ]
 let chosen = args.isEmpty ? sections.map { $0.name } : args
 for s in chosen where !sections.contains(where: { $0.name == s }) {

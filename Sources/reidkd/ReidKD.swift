@@ -19,6 +19,8 @@ struct ReidKD: ParsableCommand {
             EvalFeaturesCommand.self,
             EvalCommand.self,
             ReportCommand.self,
+            ExportCommand.self,
+            EmbedCommand.self,
         ]
     )
 }

@@ -1,0 +1,74 @@
+// preprocess.json: everything a consumer of model.onnx / model.safetensors must do to an image
+// before the network, and how to compare the embeddings it returns — read from the run's
+// resolved config (INPUT.SIZE_TEST, MODEL.PIXEL_MEAN/STD, TEST.FLIP, TEST.METRIC, TEST.RERANK).
+// Mean and std are in 0–1 units (FastReID's config holds them in 0–255 units).
+import Foundation
+import NN
+
+public struct Preprocess: Codable, Equatable, Sendable {
+    public var format = "reidkd-preprocess"
+    public var formatVersion = 1
+    /// Network input [height, width].
+    public var inputSize: [Int]
+    public var inputName = "images"
+    public var layout = "NCHW"
+    public var dtype = "float32"
+    public var channelOrder = "RGB"
+    /// How the image reaches H×W (the same resize as evaluation, Sources/Data/Resize.swift).
+    public var resize = "bilinear, half-pixel centres (align_corners=False), no antialiasing, rounded to uint8"
+    /// x = (pixel / 255 − mean) / std per channel, pixel in 0–255.
+    public var mean: [Double]
+    public var std: [Double]
+    /// Evaluation averaged the embedding of the image and of its horizontal mirror.
+    public var flipTTA: Bool
+    /// Query–gallery distance used in evaluation: cosine or euclidean.
+    public var distanceMetric: String
+    /// Whether to L2-normalise embeddings before comparing (true for cosine).
+    public var l2Normalize: Bool
+    /// Evaluation used k-reciprocal re-ranking (a gallery-level post-process, not in the model).
+    public var rerank: Bool
+    public var outputName = "embedding"
+    public var embeddingDim: Int
+    /// Which head feature the embedding is: "before" (pooled) or "after" the BNNeck.
+    public var neckFeat: String
+
+    enum CodingKeys: String, CodingKey {
+        case format, formatVersion = "format_version", inputSize = "input_size", inputName = "input_name", layout, dtype
+        case channelOrder = "channel_order", resize, mean, std, flipTTA = "flip_tta", distanceMetric = "distance_metric"
+        case l2Normalize = "l2_normalize", rerank, outputName = "output_name", embeddingDim = "embedding_dim", neckFeat = "neck_feat"
+    }
+
+    public init(config c: ReidConfig, model: ReidModel) {
+        inputSize = c.input.sizeTest
+        mean = c.model.pixelMean.map { $0 / 255 }
+        std = c.model.pixelStd.map { $0 / 255 }
+        flipTTA = c.test.flip
+        distanceMetric = c.test.metric
+        l2Normalize = c.test.metric == "cosine"
+        rerank = c.test.rerank
+        embeddingDim = model.heads.neckAfter ? model.heads.embeddingDim : model.heads.inFeatures
+        neckFeat = model.spec.neckFeat
+    }
+
+    public func json() throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try e.encode(self)
+    }
+
+    /// Reads and checks a preprocess.json.
+    public static func load(_ path: String) throws -> Preprocess {
+        guard let d = FileManager.default.contents(atPath: path) else {
+            throw ExportError("\(path): cannot read preprocess.json; point at a folder written by `reidkd export`")
+        }
+        let p: Preprocess
+        do { p = try JSONDecoder().decode(Preprocess.self, from: d) } catch {
+            throw ExportError("\(path): not a valid preprocess.json (\(error)); re-export the model with `reidkd export`")
+        }
+        guard p.format == "reidkd-preprocess", p.inputSize.count == 2, p.inputSize.allSatisfy({ $0 > 0 }),
+              p.mean.count == 3, p.std.count == 3, p.std.allSatisfy({ $0 > 0 }) else {
+            throw ExportError("\(path): preprocess.json has a bad input_size, mean or std; re-export the model with `reidkd export`")
+        }
+        return p
+    }
+}

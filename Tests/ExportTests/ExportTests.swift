@@ -1,2 +1,0 @@
-// Tests for module Export; one file per subject.
-import XCTest
