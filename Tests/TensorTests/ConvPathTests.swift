@@ -75,6 +75,11 @@ final class ConvPathTests: XCTestCase {
         check([4, 8, 5, 4], [6, 4, 3, 3], .init(stride: 1, padding: 1, groups: 2))
         check([3, 3, 7, 6], [5, 3, 3, 3], .init(stride: 1, padding: 2, dilation: 2))
         check([3, 3, 7, 6], [5, 3, 5, 3], .init(stride: (1, 1), padding: (2, 1)))
+        // Strided im2col through phase planes: a stem-like 7×7/2 pad 3, stride 3 with dilation,
+        // odd sizes, rectangular stride and padding.
+        check([2, 3, 13, 10], [4, 3, 7, 7], .init(stride: 2, padding: 3))
+        check([2, 2, 11, 9], [3, 2, 3, 3], .init(stride: 3, padding: 2, dilation: 2))
+        check([2, 2, 9, 8], [3, 2, 3, 2], .init(stride: (2, 3), padding: (0, 1)))
         // 1×1 map with padding: most taps fall entirely outside.
         check([6, 5, 1, 1], [4, 5, 3, 3], p1)
     }

@@ -50,6 +50,10 @@ public struct ConvGeometry: Equatable, Sendable {
 /// while the few input planes in use stay in L1.
 func im2col(_ x: UnsafePointer<Float>, imageStride: Int, images: Int, channels: Int, h: Int, w: Int,
             ho: Int, wo: Int, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>) {
+    if g.strideH > 1 || g.strideW > 1 {
+        im2colStrided(x, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, col)
+        return
+    }
     let hw = h * w, hwo = ho * wo, ldcol = images * hwo
     // Stride 1 with Wo = W: a tap is one shift of the whole plane, so the valid rows copy as a
     // single contiguous span; only the border columns that wrapped around need zeroing.
