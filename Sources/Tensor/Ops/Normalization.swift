@@ -41,9 +41,7 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
                 var sq = 0.0
                 for i in 0..<n {
                     let p = xp + i * c * s + ch * s
-                    var acc: Float = 0
-                    for j in 0..<s { let d = p[j] - muF; acc += d * d }
-                    sq += Double(acc)
+                    sq += Double(sumSquaredDeviation(p, s, mu: muF))
                 }
                 let variance = sq / Double(m)
                 mp[ch] = muF
@@ -101,14 +99,9 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
                     for i in 0..<n {
                         let off = i * c * s + ch * s
                         let xq = xp + off
-                        var a: Float = 0, b: Float = 0
-                        if let yp = yp, let gtp = gtp {
-                            let yq = yp + off, g0q = g0p + off, gq = gtp + off
-                            for j in 0..<s { let gv = yq[j] > 0 ? g0q[j] : 0; gq[j] = gv; a += gv; b += gv * (xq[j] - mu) }
-                        } else {
-                            let gq = g0p + off
-                            for j in 0..<s { a += gq[j]; b += gq[j] * (xq[j] - mu) }
-                        }
+                        let (a, b) = (yp != nil && gtp != nil)
+                            ? gatedGradientSums(g0p + off, yp! + off, xq, gtp! + off, s, mu: mu)
+                            : gradientSums(g0p + off, xq, s, mu: mu)
                         sg += a; sgx += b * iv
                     }
                     dbp[ch] = sg; dgp[ch] = sgx
