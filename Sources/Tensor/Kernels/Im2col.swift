@@ -58,6 +58,10 @@ func im2col(_ x: UnsafePointer<Float>, imageStride: Int, images: Int, channels: 
     // Stride 1 with Wo = W: a tap is one shift of the whole plane, so the valid rows copy as a
     // single contiguous span; only the border columns that wrapped around need zeroing.
     let shiftCopy = g.strideH == 1 && g.strideW == 1 && wo == w
+    if shiftCopy && hwo <= 64 {
+        im2colSmallStride1(x, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, col)
+        return
+    }
     let masks = shiftCopy ? ColumnMasks(g, w: w, ho: ho, wo: wo) : nil
     for c in 0..<channels {
         for ki in 0..<g.kernelH {
