@@ -154,7 +154,12 @@ struct ColumnMasks {
 func col2im(_ col: UnsafePointer<Float>, imageStride: Int, images: Int, channels: Int, h: Int, w: Int,
             ho: Int, wo: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
     let hw = h * w, hwo = ho * wo, ldcol = images * hwo
-    let masks = (g.strideH == 1 && g.strideW == 1 && wo == w) ? ColumnMasks(g, w: w, ho: ho, wo: wo) : nil
+    let shift = g.strideH == 1 && g.strideW == 1 && wo == w
+    if shift && hwo <= 64 {
+        col2imSmallStride1(col, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, dx)
+        return
+    }
+    let masks = shift ? ColumnMasks(g, w: w, ho: ho, wo: wo) : nil
     for c in 0..<channels {
         for ki in 0..<g.kernelH {
             let di = ki * g.dilationH - g.padH

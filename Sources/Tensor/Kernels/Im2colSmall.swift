@@ -5,7 +5,7 @@
 // shifted plane [off, off + Ho·Wo) in bounds (out-of-image positions read a neighbour plane or
 // the margin) and one AND with a per-tap validity mask writes the col row: one branch-free,
 // eight-lane loop per (channel, tap, image). The buffer is private, so reading across image
-// boundaries races with nothing.
+// boundaries races with nothing. col2im does the same in reverse (below).
 
 /// Per tap (ki, kj): all-ones where output position t reads inside the image, else zero.
 struct TapMasks {
@@ -66,6 +66,50 @@ func im2colSmallStride1(_ x: UnsafePointer<Float>, imageStride: Int, images: Int
                     }
                 }
             }
+        }
+    }
+}
+
+/// Adjoint of `im2colSmallStride1` (contract of `col2im`: accumulates into dx). The taps are
+/// summed, masked, into a private zeroed copy of the chunk with the same margins — whole shifted
+/// planes, no bounds tests, no writes outside this call's images — then added into dx.
+func col2imSmallStride1(_ col: UnsafePointer<Float>, imageStride: Int, images: Int, channels: Int, h: Int, w: Int,
+                        ho: Int, wo: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
+    let hw = h * w, hwo = ho * wo, ldcol = images * hwo, taps = g.kernelH * g.kernelW
+    let tm = TapMasks(g, h: h, w: w, ho: ho, wo: wo)
+    let planes = images * channels
+    let buf = Storage(zeros: planes * hw + 2 * tm.margin)
+    let base = buf.pointer + tm.margin
+    tm.bits.withUnsafeBufferPointer { mb in
+        let masks = UnsafeRawPointer(mb.baseAddress!)
+        for c in 0..<channels {
+            for tap in 0..<taps {
+                let m = masks + tap * hwo * 4, off = tm.offsets[tap]
+                let row = (c * taps + tap) * ldcol
+                for b in 0..<images {
+                    let s = UnsafeRawPointer(col + row + b * hwo)
+                    let d = base + (b * channels + c) * hw + off
+                    var t = 0
+                    while t + 8 <= hwo {
+                        let bits = s.loadUnaligned(fromByteOffset: t * 4, as: SIMD8<UInt32>.self)
+                            & m.loadUnaligned(fromByteOffset: t * 4, as: SIMD8<UInt32>.self)
+                        let v = unsafeBitCast(bits, to: SIMD8<Float>.self)
+                        let raw = UnsafeMutableRawPointer(d + t)
+                        raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + v, as: SIMD8<Float>.self)
+                        t += 8
+                    }
+                    while t < hwo {
+                        d[t] += Float(bitPattern: s.load(fromByteOffset: t * 4, as: UInt32.self) & m.load(fromByteOffset: t * 4, as: UInt32.self))
+                        t += 1
+                    }
+                }
+            }
+        }
+    }
+    for b in 0..<images {
+        for c in 0..<channels {
+            let src = base + (b * channels + c) * hw, dst = dx + b * imageStride + c * hw
+            for j in 0..<hw { dst[j] += src[j] }
         }
     }
 }
