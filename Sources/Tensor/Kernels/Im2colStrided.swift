@@ -9,12 +9,18 @@
 /// Phase-plane geometry of one strided im2col (one image plane at a time).
 struct StridePhases {
     let sh: Int, sw: Int, hq: Int, wq: Int
+    /// Phases some tap reads (a 1×1/2 conv reads one of four): only these are filled.
+    let usedRows: [Bool], usedCols: [Bool]
     var planeSize: Int { hq * wq }
 
     init(_ g: ConvGeometry, h: Int, w: Int) {
         sh = g.strideH; sw = g.strideW
         hq = (h + 2 * g.padH + sh - 1) / sh
         wq = (w + 2 * g.padW + sw - 1) / sw
+        var ur = [Bool](repeating: false, count: sh), uc = [Bool](repeating: false, count: sw)
+        for ki in 0..<g.kernelH { ur[(ki * g.dilationH) % sh] = true }
+        for kj in 0..<g.kernelW { uc[(kj * g.dilationW) % sw] = true }
+        usedRows = ur; usedCols = uc
     }
 
     /// Writes the sH·sW phase planes of one zero-padded input plane into `buf` (zeroed here).
@@ -23,9 +29,10 @@ struct StridePhases {
         buf.update(repeating: 0, count: sh * sw * planeSize)
         for iy in 0..<h {
             let r = iy + g.padH
+            if !usedRows[r % sh] { continue }
             let rowBase = buf + (r % sh) * sw * planeSize + (r / sh) * wq
             let s = src + iy * w
-            for b in 0..<sw {
+            for b in 0..<sw where usedCols[b] {
                 // Input columns ix with (ix + padW) mod sW == b land in phase b at (ix + padW) / sW.
                 let first = ((b - g.padW) % sw + sw) % sw
                 if first >= w { continue }
