@@ -80,6 +80,10 @@ final class ConvPathTests: XCTestCase {
         check([2, 3, 13, 10], [4, 3, 7, 7], .init(stride: 2, padding: 3))
         check([2, 2, 11, 9], [3, 2, 3, 3], .init(stride: 3, padding: 2, dilation: 2))
         check([2, 2, 9, 8], [3, 2, 3, 2], .init(stride: (2, 3), padding: (0, 1)))
+        // Strided on small maps (≤ 64 output positions: the gather path), incl. 1×1/2 and dilation.
+        check([9, 6, 8, 4], [10, 6, 3, 3], .init(stride: 2, padding: 1))
+        check([9, 6, 8, 4], [10, 6, 1, 1], .init(stride: 2))
+        check([5, 4, 9, 7], [6, 4, 3, 3], .init(stride: (2, 3), padding: (2, 1), dilation: (2, 1)))
         // 1×1 map with padding: most taps fall entirely outside.
         check([6, 5, 1, 1], [4, 5, 3, 3], p1)
     }

@@ -50,6 +50,10 @@ public struct ConvGeometry: Equatable, Sendable {
 /// while the few input planes in use stay in L1.
 func im2col(_ x: UnsafePointer<Float>, imageStride: Int, images: Int, channels: Int, h: Int, w: Int,
             ho: Int, wo: Int, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>) {
+    if (g.strideH > 1 || g.strideW > 1) && ho * wo <= 64 {
+        im2colSmallStrided(x, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, col)
+        return
+    }
     if g.strideH > 1 || g.strideW > 1 {
         im2colStrided(x, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, col)
         return
@@ -155,6 +159,10 @@ func col2im(_ col: UnsafePointer<Float>, imageStride: Int, images: Int, channels
             ho: Int, wo: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
     let hw = h * w, hwo = ho * wo, ldcol = images * hwo
     let shift = g.strideH == 1 && g.strideW == 1 && wo == w
+    if (g.strideH > 1 || g.strideW > 1) && hwo <= 64 {
+        col2imSmallStrided(col, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, dx)
+        return
+    }
     if shift && hwo <= 64 {
         col2imSmallStride1(col, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, dx)
         return

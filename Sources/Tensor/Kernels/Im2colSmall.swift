@@ -22,14 +22,23 @@ struct TapMasks {
             for kj in 0..<g.kernelW {
                 let dj = kj * g.dilationW - g.padW, tap = ki * g.kernelW + kj
                 off[tap] = di * w + dj
-                for oy in 0..<ho where oy + di >= 0 && oy + di < h {
-                    for ox in 0..<wo where ox + dj >= 0 && ox + dj < w { m[tap * hwo + oy * wo + ox] = ~0 }
+                for oy in 0..<ho where oy * g.strideH + di >= 0 && oy * g.strideH + di < h {
+                    for ox in 0..<wo where ox * g.strideW + dj >= 0 && ox * g.strideW + dj < w {
+                        m[tap * hwo + oy * wo + ox] = ~0
+                    }
                 }
             }
         }
         bits = m; offsets = off
         margin = off.map { Swift.abs($0) }.max() ?? 0
+        var ix = [Int](repeating: 0, count: hwo)
+        for oy in 0..<ho { for ox in 0..<wo { ix[oy * wo + ox] = oy * g.strideH * w + ox * g.strideW } }
+        index = ix
     }
+
+    /// Per output position t: where its window starts in the plane (oy·sH·W + ox·sW); a tap
+    /// reads index[t] + offsets[tap]. For stride 1 with Wo = W this is t itself.
+    let index: [Int]
 }
 
 /// im2col for stride 1, Wo = W, Ho·Wo small (same layout and contract as `im2col`).
@@ -105,6 +114,70 @@ func col2imSmallStride1(_ col: UnsafePointer<Float>, imageStride: Int, images: I
                 }
             }
         }
+    }
+    for b in 0..<images {
+        for c in 0..<channels {
+            let src = base + (b * channels + c) * hw, dst = dx + b * imageStride + c * hw
+            for j in 0..<hw { dst[j] += src[j] }
+        }
+    }
+}
+
+/// im2col for strided convolutions on small maps (Ho·Wo ≤ 64): as `im2colSmallStride1`, but a
+/// tap's positions are a fixed gather (`TapMasks.index`) rather than a contiguous span.
+func im2colSmallStrided(_ x: UnsafePointer<Float>, imageStride: Int, images: Int, channels: Int, h: Int, w: Int,
+                        ho: Int, wo: Int, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>) {
+    let hw = h * w, hwo = ho * wo, ldcol = images * hwo, taps = g.kernelH * g.kernelW
+    let tm = TapMasks(g, h: h, w: w, ho: ho, wo: wo)
+    let planes = images * channels
+    let buf = Storage(count: planes * hw + 2 * tm.margin)
+    let base = buf.pointer + tm.margin
+    buf.pointer.update(repeating: 0, count: tm.margin)
+    (base + planes * hw).update(repeating: 0, count: tm.margin)
+    for b in 0..<images { (base + b * channels * hw).update(from: x + b * imageStride, count: channels * hw) }
+    tm.bits.withUnsafeBufferPointer { mb in
+    tm.index.withUnsafeBufferPointer { ib in
+        let idx = ib.baseAddress!
+        let src0 = UnsafeRawPointer(base).assumingMemoryBound(to: UInt32.self)
+        let dst0 = UnsafeMutableRawPointer(col).assumingMemoryBound(to: UInt32.self)
+        for c in 0..<channels {
+            for tap in 0..<taps {
+                let m = mb.baseAddress! + tap * hwo, off = tm.offsets[tap]
+                let row = (c * taps + tap) * ldcol
+                for b in 0..<images {
+                    let s = src0 + (b * channels + c) * hw + off, d = dst0 + row + b * hwo
+                    for t in 0..<hwo { d[t] = s[idx[t]] & m[t] }
+                }
+            }
+        }
+    }
+    }
+}
+
+/// Adjoint of `im2colSmallStrided` (contract of `col2im`).
+func col2imSmallStrided(_ col: UnsafePointer<Float>, imageStride: Int, images: Int, channels: Int, h: Int, w: Int,
+                        ho: Int, wo: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
+    let hw = h * w, hwo = ho * wo, ldcol = images * hwo, taps = g.kernelH * g.kernelW
+    let tm = TapMasks(g, h: h, w: w, ho: ho, wo: wo)
+    let planes = images * channels
+    let buf = Storage(zeros: planes * hw + 2 * tm.margin)
+    let base = buf.pointer + tm.margin
+    tm.bits.withUnsafeBufferPointer { mb in
+    tm.index.withUnsafeBufferPointer { ib in
+        let idx = ib.baseAddress!
+        let src0 = UnsafeRawPointer(col).assumingMemoryBound(to: UInt32.self)
+        for c in 0..<channels {
+            for tap in 0..<taps {
+                let m = mb.baseAddress! + tap * hwo, off = tm.offsets[tap]
+                let row = (c * taps + tap) * ldcol
+                for b in 0..<images {
+                    let s = src0 + row + b * hwo, d = base + (b * channels + c) * hw + off
+                    // Positions of one tap are distinct (stride ≥ 1), so no two t hit one pixel.
+                    for t in 0..<hwo { d[idx[t]] += Float(bitPattern: s[t] & m[t]) }
+                }
+            }
+        }
+    }
     }
     for b in 0..<images {
         for c in 0..<channels {
