@@ -82,11 +82,12 @@ public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int
     }
     if Tensor.recording(x) {
         out.record("max_pool2d", [x]) { g in
-            let gx = Tensor.zeros(x.shape)
+            let gx = Tensor.empty(x.shape)   // each plane is zeroed by its worker (no serial memset)
             let gp = g.pointer, dp = gx.pointer
             Parallel.forRange(planes, grain: 64) { range in
                 for pl in range {
                     let src = gp + pl * ho * wo, dst = dp + pl * h * w
+                    dst.update(repeating: 0, count: h * w)
                     for i in 0..<(ho * wo) { dst[Int(argmax[pl * ho * wo + i])] += src[i] }
                 }
             }
