@@ -2,6 +2,9 @@
 // col layout: row r = (c·kH + ki)·kW + kj, column = colOffset + oy·Wo + ox, row stride `ldcol`.
 // Several images of a chunk sit side by side in one col matrix (colOffset = b·Ho·Wo), which
 // gives the GEMM a wide N dimension even when feature maps are small.
+// Paths: stride 1 with Wo = W (one masked shifted span per tap, below); small maps of ≤ 64
+// output positions (Im2colSmall.swift); other strided convs via stride phases
+// (Im2colStrided.swift); anything else row by row.
 
 /// Geometry of a 2-D convolution or pooling window.
 public struct ConvGeometry: Equatable, Sendable {

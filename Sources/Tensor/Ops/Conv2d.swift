@@ -2,8 +2,8 @@
 // Output: (N, Cout, Ho, Wo).
 //
 // Forward per chunk of `cb` images and per group:  y (CoutG × cb·HoWo) = W_g (CoutG × K) · col
-// with K = CinG·kH·kW. Backward per chunk:  dW_g += dy · colᵀ  and  dcol = W_gᵀ · dy → col2im.
-// The col matrix is rebuilt in backward instead of stored (im2col is cheap next to the GEMMs and
+// with K = CinG·kH·kW. Backward per chunk (Conv2dBackward.swift):  dW_gᵀ += col · dyᵀ (or
+// dW_g += dy · colᵀ when K ≤ CoutG)  and  dcol = W_gᵀ · dy → col2im. The col matrix is rebuilt in backward instead of stored (im2col is cheap next to the GEMMs and
 // this keeps activation memory at the size of x). Chunks are spread over the workers, each with
 // its own buffers and its own dW partial (summed at the end), so no two workers write the same
 // memory. A 1×1, stride-1, unpadded conv on one image skips im2col entirely: col is x itself.
