@@ -94,17 +94,24 @@ func convBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<F
     }
     if let dw = dw {
         if transposed {
-            // dw[g][co][kk] = Σ_workers part[g][kk][co]
+            // dw[g][co][kk] = Σ_workers part[g][kk][co], in blocks of 16 output channels: each
+            // partial row kk is read as one 64-byte run and the 16 destination rows stay in cache
+            // (a column-at-a-time transpose touched a new cache line per element).
             let used = (0..<Swift.max(workers, 1)).filter { started[$0] }
             let parts = dwParts!.pointer, coutG = p.coutG
-            Parallel.forRange(p.groups * coutG, grain: Swift.max(1, 8192 / Swift.max(k, 1))) { range in
-                for row in range {
-                    let g = row / coutG, co = row % coutG
-                    let dst = dw + row * k
-                    for kk in 0..<k { dst[kk] = 0 }
+            let bs = 16, blocksPerGroup = (coutG + bs - 1) / bs
+            Parallel.forRange(p.groups * blocksPerGroup, grain: Swift.max(1, 4096 / Swift.max(k * bs, 1))) { range in
+                for blk in range {
+                    let g = blk / blocksPerGroup, co0 = (blk % blocksPerGroup) * bs
+                    let n = Swift.min(bs, coutG - co0)
+                    let dst = dw + (g * coutG + co0) * k
+                    dst.update(repeating: 0, count: n * k)
                     for wk in used {
-                        let src = parts + wk * wCount + g * coutG * k + co
-                        for kk in 0..<k { dst[kk] += src[kk * coutG] }
+                        let src = parts + wk * wCount + g * coutG * k + co0
+                        for kk in 0..<k {
+                            let sr = src + kk * coutG
+                            for c in 0..<n { dst[c * k + kk] += sr[c] }
+                        }
                     }
                 }
             }
