@@ -59,7 +59,7 @@ public final class ResNet: Module, Backbone {
     }
 
     public func forwardStages(_ x: Tensor) -> [Tensor] {
-        var h = maxpool(bn1(conv1(x)).relu())
+        var h = maxpool(bn1.forwardReLU(conv1(x)))
         var out: [Tensor] = []
         for s in stages { h = s(h); out.append(h) }
         return out

@@ -25,10 +25,10 @@ public final class BasicBlock: Module, Layer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        var out = bn1(conv1(x)).relu()
+        var out = normReLU(bn1, conv1(x))
         out = bn2(conv2(out))
         if let se { out = se(out) }
-        return (out + (downsample?(x) ?? x)).relu()
+        return Tensor.addReLU(out, downsample?(x) ?? x)
     }
 }
 
@@ -58,10 +58,10 @@ public final class Bottleneck: Module, Layer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        var out = bn1(conv1(x)).relu()
-        out = bn2(conv2(out)).relu()
+        var out = normReLU(bn1, conv1(x))
+        out = bn2.forwardReLU(conv2(out))
         out = bn3(conv3(out))
         if let se { out = se(out) }
-        return (out + (downsample?(x) ?? x)).relu()
+        return Tensor.addReLU(out, downsample?(x) ?? x)
     }
 }

@@ -33,6 +33,19 @@ public final class BatchNorm: Module, Layer {
         return batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                   training: isTraining, momentum: momentum, eps: eps)
     }
+
+    /// relu(bn(x)) in one fused op (same values and gradients as `forward(x).relu()`).
+    public func forwardReLU(_ x: Tensor) -> Tensor {
+        MACCounter.noteCall(self, kind: "batchnorm", input: x)
+        return batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                         training: isTraining, momentum: momentum, eps: eps, relu: true)
+    }
+}
+
+/// relu(norm(x)), fused when the norm is a plain BatchNorm (IBN and others run unfused).
+func normReLU(_ norm: any Layer, _ x: Tensor) -> Tensor {
+    if let bn = norm as? BatchNorm { return bn.forwardReLU(x) }
+    return norm.forward(x).relu()
 }
 
 /// Instance norm with an affine per channel (`IN.weight`, `IN.bias`, as PyTorch's

@@ -2,6 +2,9 @@
 // col layout: row r = (c·kH + ki)·kW + kj, column = colOffset + oy·Wo + ox, row stride `ldcol`.
 // Several images of a chunk sit side by side in one col matrix (colOffset = b·Ho·Wo), which
 // gives the GEMM a wide N dimension even when feature maps are small.
+// Paths: stride 1 with Wo = W (one masked shifted span per tap, below); small maps of ≤ 64
+// output positions (Im2colSmall.swift); other strided convs via stride phases
+// (Im2colStrided.swift); anything else row by row.
 
 /// Geometry of a 2-D convolution or pooling window.
 public struct ConvGeometry: Equatable, Sendable {
@@ -50,10 +53,23 @@ public struct ConvGeometry: Equatable, Sendable {
 /// while the few input planes in use stay in L1.
 func im2col(_ x: UnsafePointer<Float>, imageStride: Int, images: Int, channels: Int, h: Int, w: Int,
             ho: Int, wo: Int, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>) {
+    if (g.strideH > 1 || g.strideW > 1) && ho * wo <= 64 {
+        im2colSmallStrided(x, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, col)
+        return
+    }
+    if g.strideH > 1 || g.strideW > 1 {
+        im2colStrided(x, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, col)
+        return
+    }
     let hw = h * w, hwo = ho * wo, ldcol = images * hwo
     // Stride 1 with Wo = W: a tap is one shift of the whole plane, so the valid rows copy as a
     // single contiguous span; only the border columns that wrapped around need zeroing.
     let shiftCopy = g.strideH == 1 && g.strideW == 1 && wo == w
+    if shiftCopy && hwo <= 64 {
+        im2colSmallStride1(x, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, col)
+        return
+    }
+    let masks = shiftCopy ? ColumnMasks(g, w: w, ho: ho, wo: wo) : nil
     for c in 0..<channels {
         for ki in 0..<g.kernelH {
             let di = ki * g.dilationH - g.padH
@@ -71,19 +87,14 @@ func im2col(_ x: UnsafePointer<Float>, imageStride: Int, images: Int, channels: 
                         for t in 0..<hwo { dst[t] = 0 }
                         continue
                     }
-                    if shiftCopy {
+                    if let masks = masks {
+                        // One pass over the span of valid rows: wrapped border columns are
+                        // masked to +0 bit-exactly (an AND, so a NaN/inf next door cannot leak in).
                         let s = oyLo * wo + lo, e = (oyHi - 1) * wo + hi
                         let off = di * w + dj
                         for t in 0..<s { dst[t] = 0 }
-                        for t in s..<e { dst[t] = src[t + off] }
+                        masks.copy(kj: kj, from: src + off, to: dst, s, e)
                         for t in e..<hwo { dst[t] = 0 }
-                        if lo > 0 || hi < wo {
-                            for oy in oyLo..<oyHi {
-                                let r = dst + oy * wo
-                                for t in 0..<lo { r[t] = 0 }
-                                for t in hi..<wo { r[t] = 0 }
-                            }
-                        }
                     } else {
                         for t in 0..<(oyLo * wo) { dst[t] = 0 }
                         for t in (oyHi * wo)..<hwo { dst[t] = 0 }
@@ -103,11 +114,63 @@ func im2col(_ x: UnsafePointer<Float>, imageStride: Int, images: Int, channels: 
     }
 }
 
+/// Per kernel column kj, a bit mask over one output plane (Ho·Wo): all ones where the tap's
+/// input column is inside the image, zero where a plane-wide shift wrapped around a row edge.
+/// Used by the stride-1, Wo = W case, where every tap is a single shifted span of the plane.
+struct ColumnMasks {
+    let bits: [UInt32]   // kW × Ho·Wo
+    let hwo: Int
+
+    init(_ g: ConvGeometry, w: Int, ho: Int, wo: Int) {
+        hwo = ho * wo
+        var m = [UInt32](repeating: 0, count: g.kernelW * hwo)
+        for kj in 0..<g.kernelW {
+            let (lo, hi) = g.validCols(kj: kj, w: w, wo: wo)
+            for oy in 0..<ho { for ox in lo..<hi { m[kj * hwo + oy * wo + ox] = ~0 } }
+        }
+        bits = m
+    }
+
+    /// dst[t] = src[t] masked, for t in [s, e).
+    @inline(__always)
+    func copy(kj: Int, from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, _ s: Int, _ e: Int) {
+        bits.withUnsafeBufferPointer { mb in
+            let m = mb.baseAddress! + kj * hwo
+            UnsafeRawPointer(src).withMemoryRebound(to: UInt32.self, capacity: e) { sp in
+                UnsafeMutableRawPointer(dst).withMemoryRebound(to: UInt32.self, capacity: e) { dp in
+                    for t in s..<e { dp[t] = sp[t] & m[t] }
+                }
+            }
+        }
+    }
+
+    /// dst[t] += src[t] where the mask is set, for t in [s, e).
+    @inline(__always)
+    func accumulate(kj: Int, from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, _ s: Int, _ e: Int) {
+        bits.withUnsafeBufferPointer { mb in
+            let m = mb.baseAddress! + kj * hwo
+            UnsafeRawPointer(src).withMemoryRebound(to: UInt32.self, capacity: e) { sp in
+                for t in s..<e { dst[t] += Float(bitPattern: sp[t] & m[t]) }
+            }
+        }
+    }
+}
+
 /// Adjoint of `im2col`: accumulates the col matrix of `images` images back into dx (same
 /// layout conventions). dx must be initialised by the caller.
 func col2im(_ col: UnsafePointer<Float>, imageStride: Int, images: Int, channels: Int, h: Int, w: Int,
             ho: Int, wo: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
     let hw = h * w, hwo = ho * wo, ldcol = images * hwo
+    let shift = g.strideH == 1 && g.strideW == 1 && wo == w
+    if (g.strideH > 1 || g.strideW > 1) && hwo <= 64 {
+        col2imSmallStrided(col, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, dx)
+        return
+    }
+    if shift && hwo <= 64 {
+        col2imSmallStride1(col, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, dx)
+        return
+    }
+    let masks = shift ? ColumnMasks(g, w: w, ho: ho, wo: wo) : nil
     for c in 0..<channels {
         for ki in 0..<g.kernelH {
             let di = ki * g.dilationH - g.padH
@@ -119,6 +182,14 @@ func col2im(_ col: UnsafePointer<Float>, imageStride: Int, images: Int, channels
                 if hi <= lo || oyHi <= oyLo { continue }
                 let dj = kj * g.dilationW - g.padW
                 let sw = g.strideW
+                if let masks = masks {
+                    let s = oyLo * wo + lo, e = (oyHi - 1) * wo + hi
+                    let off = di * w + dj
+                    for b in 0..<images {
+                        masks.accumulate(kj: kj, from: row + b * hwo, to: dx + b * imageStride + c * hw + off, s, e)
+                    }
+                    continue
+                }
                 for b in 0..<images {
                     let src = row + b * hwo
                     let dst = dx + b * imageStride + c * hw

@@ -2,8 +2,8 @@
 // Output: (N, Cout, Ho, Wo).
 //
 // Forward per chunk of `cb` images and per group:  y (CoutG × cb·HoWo) = W_g (CoutG × K) · col
-// with K = CinG·kH·kW. Backward per chunk:  dW_g += dy · colᵀ  and  dcol = W_gᵀ · dy → col2im.
-// The col matrix is rebuilt in backward instead of stored (im2col is cheap next to the GEMMs and
+// with K = CinG·kH·kW. Backward per chunk (Conv2dBackward.swift):  dW_gᵀ += col · dyᵀ (or
+// dW_g += dy · colᵀ when K ≤ CoutG)  and  dcol = W_gᵀ · dy → col2im. The col matrix is rebuilt in backward instead of stored (im2col is cheap next to the GEMMs and
 // this keeps activation memory at the size of x). Chunks are spread over the workers, each with
 // its own buffers and its own dW partial (summed at the end), so no two workers write the same
 // memory. A 1×1, stride-1, unpadded conv on one image skips im2col entirely: col is x itself.
@@ -37,6 +37,8 @@ struct ConvPlan {
         geo.kernelH == 1 && geo.kernelW == 1 && geo.strideH == 1 && geo.strideW == 1 && geo.padH == 0 && geo.padW == 0
     }
     var isDepthwise: Bool { groups > 1 && cinG == 1 && coutG == 1 }
+    /// Weight gradient computed as dWᵀ = col · dyᵀ (tall M) rather than dW = dy · colᵀ.
+    var weightGradientTransposed: Bool { k > coutG }
     /// Images per chunk: wide enough for an efficient GEMM, small enough to keep col in cache,
     /// and at least one chunk per worker.
     var chunk: Int {
@@ -108,7 +110,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
 /// Chunks [c·cb, min((c+1)·cb, n)) are assigned round-robin to at most `threads` workers.
 /// Returns the number of workers used.
 @discardableResult
-private func forEachChunk(_ plan: ConvPlan, _ body: (_ worker: Int, _ b0: Int, _ cb: Int) -> Void) -> Int {
+func forEachChunk(_ plan: ConvPlan, _ body: (_ worker: Int, _ b0: Int, _ cb: Int) -> Void) -> Int {
     let cb = plan.chunk
     let chunks = (plan.n + cb - 1) / cb
     let workers = Swift.min(Parallel.threads, chunks)
@@ -164,146 +166,11 @@ func convForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Fl
     }
 }
 
-func convBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                  _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?, _ db: UnsafeMutablePointer<Float>?) {
-    if dw != nil || db != nil { convBackwardWeights(p, x, dy, dw, db) }
-    guard let dx = dx else { return }
-    if let tp = p.transposedForInputGradient() {
-        // Stride 1: dx is a convolution of dy with the spatially flipped, channel-transposed
-        // filters — a forward-shaped GEMM and no col2im.
-        let wt = Storage(count: p.cout * p.k)
-        flipTranspose(p, w, wt.pointer)
-        convForward(tp, dy, wt.pointer, nil, dx)
-    } else {
-        convBackwardInputCol2im(p, w, dy, dx)
-    }
-}
-
-extension ConvPlan {
-    /// The plan of dx = conv(dy, W′) when stride is 1 and padding ≤ dilation·(kernel − 1).
-    func transposedForInputGradient() -> ConvPlan? {
-        guard geo.strideH == 1, geo.strideW == 1 else { return nil }
-        let ph = geo.dilationH * (geo.kernelH - 1) - geo.padH
-        let pw = geo.dilationW * (geo.kernelW - 1) - geo.padW
-        guard ph >= 0, pw >= 0 else { return nil }
-        let g2 = ConvGeometry(kernel: (geo.kernelH, geo.kernelW), stride: (1, 1), padding: (ph, pw),
-                              dilation: (geo.dilationH, geo.dilationW))
-        guard let (h2, w2) = try? g2.outputSize(h: ho, w: wo, op: "conv2d backward"), h2 == h, w2 == w else { return nil }
-        return ConvPlan(n: n, cin: cout, h: ho, w: wo, cout: cin, groups: groups, cinG: coutG, coutG: cinG,
-                        ho: h, wo: w, geo: g2)
-    }
-}
-
-/// W′[g·CinG + ci][co][ki][kj] = W[g·CoutG + co][ci][kH−1−ki][kW−1−kj]  (shape Cin × CoutG × kH × kW).
-private func flipTranspose(_ p: ConvPlan, _ w: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>) {
-    let kh = p.geo.kernelH, kw = p.geo.kernelW, kk = kh * kw
-    for g in 0..<p.groups {
-        for co in 0..<p.coutG {
-            for ci in 0..<p.cinG {
-                let src = w + ((g * p.coutG + co) * p.cinG + ci) * kk
-                let dst = out + ((g * p.cinG + ci) * p.coutG + co) * kk
-                for t in 0..<kk { dst[kk - 1 - t] = src[t] }
-            }
-        }
-    }
-}
-
-/// dW (Cout × K) = Σ_chunks dy · colᵀ and db = Σ dy, with one partial per worker.
-private func convBackwardWeights(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                 _ dw: UnsafeMutablePointer<Float>?, _ db: UnsafeMutablePointer<Float>?) {
-    let k = p.k, hwo = p.hwo, hw = p.h * p.w, inImg = p.cin * hw, outImg = p.cout * hwo
-    let wCount = p.cout * k
-    let maxWorkers = Swift.min(Parallel.threads, (p.n + p.chunk - 1) / p.chunk)
-    // Worker 0 accumulates into dw itself; the others into their own partial.
-    let dwParts = dw == nil ? nil : Storage(count: Swift.max(maxWorkers - 1, 1) * wCount)
-    let dbParts = db == nil ? nil : Storage(zeros: maxWorkers * p.cout)
-    var started = [Bool](repeating: false, count: maxWorkers)
-    let workers = started.withUnsafeMutableBufferPointer { startedBuf in
-        forEachChunk(p) { wk, b0, cb in
-            let cols = cb * hwo
-            let direct = cb == 1
-            var dyc = dy + b0 * outImg
-            var dyBuf: Storage? = nil
-            if !direct {
-                let buf = Storage(count: p.cout * cols)
-                for b in 0..<cb {
-                    let src = dy + (b0 + b) * outImg
-                    for co in 0..<p.cout { (buf.pointer + co * cols + b * hwo).update(from: src + co * hwo, count: hwo) }
-                }
-                dyBuf = buf
-                dyc = UnsafePointer(buf.pointer)
-            }
-            if db != nil {
-                let part = dbParts!.pointer + wk * p.cout
-                for co in 0..<p.cout { part[co] += sumRun(dyc + co * cols, cols) }
-            }
-            if let dw = dw {
-                let dwW = wk == 0 ? dw : dwParts!.pointer + (wk - 1) * wCount
-                let beta: Float = startedBuf[wk] ? 1 : 0
-                let col = (direct && p.isPointwise) ? nil : Storage(count: k * cols)
-                for g in 0..<p.groups {
-                    let xg = x + b0 * inImg + g * p.cinG * hw
-                    var colPtr = xg
-                    if let col = col {
-                        im2col(xg, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w,
-                               ho: p.ho, wo: p.wo, p.geo, col.pointer)
-                        colPtr = UnsafePointer(col.pointer)
-                    }
-                    // dW_g (CoutG × K) += dy_g (CoutG × cols) · colᵀ (cols × K)
-                    BLAS.sgemmSerial(false, true, p.coutG, k, cols, 1, dyc + g * p.coutG * cols, cols, colPtr, cols, beta,
-                                     dwW + g * p.coutG * k, k)
-                }
-            }
-            startedBuf[wk] = true
-            withExtendedLifetime(dyBuf) {}
-        }
-    }
-    if let dw = dw {
-        if !started[0] { dw.update(repeating: 0, count: wCount) }
-        for wk in 1..<Swift.max(workers, 1) where started[wk] {
-            let part = dwParts!.pointer + (wk - 1) * wCount
-            for i in 0..<wCount { dw[i] += part[i] }
-        }
-    }
-    if let db = db {
-        db.update(repeating: 0, count: p.cout)
-        for wk in 0..<maxWorkers { let part = dbParts!.pointer + wk * p.cout; for co in 0..<p.cout { db[co] += part[co] } }
-    }
-}
-
-/// dx for strided convolutions: dcol = W_gᵀ · dy_g, then col2im.
-private func convBackwardInputCol2im(_ p: ConvPlan, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                     _ dx: UnsafeMutablePointer<Float>) {
-    let k = p.k, hwo = p.hwo, hw = p.h * p.w, inImg = p.cin * hw, outImg = p.cout * hwo
-    forEachChunk(p) { _, b0, cb in
-        let cols = cb * hwo
-        var dyc = dy + b0 * outImg
-        var dyBuf: Storage? = nil
-        if cb > 1 {
-            let buf = Storage(count: p.cout * cols)
-            for b in 0..<cb {
-                let src = dy + (b0 + b) * outImg
-                for co in 0..<p.cout { (buf.pointer + co * cols + b * hwo).update(from: src + co * hwo, count: hwo) }
-            }
-            dyBuf = buf
-            dyc = UnsafePointer(buf.pointer)
-        }
-        (dx + b0 * inImg).update(repeating: 0, count: cb * inImg)
-        let dcol = Storage(count: k * cols)
-        for g in 0..<p.groups {
-            BLAS.sgemmSerial(true, false, k, cols, p.coutG, 1, w + g * p.coutG * k, k, dyc + g * p.coutG * cols, cols, 0,
-                             dcol.pointer, cols)
-            col2im(dcol.pointer, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w, ho: p.ho, wo: p.wo,
-                   p.geo, dx + b0 * inImg + g * p.cinG * hw)
-        }
-        withExtendedLifetime(dyBuf) {}
-    }
-}
-
 /// Chunking constants, tuned with `reidkd-bench conv` on the 2-core reference machine.
 enum ConvTuning {
-    /// GEMM width (output positions) a chunk aims for.
-    static let targetCols = 1024
+    /// GEMM width (output positions) a chunk aims for: 256–512 measured 2–5% faster than 1024 on
+    /// 32×16 maps (col stays nearer L2) and gives the two workers more chunks to share.
+    static let targetCols = 512
     /// Upper bound on a chunk's col matrix, in floats (8 MiB), so it stays near cache.
     static let colBudget = 2 << 20
     /// Pointwise convs with at least this many output positions per image run one GEMM per

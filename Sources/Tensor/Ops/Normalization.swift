@@ -5,13 +5,16 @@
 // Backward (training), per channel with M = N·S and x̂ = (x − μ)·σ⁻¹:
 //   dβ = Σ g,  dγ = Σ g·x̂,  dx = γ·σ⁻¹·(g − dβ/M − x̂·dγ/M).
 // Channels are independent and split across workers.
+// `relu: true` fuses a ReLU into the same pass (ResNet's bn → relu): forward writes max(ŷ, 0);
+// backward gates the incoming gradient by y > 0 inside its two passes, exactly what a separate
+// relu() would hand back, without that op's two extra sweeps over the activation and its buffers.
 import Foundation
 
 /// Batch normalisation. `weight`/`bias` (C) are optional (affine = false); a bias with
 /// requiresGrad = false stays frozen (BNNeck). Running statistics (C) are updated in place in
 /// training mode when given.
 public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
-                      training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+                      training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false) -> Tensor {
     guard x.rank >= 2 else { shapeFailure(ShapeError("batchNorm: input must be (N, C, …), got \(describe(x.shape))")) }
     let n = x.shape[0], c = x.shape[1], s = x.count / Swift.max(n * c, 1)
     for (name, t) in [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar)] {
@@ -38,9 +41,7 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
                 var sq = 0.0
                 for i in 0..<n {
                     let p = xp + i * c * s + ch * s
-                    var acc: Float = 0
-                    for j in 0..<s { let d = p[j] - muF; acc += d * d }
-                    sq += Double(acc)
+                    sq += Double(sumSquaredDeviation(p, s, mu: muF))
                 }
                 let variance = sq / Double(m)
                 mp[ch] = muF
@@ -65,17 +66,29 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
             let scale = ip[ch] * (wp?[ch] ?? 1)
             let shift = (bp?[ch] ?? 0) - mp[ch] * scale
             let src = xp + plane * s, dst = yp + plane * s
-            for j in 0..<s { dst[j] = src[j] * scale + shift }
+            if relu {
+                for j in 0..<s { let v = src[j] * scale + shift; dst[j] = v > 0 ? v : 0 }
+            } else {
+                for j in 0..<s { dst[j] = src[j] * scale + shift }
+            }
         }
     }
+    // The fused ReLU's gate reads the output itself (a detached view: no reference cycle); the
+    // next layer keeps that buffer alive anyway.
+    let gate: Tensor? = relu ? y.detached() : nil
     var inputs = [x]
     if let w = weight { inputs.append(w) }
     if let b = bias { inputs.append(b) }
     if Tensor.recording(inputs) {
-        y.record(training ? "batch_norm" : "batch_norm_eval", inputs) { g in
+        y.record(relu ? (training ? "batch_norm_relu" : "batch_norm_relu_eval") : (training ? "batch_norm" : "batch_norm_eval"), inputs) { g0 in
+            // With the fused ReLU, the first pass also writes the gated gradient (g0 where y > 0,
+            // else 0) into `gated`, which the second pass then turns into dx in place.
+            let gated: Tensor? = gate == nil ? nil : Tensor.empty(x.shape)
+            let g0p = g0.pointer, yp = gate?.pointer, gtp = gated?.pointer
+            let gp = UnsafePointer(gtp ?? g0p)
             // Pointers are taken from the captured tensors here, so the saved statistics live as
             // long as the graph node.
-            let gp = g.pointer, xp = x.pointer, mp = mean.pointer, ip = invstd.pointer
+            let xp = x.pointer, mp = mean.pointer, ip = invstd.pointer
             let wp = weight?.pointer
             let dgamma = Tensor.empty([c]), dbeta = Tensor.empty([c])
             let dgp = dgamma.pointer, dbp = dbeta.pointer
@@ -85,9 +98,10 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
                     let mu = mp[ch], iv = ip[ch]
                     for i in 0..<n {
                         let off = i * c * s + ch * s
-                        let gq = gp + off, xq = xp + off
-                        var a: Float = 0, b: Float = 0
-                        for j in 0..<s { a += gq[j]; b += gq[j] * (xq[j] - mu) }
+                        let xq = xp + off
+                        let (a, b) = (yp != nil && gtp != nil)
+                            ? gatedGradientSums(g0p + off, yp! + off, xq, gtp! + off, s, mu: mu)
+                            : gradientSums(g0p + off, xq, s, mu: mu)
                         sg += a; sgx += b * iv
                     }
                     dbp[ch] = sg; dgp[ch] = sgx
@@ -95,7 +109,7 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
             }
             var gx: Tensor? = nil
             if x.requiresGrad {
-                let out = Tensor.empty(x.shape)
+                let out = gated ?? Tensor.empty(x.shape)   // in place over the gated gradient
                 let op = out.pointer
                 let invM = 1 / Float(m)
                 Parallel.forRange(n * c, grain: Swift.max(1, 32_768 / Swift.max(s, 1))) { range in

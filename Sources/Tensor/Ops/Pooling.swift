@@ -22,35 +22,72 @@ public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int
     let xp = x.pointer, yp = out.pointer
     argmax.withUnsafeMutableBufferPointer { am in
         let amp = am.baseAddress!
+        // Separable: a row pass takes each input row's window maxima over kj, a column pass
+        // combines kH rows of those. The rule "take v if v > best, or v is NaN, or nothing yet"
+        // applied row by row and then over rows picks the same element as one row-major scan of
+        // the window (the first maximum, or the last NaN), so the argmax — hence the gradient
+        // routing — is unchanged; it saves the per-element bounds tests of the direct loop.
         Parallel.forRange(planes, grain: Swift.max(1, 4096 / Swift.max(ho * wo, 1))) { range in
-            for pl in range {
-                let src = xp + pl * h * w, dst = yp + pl * ho * wo, idx = amp + pl * ho * wo
-                for oy in 0..<ho {
-                    for ox in 0..<wo {
-                        var best = -Float.infinity, bi: Int32 = -1
+            var rowBest = [Float](repeating: 0, count: h * wo)
+            var rowIdx = [Int32](repeating: 0, count: h * wo)
+            rowBest.withUnsafeMutableBufferPointer { rbBuf in
+            rowIdx.withUnsafeMutableBufferPointer { riBuf in
+                let rb = rbBuf.baseAddress!, ri = riBuf.baseAddress!
+                // Output columns whose whole window lies inside the row.
+                let oxLo = Swift.min((padding + s - 1) / s, wo)
+                let span = (kernel - 1) * dilation
+                let oxHi = Swift.max(oxLo, Swift.min(w - 1 - span + padding >= 0 ? (w - 1 - span + padding) / s + 1 : 0, wo))
+                for pl in range {
+                    let src = xp + pl * h * w, dst = yp + pl * ho * wo, idx = amp + pl * ho * wo
+                    for iy in 0..<h {
+                        let row = src + iy * w, ob = rb + iy * wo, oi = ri + iy * wo
+                        for ox in 0..<wo {
+                            let x0 = ox * s - padding
+                            var best = -Float.infinity, bi: Int32 = -1
+                            if ox >= oxLo && ox < oxHi {
+                                // Interior: every tap inside the row; no bounds tests.
+                                best = row[x0]; bi = Int32(iy * w + x0)
+                                for kj in 1..<kernel {
+                                    let v = row[x0 + kj * dilation]
+                                    if v > best || v.isNaN { best = v; bi = Int32(iy * w + x0 + kj * dilation) }
+                                }
+                            } else {
+                                for kj in 0..<kernel {
+                                    let ix = x0 + kj * dilation
+                                    if ix < 0 || ix >= w { continue }
+                                    let v = row[ix]
+                                    if v > best || bi < 0 || v.isNaN { best = v; bi = Int32(iy * w + ix) }
+                                }
+                            }
+                            ob[ox] = best; oi[ox] = bi
+                        }
+                    }
+                    for oy in 0..<ho {
+                        let d = dst + oy * wo, di = idx + oy * wo
+                        for ox in 0..<wo { d[ox] = -Float.infinity; di[ox] = -1 }
                         for ki in 0..<kernel {
                             let iy = oy * s - padding + ki * dilation
                             if iy < 0 || iy >= h { continue }
-                            for kj in 0..<kernel {
-                                let ix = ox * s - padding + kj * dilation
-                                if ix < 0 || ix >= w { continue }
-                                let v = src[iy * w + ix]
-                                if v > best || bi < 0 || v.isNaN { best = v; bi = Int32(iy * w + ix) }
+                            let ob = rb + iy * wo, oi = ri + iy * wo
+                            for ox in 0..<wo {
+                                let v = ob[ox]
+                                if v > d[ox] || di[ox] < 0 || v.isNaN { d[ox] = v; di[ox] = oi[ox] }
                             }
                         }
-                        dst[oy * wo + ox] = best; idx[oy * wo + ox] = bi
                     }
                 }
+            }
             }
         }
     }
     if Tensor.recording(x) {
         out.record("max_pool2d", [x]) { g in
-            let gx = Tensor.zeros(x.shape)
+            let gx = Tensor.empty(x.shape)   // each plane is zeroed by its worker (no serial memset)
             let gp = g.pointer, dp = gx.pointer
             Parallel.forRange(planes, grain: 64) { range in
                 for pl in range {
                     let src = gp + pl * ho * wo, dst = dp + pl * h * w
+                    dst.update(repeating: 0, count: h * w)
                     for i in 0..<(ho * wo) { dst[Int(argmax[pl * ho * wo + i])] += src[i] }
                 }
             }

@@ -1,0 +1,119 @@
+// The conv2d GEMM paths (chunked and per-image columns, dW computed directly or transposed,
+// dx by Wᵀ·dy + col2im or straight into dx for pointwise, the masked stride-1 im2col/col2im)
+// against a direct 7-loop reference of forward AND backward in Double, on random inputs with
+// channel counts large enough to take each path. Tolerance: float32 GEMM sums of ≤ 600 terms
+// of unit-scale products, atol 1e-3 + rtol 1e-4.
+import XCTest
+@testable import Tensor
+import TestSupport
+
+final class ConvPathTests: XCTestCase {
+    /// Direct convolution forward and backward (dx, dW, db for seed dy) in Double.
+    func reference(_ x: Tensor, _ w: Tensor, _ dy: Tensor, _ o: Conv2dOptions)
+        -> (y: [Float], dx: [Float], dw: [Float], db: [Float]) {
+        let (n, cin, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (cout, cg, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+        let (ho, wo) = (dy.shape[2], dy.shape[3])
+        let coutG = cout / o.groups
+        let xs = x.scalars, ws = w.scalars, gs = dy.scalars
+        var y = [Double](repeating: 0, count: n * cout * ho * wo)
+        var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: w.count)
+        var db = [Double](repeating: 0, count: cout)
+        for i in 0..<n { for co in 0..<cout { for oy in 0..<ho { for ox in 0..<wo {
+            let oi = ((i * cout + co) * ho + oy) * wo + ox
+            let g = Double(gs[oi])
+            db[co] += g
+            var acc = 0.0
+            for c in 0..<cg { for ki in 0..<kh { for kj in 0..<kw {
+                let iy = oy * o.stride.0 - o.padding.0 + ki * o.dilation.0
+                let ix = ox * o.stride.1 - o.padding.1 + kj * o.dilation.1
+                guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+                let xi = ((i * cin + (co / coutG) * cg + c) * h + iy) * wd + ix
+                let wi = ((co * cg + c) * kh + ki) * kw + kj
+                acc += Double(xs[xi]) * Double(ws[wi])
+                dx[xi] += Double(ws[wi]) * g
+                dw[wi] += Double(xs[xi]) * g
+            } } }
+            y[oi] = acc
+        } } } }
+        let f = { (a: [Double]) in a.map { Float($0) } }
+        return (f(y), f(dx), f(dw), f(db))
+    }
+
+    func check(_ xs: [Int], _ ws: [Int], _ o: Conv2dOptions, file: StaticString = #filePath, line: UInt = #line) {
+        let x = randomTensor(xs, seed: 11), w = randomTensor(ws, seed: 12, scale: 0.2), b = randomTensor([ws[0]], seed: 13)
+        let y = conv2d(x, weight: w, bias: b, options: o)
+        let dy = randomTensor(y.shape, seed: 14, requiresGrad: false)
+        y.backward(dy)
+        let r = reference(x, w, dy, o)
+        let bias = b.scalars
+        let plane = y.shape[2] * y.shape[3]
+        let yRef = r.y.enumerated().map { $0.element + bias[($0.offset / plane) % ws[0]] }
+        assertClose(y.scalars, yRef, atol: 1e-3, rtol: 1e-4, file: file, line: line)
+        assertClose(x.grad!.scalars, r.dx, atol: 1e-3, rtol: 1e-4, file: file, line: line)
+        assertClose(w.grad!.scalars, r.dw, atol: 1e-3, rtol: 1e-4, file: file, line: line)
+        assertClose(b.grad!.scalars, r.db, atol: 1e-3, rtol: 1e-4, file: file, line: line)
+    }
+
+    func testPathsAgainstDirectLoops() {
+        let p1 = Conv2dOptions(stride: 1, padding: 1)
+        // 3×3, small maps: many images per chunk, dW transposed (K = 144 > CoutG = 16), masked im2col.
+        let a = try! ConvPlan.make(x: [10, 16, 4, 3], weight: [16, 16, 3, 3], bias: nil, options: p1)
+        XCTAssertTrue(a.chunk > 1 && a.weightGradientTransposed)
+        check([10, 16, 4, 3], [16, 16, 3, 3], p1)
+        // One image per chunk (wide map), 3×3 stride 1 and stride 2 (col2im strided branch).
+        check([3, 4, 16, 12], [8, 4, 3, 3], p1)
+        check([3, 4, 15, 12], [8, 4, 3, 3], .init(stride: 2, padding: 1))
+        // dW direct (K = 4 ≤ CoutG = 24): 1×1 on a wide map (pointwise straight into dx) and on a
+        // small map (chunked: the dcol scatter branch).
+        let b = try! ConvPlan.make(x: [2, 4, 16, 8], weight: [24, 4, 1, 1], bias: nil, options: .init())
+        XCTAssertTrue(b.chunk == 1 && b.isPointwise && !b.weightGradientTransposed)
+        check([2, 4, 16, 8], [24, 4, 1, 1], .init())
+        check([7, 4, 3, 2], [24, 4, 1, 1], .init())
+        // Strided 1×1, grouped 3×3, padding 2 + dilation 2 (masks with wider wrap), 5×3 kernel.
+        check([5, 6, 6, 4], [10, 6, 1, 1], .init(stride: 2))
+        check([4, 8, 5, 4], [6, 4, 3, 3], .init(stride: 1, padding: 1, groups: 2))
+        check([3, 3, 7, 6], [5, 3, 3, 3], .init(stride: 1, padding: 2, dilation: 2))
+        check([3, 3, 7, 6], [5, 3, 5, 3], .init(stride: (1, 1), padding: (2, 1)))
+        // Strided im2col through phase planes: a stem-like 7×7/2 pad 3, stride 3 with dilation,
+        // odd sizes, rectangular stride and padding.
+        check([2, 3, 13, 10], [4, 3, 7, 7], .init(stride: 2, padding: 3))
+        check([2, 2, 11, 9], [3, 2, 3, 3], .init(stride: 3, padding: 2, dilation: 2))
+        check([2, 2, 9, 8], [3, 2, 3, 2], .init(stride: (2, 3), padding: (0, 1)))
+        // Strided on small maps (≤ 64 output positions: the gather path), incl. 1×1/2 and dilation.
+        check([9, 6, 8, 4], [10, 6, 3, 3], .init(stride: 2, padding: 1))
+        check([9, 6, 8, 4], [10, 6, 1, 1], .init(stride: 2))
+        check([5, 4, 9, 7], [6, 4, 3, 3], .init(stride: (2, 3), padding: (2, 1), dilation: (2, 1)))
+        // 1×1 map with padding: most taps fall entirely outside.
+        check([6, 5, 1, 1], [4, 5, 3, 3], p1)
+    }
+
+    func testOneThreadMatchesTwo() {
+        let x = randomTensor([12, 16, 4, 3], seed: 21), w = randomTensor([16, 16, 3, 3], seed: 22)
+        let y = conv2d(x, weight: w, padding: 1)
+        y.sum().backward()
+        let (ys, gx, gw) = (y.scalars, x.grad!.scalars, w.grad!.scalars)
+        let saved = Parallel.threads
+        Parallel.threads = 1
+        defer { Parallel.threads = saved }
+        x.grad = nil; w.grad = nil
+        let y1 = conv2d(x, weight: w, padding: 1)
+        y1.sum().backward()
+        assertClose(y1.scalars, ys, atol: 1e-5)
+        assertClose(x.grad!.scalars, gx, atol: 1e-4)
+        assertClose(w.grad!.scalars, gw, atol: 1e-3, rtol: 1e-4)
+    }
+
+    /// The masked stride-1 im2col must not let a non-finite pixel leak into outputs whose window
+    /// does not contain it (a plane-wide shift wraps the row ends; the mask is an AND, not a ×0).
+    func testNonFiniteInputStaysInItsWindows() {
+        let x = Tensor.zeros([1, 1, 4, 4])
+        x.pointer[1 * 4 + 3] = .infinity   // (row 1, last column)
+        let w = Tensor.ones([1, 1, 3, 3])
+        let y = withNoGrad { conv2d(x, weight: w, padding: 1) }
+        for oy in 0..<4 { for ox in 0..<4 {
+            let touches = abs(oy - 1) <= 1 && abs(ox - 3) <= 1
+            XCTAssertEqual(y.pointer[oy * 4 + ox].isFinite, !touches, "output (\(oy), \(ox))")
+        } }
+    }
+}
