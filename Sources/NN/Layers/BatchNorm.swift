@@ -37,6 +37,7 @@ public final class BatchNorm: Module, Layer {
     /// relu(bn(x)) in one fused op (same values and gradients as `forward(x).relu()`).
     public func forwardReLU(_ x: Tensor) -> Tensor {
         MACCounter.noteCall(self, kind: "batchnorm", input: x)
+        if isFolded && !isTraining { return x.relu() }
         return batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                          training: isTraining, momentum: momentum, eps: eps, relu: true)
     }
