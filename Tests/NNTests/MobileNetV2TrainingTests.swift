@@ -78,3 +78,44 @@ final class MobileNetV2TrainingTests: XCTestCase {
         XCTAssertTrue(try ModelSpec(config: c, numClasses: 5).zeroInitResidual)
     }
 }
+
+/// The mechanism behind issue 6, on a deterministic toy: a deep bottleneck ResNet at init keeps
+/// far more of its input's structure with zero-init residuals. Measured as the mean cosine
+/// similarity of batch-centred pooled features between smooth random images and their copies
+/// shifted by 2 pixels.
+final class ZeroInitSensitivityTests: XCTestCase {
+    func shiftSimilarity(_ spec: ModelSpec) throws -> Double {
+        let model = try ReidModel(spec: spec, seed: 1)
+        let n = 16, h = 64, w = 32
+        // Smooth images: 8×4 noise, upsampled ×8 by nearest neighbour, then a 2-pixel shift right.
+        let coarse = randomTensor([n, 3, 8, 4], seed: 4, requiresGrad: false)
+        let x = Tensor.empty([n, 3, h, w]), x2 = Tensor.empty([n, 3, h, w])
+        for p in 0..<(n * 3) {
+            for i in 0..<h {
+                for j in 0..<w {
+                    x.pointer[(p * h + i) * w + j] = coarse.pointer[(p * 8 + i / 8) * 4 + j / 8]
+                    x2.pointer[(p * h + i) * w + j] = coarse.pointer[(p * 8 + i / 8) * 4 + max(0, j - 2) / 8]
+                }
+            }
+        }
+        let f = withNoGrad { () -> Tensor in
+            let pooled = globalAvgPool2d(model.backbone.forward(Tensor.concat([x, x2], axis: 0)))
+            let flat = pooled.reshaped([2 * n, pooled.count / (2 * n)])
+            return (flat - flat.mean(axes: [0], keepDims: true)).l2Normalized()
+        }
+        let d = f.shape[1]
+        var same = 0.0
+        for i in 0..<n { for k in 0..<d { same += Double(f.pointer[i * d + k] * f.pointer[(n + i) * d + k]) } }
+        return same / Double(n)
+    }
+
+    func testZeroInitKeepsDeepBottleneckResNetOrdered() throws {
+        var spec = tinySpec { $0.depth = 50; $0.width = 0.25; $0.inputSize = [64, 32] }
+        let plain = try shiftSimilarity(spec)
+        spec.zeroInitResidual = true
+        let zeroInit = try shiftSimilarity(spec)
+        // Measured: 0.15 without, 0.72 with (ResNet-50 layout ×0.25, seed 1).
+        XCTAssertGreaterThan(zeroInit, 0.5, "zero-init \(zeroInit)")
+        XCTAssertGreaterThan(zeroInit, plain + 0.3, "zero-init \(zeroInit) vs plain \(plain)")
+    }
+}
