@@ -37,7 +37,9 @@ struct TrainCommand: ParsableCommand {
             options.maxIterations = maxIters
             options.teacherCacheRoot = kd.cache ? "\(c.outputDir)/teacher-cache" : nil
             let trainer = try Trainer(config: c, data: data, teacher: teacher, options: options)
-            print("model: \(trainer.model.spec.backbone)-\(trainer.model.spec.depth) ×\(trainer.model.spec.width), " +
+            let spec = trainer.model.spec
+            let depth = spec.backbone == "resnet" ? "-\(spec.depth)" : ""   // depth means nothing to MobileNetV2
+            print("model: \(spec.backbone)\(depth) ×\(spec.width), " +
                   String(format: "%.2f M parameters", Double(trainer.model.parameters().reduce(0) { $0 + $1.count }) / 1e6))
             let result = try trainer.run()
             if let r = result.evaluation { print(r.table(dataset: c.datasets.tests.first ?? "test")) }

@@ -19,15 +19,18 @@ public final class InvertedResidual: Module, Layer {
     let conv: Sequential
     let useResidual: Bool
 
-    init(_ cin: Int, _ cout: Int, stride: Int, expand: Int, rng: inout RandomGenerator) {
+    /// `zeroInit`: γ of the projection BN starts at 0 in blocks with a shortcut (identity at init).
+    init(_ cin: Int, _ cout: Int, stride: Int, expand: Int, zeroInit: Bool = false, rng: inout RandomGenerator) {
         let hidden = cin * expand
         var layers: [any Layer] = []
         if expand != 1 { layers.append(convBN(cin, hidden, kernel: 1, rng: &rng)) }
         layers.append(convBN(hidden, hidden, kernel: 3, stride: stride, groups: hidden, rng: &rng))
         layers.append(Conv2d(hidden, cout, kernel: 1, rng: &rng))
-        layers.append(BatchNorm(cout))
+        let project = BatchNorm(cout)
+        layers.append(project)
         conv = Sequential(layers)
         useResidual = stride == 1 && cin == cout
+        if zeroInit && useResidual { project.zeroScale() }
         super.init()
         register("conv", conv)
     }
@@ -67,7 +70,8 @@ public final class MobileNetV2: Module, Backbone {
             let cout = MobileNetV2.divisible(Double(c) * spec.width)
             let stride = c == 160 ? spec.lastStride : s
             for i in 0..<n {
-                layers.append(InvertedResidual(cin, cout, stride: i == 0 ? stride : 1, expand: t, rng: &rng))
+                layers.append(InvertedResidual(cin, cout, stride: i == 0 ? stride : 1, expand: t,
+                                               zeroInit: spec.zeroInitResidual, rng: &rng))
                 cin = cout
             }
             if c == 24 || c == 32 || c == 96 { ends.append(layers.count - 1); channels.append(cout) }

@@ -41,9 +41,9 @@ public final class ResNet: Module, Backbone {
             for b in 0..<n {
                 let s = b == 0 ? stride : 1
                 if layout.bottleneck {
-                    blocks.append(Bottleneck(inplanes, planes, stride: s, ibn: ibn, se: spec.se, rng: &rng))
+                    blocks.append(Bottleneck(inplanes, planes, stride: s, ibn: ibn, se: spec.se, zeroInit: spec.zeroInitResidual, rng: &rng))
                 } else {
-                    blocks.append(BasicBlock(inplanes, planes, stride: s, ibn: ibn, se: spec.se, rng: &rng))
+                    blocks.append(BasicBlock(inplanes, planes, stride: s, ibn: ibn, se: spec.se, zeroInit: spec.zeroInitResidual, rng: &rng))
                 }
                 inplanes = planes * expansion
             }

@@ -1,6 +1,7 @@
 // ResNet residual blocks (torchvision/FastReID layout, stride on the 3×3 conv — "ResNet v1.5").
 // Keys: conv1, bn1 (an IBN with IN.*/BN.* when IBN-a is on), conv2, bn2, [conv3, bn3], se.fc.*,
 // downsample.0 (1×1 conv), downsample.1 (BN). SE rescales the residual branch before the addition.
+// `zeroInit` sets γ of the branch's last BN to 0, so the block starts as relu(shortcut).
 import Tensor
 
 /// Two 3×3 convs (ResNet-18/34); expansion 1.
@@ -10,11 +11,13 @@ public final class BasicBlock: Module, Layer {
     let se: SqueezeExcitation?
     let downsample: Sequential?
 
-    init(_ inplanes: Int, _ planes: Int, stride: Int, ibn: Bool, se useSE: Bool, rng: inout RandomGenerator) {
+    init(_ inplanes: Int, _ planes: Int, stride: Int, ibn: Bool, se useSE: Bool, zeroInit: Bool = false,
+         rng: inout RandomGenerator) {
         conv1 = Conv2d(inplanes, planes, kernel: 3, stride: stride, padding: 1, rng: &rng)
         bn1 = ibn ? IBN(planes) : BatchNorm(planes)
         conv2 = Conv2d(planes, planes, kernel: 3, padding: 1, rng: &rng)
         bn2 = BatchNorm(planes)
+        if zeroInit { bn2.zeroScale() }
         se = useSE ? SqueezeExcitation(planes, rng: &rng) : nil
         downsample = (stride != 1 || inplanes != planes)
             ? Sequential([Conv2d(inplanes, planes, kernel: 1, stride: stride, rng: &rng), BatchNorm(planes)]) : nil
@@ -39,7 +42,8 @@ public final class Bottleneck: Module, Layer {
     let se: SqueezeExcitation?
     let downsample: Sequential?
 
-    init(_ inplanes: Int, _ planes: Int, stride: Int, ibn: Bool, se useSE: Bool, rng: inout RandomGenerator) {
+    init(_ inplanes: Int, _ planes: Int, stride: Int, ibn: Bool, se useSE: Bool, zeroInit: Bool = false,
+         rng: inout RandomGenerator) {
         let outC = planes * Bottleneck.expansion
         conv1 = Conv2d(inplanes, planes, kernel: 1, rng: &rng)
         bn1 = ibn ? IBN(planes) : BatchNorm(planes)
@@ -47,6 +51,7 @@ public final class Bottleneck: Module, Layer {
         bn2 = BatchNorm(planes)
         conv3 = Conv2d(planes, outC, kernel: 1, rng: &rng)
         bn3 = BatchNorm(outC)
+        if zeroInit { bn3.zeroScale() }
         se = useSE ? SqueezeExcitation(outC, rng: &rng) : nil
         downsample = (stride != 1 || inplanes != outC)
             ? Sequential([Conv2d(inplanes, outC, kernel: 1, stride: stride, rng: &rng), BatchNorm(outC)]) : nil

@@ -59,6 +59,7 @@ public enum ConfigDefaults {
         choice("MODEL.BACKBONE.LAST_STRIDE", 1, [1, 2], "stride of the last stage"),
         flag("MODEL.BACKBONE.WITH_IBN", false, "IBN-a: instance norm on half the channels of bn1 in layer1–3"),
         flag("MODEL.BACKBONE.WITH_SE", false, "squeeze-excitation blocks (r = 16)"),
+        flag("MODEL.BACKBONE.ZERO_INIT_RESIDUAL", false, "zero γ of the last BN of each residual branch (blocks start as identity; ours)"),
         float("MODEL.BACKBONE.WIDTH", 1.0, 0.0625...4, "channel-width multiplier (ours; FastReID has none for ResNet)"),
         str("MODEL.HEADS.POOL_LAYER", "GlobalAvgPool", nil, "pooling registry name"),
         int("MODEL.HEADS.EMBEDDING_DIM", 0, any, "1×1 reduction to this dimension before the neck; 0 = none"),

@@ -6,6 +6,7 @@ import Tensor
 public struct ReidConfig: Sendable {
     public struct Backbone: Sendable {
         public var name: String, depth: Int, lastStride: Int, withIBN: Bool, withSE: Bool, width: Double
+        public var zeroInitResidual: Bool
     }
     public struct Heads: Sendable {
         public var poolLayer: String, embeddingDim: Int, withBNNeck: Bool, neckFeat: String
@@ -65,7 +66,8 @@ public struct ReidConfig: Sendable {
             weights: c.string("MODEL.WEIGHTS"), freezeLayers: c.stringList("MODEL.FREEZE_LAYERS"),
             backbone: Backbone(name: c.string("MODEL.BACKBONE.NAME"), depth: c.int("MODEL.BACKBONE.DEPTH"),
                                lastStride: c.int("MODEL.BACKBONE.LAST_STRIDE"), withIBN: c.bool("MODEL.BACKBONE.WITH_IBN"),
-                               withSE: c.bool("MODEL.BACKBONE.WITH_SE"), width: c.double("MODEL.BACKBONE.WIDTH")),
+                               withSE: c.bool("MODEL.BACKBONE.WITH_SE"), width: c.double("MODEL.BACKBONE.WIDTH"),
+                               zeroInitResidual: c.bool("MODEL.BACKBONE.ZERO_INIT_RESIDUAL")),
             heads: Heads(poolLayer: c.string("MODEL.HEADS.POOL_LAYER"), embeddingDim: c.int("MODEL.HEADS.EMBEDDING_DIM"),
                          withBNNeck: c.bool("MODEL.HEADS.WITH_BNNECK"), neckFeat: c.string("MODEL.HEADS.NECK_FEAT"),
                          clsLayer: c.string("MODEL.HEADS.CLS_LAYER"), scale: c.double("MODEL.HEADS.SCALE"),

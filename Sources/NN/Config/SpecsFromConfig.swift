@@ -17,6 +17,7 @@ extension ModelSpec {
         let b = c.model.backbone, h = c.model.heads
         backbone = ModelSpec.backboneAliases[b.name.lowercased()] ?? b.name.lowercased()
         depth = b.depth; width = b.width; lastStride = b.lastStride; ibn = b.withIBN; se = b.withSE
+        zeroInitResidual = b.zeroInitResidual
         pooling = ModelSpec.poolingAliases[h.poolLayer.lowercased()] ?? h.poolLayer.lowercased()
         embeddingDim = h.embeddingDim; bnneck = h.withBNNeck; neckFeat = h.neckFeat
         classifier = ModelSpec.classifierAliases[h.clsLayer.lowercased()] ?? h.clsLayer.lowercased()

@@ -27,6 +27,9 @@ public final class BatchNorm: Module, Layer {
         registerBuffer("running_var", runningVar)
     }
 
+    /// γ ← 0: the layer outputs its bias until trained (zero-init of a residual branch's last BN).
+    public func zeroScale() { weight.pointer.update(repeating: 0, count: weight.count) }
+
     public func forward(_ x: Tensor) -> Tensor {
         MACCounter.noteCall(self, kind: "batchnorm", input: x)
         if isFolded && !isTraining { return x }

@@ -17,6 +17,11 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var ibn = false
     /// Squeeze-excitation in every block (ResNet).
     public var se = false
+    /// Zero-initialise the scale (γ) of the last BN of every residual branch (ResNet `bn2`/`bn3`,
+    /// MobileNetV2's projection BN in blocks with a shortcut), so each residual block starts as
+    /// the identity (Goyal et al. 2017; torchvision's `zero_init_residual`). Off by default, as in
+    /// torchvision and FastReID; see docs/MODELS.md for when it helps from scratch.
+    public var zeroInitResidual = false
     /// Pooling: avg, max, avgmax, gem, gem_fixed, attention, identity, flatten.
     public var pooling = "avg"
     /// Output size of the 1×1 reduction before the BNNeck; 0 = no reduction.
@@ -39,7 +44,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case backbone, depth, width, lastStride = "last_stride", ibn, se, pooling
+        case backbone, depth, width, lastStride = "last_stride", ibn, se, zeroInitResidual = "zero_init_residual", pooling
         case embeddingDim = "embedding_dim", bnneck, neckFeat = "neck_feat", classifier, scale, margin
         case numClasses = "num_classes", inputSize = "input_size"
     }
@@ -57,6 +62,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         lastStride = try c.decodeIfPresent(Int.self, forKey: .lastStride) ?? d.lastStride
         ibn = try c.decodeIfPresent(Bool.self, forKey: .ibn) ?? d.ibn
         se = try c.decodeIfPresent(Bool.self, forKey: .se) ?? d.se
+        zeroInitResidual = try c.decodeIfPresent(Bool.self, forKey: .zeroInitResidual) ?? d.zeroInitResidual
         pooling = try c.decodeIfPresent(String.self, forKey: .pooling) ?? d.pooling
         embeddingDim = try c.decodeIfPresent(Int.self, forKey: .embeddingDim) ?? d.embeddingDim
         bnneck = try c.decodeIfPresent(Bool.self, forKey: .bnneck) ?? d.bnneck
