@@ -28,10 +28,19 @@ public enum FactorTable {
         let keys = Set(students.flatMap(\.params.keys)).filter { !ParamText.isBookkeeping($0) }
         let varying = keys.filter { k in Set(students.map { $0.params[k] ?? "" }).count > 1 }.sorted()
         var factors: [Factor] = []
-        if !varying.filter(ReportDefaults.backboneKeys.contains).isEmpty {
-            factors.append(factor("backbone", keys: ReportDefaults.backboneKeys.sorted(), students, level: \.backbone))
+        // A key that only changes with the backbone (a per-architecture recipe such as its own
+        // optimizer or LR, set in the sweep's `students:` entries) is confounded with it: it
+        // joins the backbone factor instead of posing as a factor of its own.
+        let byBackbone = Dictionary(grouping: students, by: \.backbone)
+        let hasBackbone = !varying.filter(ReportDefaults.backboneKeys.contains).isEmpty
+        func followsBackbone(_ k: String) -> Bool {
+            hasBackbone && byBackbone.values.allSatisfy { Set($0.map { $0.params[k] ?? "" }).count == 1 }
         }
-        for k in varying where !ReportDefaults.backboneKeys.contains(k) {
+        let recipe = varying.filter { !ReportDefaults.backboneKeys.contains($0) && followsBackbone($0) }
+        if hasBackbone {
+            factors.append(factor("backbone", keys: ReportDefaults.backboneKeys.sorted() + recipe, students, level: \.backbone))
+        }
+        for k in varying where !ReportDefaults.backboneKeys.contains(k) && !recipe.contains(k) {
             var f = factor(displayName(k), keys: [k], students) { $0.params[k] ?? "—" }
             if k == "KD.METHOD" {
                 let baselines = records.filter { $0.run.role == .baseline || ($0.run.role != .teacher && $0.kdMethod == "none") }

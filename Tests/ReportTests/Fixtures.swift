@@ -53,6 +53,7 @@ enum Fixtures {
         return ["MODEL.BACKBONE.NAME": s(r.backbone), "MODEL.BACKBONE.DEPTH": i(18), "MODEL.BACKBONE.WIDTH": d(r.width),
                 "KD.METHOD": s(r.method), "KD.TEMPERATURE": d(4), "KD.LOGIT_WEIGHT": d(1), "KD.EMBED_WEIGHT": d(1),
                 "KD.TEACHER_CONFIG": s(r.role == .student ? "configs/teacher.yaml" : ""),
+                "SOLVER.OPT": s(r.backbone == "mobilenetv2" ? "SGD" : "Adam"),   // a per-architecture recipe key
                 "SEED": i(r.seed), "OUTPUT_DIR": s("results/fx/\(r.name)"), "SOLVER.MAX_EPOCH": i(r.role == .teacher ? 24 : 16)]
     }
 

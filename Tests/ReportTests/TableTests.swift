@@ -83,6 +83,7 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(kd.levels[2].mAP!.n, 2, "the failed kl+mse run is left out")
         let bb = model.factors[1]
         XCTAssertEqual(bb.levels.map(\.level), ["resnet18 ×0.25", "mobilenetv2 ×0.5"])
+        XCTAssertTrue(bb.keys.contains("SOLVER.OPT"), "a key set per architecture belongs to the backbone factor: \(bb.keys)")
         XCTAssertEqual(bb.levels[0].mAP!.mean, 42.5, accuracy: 1e-12)
     }
 
