@@ -1,6 +1,7 @@
 // Every default of the report in one place: which params are bookkeeping rather than
 // configuration, which columns count as "best" in which direction, chart and image sizes.
 import Foundation
+import Store
 
 public enum ReportDefaults {
     /// Formats written when `--format` is not given.
@@ -9,7 +10,7 @@ public enum ReportDefaults {
     /// Params that never make two runs "different configurations": the seed (the whole point of
     /// grouping) and paths derived from the run's name or pointing at the teacher's checkpoint
     /// (which is not part of the config hash either). Keys ending in `.SEED` count as seeds too.
-    public static let bookkeepingKeys: Set<String> = ["SEED", "OUTPUT_DIR", "KD.TEACHER_WEIGHTS", "DATALOADER.NUM_WORKERS"]
+    public static let bookkeepingKeys: Set<String> = ExperimentStore.runLocalKeys.union(["SEED", "KD.TEACHER_WEIGHTS", "DATALOADER.NUM_WORKERS"])
 
     /// Params that make up the "backbone" factor (shown as one label, e.g. `resnet18 ×0.25`).
     public static let backboneKeys: Set<String> = ["MODEL.BACKBONE.NAME", "MODEL.BACKBONE.DEPTH", "MODEL.BACKBONE.WIDTH"]

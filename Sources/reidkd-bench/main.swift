@@ -20,7 +20,6 @@ let sections: [(name: String, run: () -> Void)] = [
     ("conv", { ConvBench.run(sgemm: sgemm, markdown: markdown) }),
     ("train-step", { TrainStepBench.run(sgemm: sgemm, markdown: markdown) }),
     ("distill", { DistillBench.run(markdown: markdown) }),
-    ("teacher-fold", { TeacherFoldBench.run(markdown: markdown) }),
     ("data", { DataBench.run(markdown: markdown) }),
     ("store", { StoreBench.run(markdown: markdown) }),
     ("optim", { OptimBench.run(markdown: markdown) }),

@@ -26,7 +26,8 @@ public struct SweepProgress {
 
     /// Marks runs finished elsewhere (or earlier) as complete.
     public mutating func markComplete(_ names: [String]) {
-        for e in entries where names.contains(e.name) { done[e.name] = e.epochs }
+        let finished = Set(names)
+        for e in entries where finished.contains(e.name) { done[e.name] = e.epochs }
     }
 
     /// A run starts (or resumes; its first epoch line says where) now.

@@ -28,8 +28,8 @@ public final class Teacher {
         let meta = try Checkpoint.load(into: model.stateDict(), from: weights)
         _ = model.eval()
         for p in model.parameters() { p.isFrozen = true; p.requiresGrad = false }
-        // BN is not folded into the convs (`InferenceFolding`): with BN+ReLU fused into one pass
-        // the folded forward measured 0.97–0.99× the speed (`reidkd-bench teacher-fold`).
+        // BN is not folded into the convs: with BN+ReLU fused into one pass, a folded forward
+        // measured 0.95–1.01× the speed (docs/PERFORMANCE.md), so the teacher keeps its BNs.
         identity = String((meta[Checkpoint.configHashKey] ?? config.resolved.sha256).prefix(16))
     }
 

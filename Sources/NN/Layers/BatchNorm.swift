@@ -11,8 +11,6 @@ public final class BatchNorm: Module, Layer {
     public let runningMean: Tensor
     public let runningVar: Tensor
     public let momentum: Float, eps: Float
-    /// Folded into the preceding conv (see `InferenceFolding`): the identity in eval mode.
-    public internal(set) var isFolded = false
 
     public init(_ features: Int, biasFrozen: Bool = false, momentum: Float = 0.1, eps: Float = 1e-5) {
         weight = Parameter(Tensor.ones([features]))
@@ -32,7 +30,6 @@ public final class BatchNorm: Module, Layer {
 
     public func forward(_ x: Tensor) -> Tensor {
         MACCounter.noteCall(self, kind: "batchnorm", input: x)
-        if isFolded && !isTraining { return x }
         return batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                   training: isTraining, momentum: momentum, eps: eps)
     }
@@ -40,7 +37,6 @@ public final class BatchNorm: Module, Layer {
     /// relu(bn(x)) in one fused op (same values and gradients as `forward(x).relu()`).
     public func forwardReLU(_ x: Tensor) -> Tensor {
         MACCounter.noteCall(self, kind: "batchnorm", input: x)
-        if isFolded && !isTraining { return x.relu() }
         return batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
                          training: isTraining, momentum: momentum, eps: eps, relu: true)
     }

@@ -7,9 +7,6 @@ public final class Conv2d: Module, Layer {
     public let bias: Parameter?
     public let options: Conv2dOptions
     public let inChannels: Int, outChannels: Int, kernel: Int
-    /// Weights with the following BatchNorm folded in (see `InferenceFolding`), used instead of
-    /// `weight`/`bias` in eval mode only; set for frozen models whose weights no longer change.
-    public internal(set) var folded: (weight: Tensor, bias: Tensor)?
 
     public init(_ cin: Int, _ cout: Int, kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1,
                 bias: Bool = false, rng: inout RandomGenerator) {
@@ -25,8 +22,7 @@ public final class Conv2d: Module, Layer {
     }
 
     public func forward(_ x: Tensor) -> Tensor {
-        let y = (!isTraining ? folded : nil).map { conv2d(x, weight: $0.weight, bias: $0.bias, options: options) }
-            ?? conv2d(x, weight: weight, bias: bias, options: options)
+        let y = conv2d(x, weight: weight, bias: bias, options: options)
         let kind = options.groups > 1 && options.groups == inChannels ? "conv dw" : (kernel == 1 ? "conv 1×1" : "conv \(kernel)×\(kernel)")
         MACCounter.record(y.count * (inChannels / options.groups) * kernel * kernel, kind: kind)
         MACCounter.noteCall(self, kind: kind, input: x)

@@ -7,6 +7,35 @@
 // eight-lane loop per (channel, tap, image). The buffer is private, so reading across image
 // boundaries races with nothing. col2im does the same in reverse (below).
 
+/// A chunk's planes (images × channels, each H·W) in a private buffer with `margin` floats on
+/// both sides, so shifted whole-plane reads and writes stay in bounds.
+struct MarginBuffer {
+    let storage: Storage
+    let base: UnsafeMutablePointer<Float>
+    let hw: Int
+
+    /// `zeroed`: all zero (col2im accumulates into it); else only the margins are (im2col fills the planes).
+    init(planes: Int, hw: Int, margin: Int, zeroed: Bool) {
+        self.hw = hw
+        storage = zeroed ? Storage(zeros: planes * hw + 2 * margin) : Storage(count: planes * hw + 2 * margin)
+        base = storage.pointer + margin
+        if !zeroed {
+            storage.pointer.update(repeating: 0, count: margin)
+            (base + planes * hw).update(repeating: 0, count: margin)
+        }
+    }
+
+    /// Adds the planes into dx (col2im's contract: accumulate), image b at dx + b·imageStride.
+    func add(into dx: UnsafeMutablePointer<Float>, imageStride: Int, images: Int, channels: Int) {
+        for b in 0..<images {
+            for c in 0..<channels {
+                let src = base + (b * channels + c) * hw, dst = dx + b * imageStride + c * hw
+                for j in 0..<hw { dst[j] += src[j] }
+            }
+        }
+    }
+}
+
 /// Per tap (ki, kj): all-ones where output position t reads inside the image, else zero.
 struct TapMasks {
     let bits: [UInt32]   // kH·kW × Ho·Wo
@@ -46,11 +75,8 @@ func im2colSmallStride1(_ x: UnsafePointer<Float>, imageStride: Int, images: Int
                         ho: Int, wo: Int, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>) {
     let hw = h * w, hwo = ho * wo, ldcol = images * hwo, taps = g.kernelH * g.kernelW
     let tm = TapMasks(g, h: h, w: w, ho: ho, wo: wo)
-    let planes = images * channels
-    let buf = Storage(count: planes * hw + 2 * tm.margin)
-    let base = buf.pointer + tm.margin
-    buf.pointer.update(repeating: 0, count: tm.margin)
-    (base + planes * hw).update(repeating: 0, count: tm.margin)
+    let buf = MarginBuffer(planes: images * channels, hw: hw, margin: tm.margin, zeroed: false)
+    let base = buf.base
     for b in 0..<images { (base + b * channels * hw).update(from: x + b * imageStride, count: channels * hw) }
     tm.bits.withUnsafeBufferPointer { mb in
         let masks = UnsafeRawPointer(mb.baseAddress!).assumingMemoryBound(to: UInt32.self)
@@ -86,9 +112,8 @@ func col2imSmallStride1(_ col: UnsafePointer<Float>, imageStride: Int, images: I
                         ho: Int, wo: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
     let hw = h * w, hwo = ho * wo, ldcol = images * hwo, taps = g.kernelH * g.kernelW
     let tm = TapMasks(g, h: h, w: w, ho: ho, wo: wo)
-    let planes = images * channels
-    let buf = Storage(zeros: planes * hw + 2 * tm.margin)
-    let base = buf.pointer + tm.margin
+    let buf = MarginBuffer(planes: images * channels, hw: hw, margin: tm.margin, zeroed: true)
+    let base = buf.base
     tm.bits.withUnsafeBufferPointer { mb in
         let masks = UnsafeRawPointer(mb.baseAddress!)
         for c in 0..<channels {
@@ -115,12 +140,7 @@ func col2imSmallStride1(_ col: UnsafePointer<Float>, imageStride: Int, images: I
             }
         }
     }
-    for b in 0..<images {
-        for c in 0..<channels {
-            let src = base + (b * channels + c) * hw, dst = dx + b * imageStride + c * hw
-            for j in 0..<hw { dst[j] += src[j] }
-        }
-    }
+    buf.add(into: dx, imageStride: imageStride, images: images, channels: channels)
 }
 
 /// im2col for strided convolutions on small maps (Ho·Wo ≤ 64): as `im2colSmallStride1`, but a
@@ -129,11 +149,8 @@ func im2colSmallStrided(_ x: UnsafePointer<Float>, imageStride: Int, images: Int
                         ho: Int, wo: Int, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>) {
     let hw = h * w, hwo = ho * wo, ldcol = images * hwo, taps = g.kernelH * g.kernelW
     let tm = TapMasks(g, h: h, w: w, ho: ho, wo: wo)
-    let planes = images * channels
-    let buf = Storage(count: planes * hw + 2 * tm.margin)
-    let base = buf.pointer + tm.margin
-    buf.pointer.update(repeating: 0, count: tm.margin)
-    (base + planes * hw).update(repeating: 0, count: tm.margin)
+    let buf = MarginBuffer(planes: images * channels, hw: hw, margin: tm.margin, zeroed: false)
+    let base = buf.base
     for b in 0..<images { (base + b * channels * hw).update(from: x + b * imageStride, count: channels * hw) }
     tm.bits.withUnsafeBufferPointer { mb in
     tm.index.withUnsafeBufferPointer { ib in
@@ -159,9 +176,8 @@ func col2imSmallStrided(_ col: UnsafePointer<Float>, imageStride: Int, images: I
                         ho: Int, wo: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
     let hw = h * w, hwo = ho * wo, ldcol = images * hwo, taps = g.kernelH * g.kernelW
     let tm = TapMasks(g, h: h, w: w, ho: ho, wo: wo)
-    let planes = images * channels
-    let buf = Storage(zeros: planes * hw + 2 * tm.margin)
-    let base = buf.pointer + tm.margin
+    let buf = MarginBuffer(planes: images * channels, hw: hw, margin: tm.margin, zeroed: true)
+    let base = buf.base
     tm.bits.withUnsafeBufferPointer { mb in
     tm.index.withUnsafeBufferPointer { ib in
         let idx = ib.baseAddress!
@@ -179,10 +195,5 @@ func col2imSmallStrided(_ col: UnsafePointer<Float>, imageStride: Int, images: I
         }
     }
     }
-    for b in 0..<images {
-        for c in 0..<channels {
-            let src = base + (b * channels + c) * hw, dst = dx + b * imageStride + c * hw
-            for j in 0..<hw { dst[j] += src[j] }
-        }
-    }
+    buf.add(into: dx, imageStride: imageStride, images: images, channels: channels)
 }

@@ -125,9 +125,20 @@ func forEachChunk(_ plan: ConvPlan, _ body: (_ worker: Int, _ b0: Int, _ cb: Int
     return workers
 }
 
+/// The GEMM operand of group `g` for images b0 ..< b0+cb: im2col into `col`, or — pointwise
+/// convs without a col buffer — x itself (already K × H·W per image).
+func groupColumns(_ p: ConvPlan, _ x: UnsafePointer<Float>, images b0: Int, count cb: Int, group g: Int,
+                  into col: Storage?) -> UnsafePointer<Float> {
+    let hw = p.h * p.w, inImg = p.cin * hw
+    let xg = x + b0 * inImg + g * p.cinG * hw
+    guard let col = col else { return xg }
+    im2col(xg, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w, ho: p.ho, wo: p.wo, p.geo, col.pointer)
+    return UnsafePointer(col.pointer)
+}
+
 func convForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                  _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
-    let k = p.k, hwo = p.hwo, hw = p.h * p.w, inImg = p.cin * hw, outImg = p.cout * hwo
+    let k = p.k, hwo = p.hwo, outImg = p.cout * hwo
     forEachChunk(p) { _, b0, cb in
         let cols = cb * hwo
         let direct = cb == 1   // the GEMM writes straight into y
@@ -135,13 +146,7 @@ func convForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Fl
         let tmp = direct ? nil : Storage(count: p.coutG * cols)
         for g in 0..<p.groups {
             let wg = w + g * p.coutG * k
-            let xg = x + b0 * inImg + g * p.cinG * hw
-            var colPtr = xg
-            if let col = col {
-                im2col(xg, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w,
-                       ho: p.ho, wo: p.wo, p.geo, col.pointer)
-                colPtr = UnsafePointer(col.pointer)
-            }
+            let colPtr = groupColumns(p, x, images: b0, count: cb, group: g, into: col)
             if direct {
                 BLAS.sgemmSerial(false, false, p.coutG, hwo, k, 1, wg, k, colPtr, hwo, 0,
                                  y + b0 * outImg + g * p.coutG * hwo, hwo)

@@ -49,13 +49,7 @@ func convBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<F
                 if let dw = dw {
                     let dwW = transposed ? dwParts!.pointer + wk * wCount : (wk == 0 ? dw : dwParts!.pointer + (wk - 1) * wCount)
                     let beta: Float = startedBuf[wk] ? 1 : 0
-                    let xg = x + b0 * inImg + g * p.cinG * hw
-                    var colPtr = xg
-                    if let col = col {
-                        im2col(xg, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w,
-                               ho: p.ho, wo: p.wo, p.geo, col.pointer)
-                        colPtr = UnsafePointer(col.pointer)
-                    }
+                    let colPtr = groupColumns(p, x, images: b0, count: cb, group: g, into: col)
                     if transposed {
                         // dW_gᵀ (K × CoutG) += col (K × cols) · dy_gᵀ (cols × CoutG)
                         BLAS.sgemmSerial(false, true, k, p.coutG, cols, 1, colPtr, cols, dyg, cols, beta,
