@@ -1,7 +1,8 @@
 // conv2d forward and forward+backward throughput on the conv layers of the reference student
 // (ResNet-18 layout, widths 32-64-128-256, last stride 1) and of a MobileNetV2-style student,
 // batch 64, for 64×32 and 128×64 network inputs. FLOPs count 2 per multiply-add; forward+backward
-// is 3× forward (input gradient, weight gradient), 2× for the stem (no input gradient).
+// is 3× forward (input gradient, weight gradient), 2× for the stem (no input gradient). Winograd
+// does fewer multiplies; its GFLOP/s still count the direct convolution's FLOPs (effective rate).
 import Tensor
 import Foundation
 
@@ -31,9 +32,20 @@ enum ConvBench {
     static func run(sgemm: Double, markdown: Bool) {
         let batch = 64
         for (h, w) in [(64, 32), (128, 64)] {
-            var table = Table(["layer (input \(h)×\(w), batch \(batch))", "map", "fwd GFLOP/s", "fwd eff", "fwd+bwd GFLOP/s", "fwd+bwd eff", "target"])
+            var table = Table(["layer (input \(h)×\(w), batch \(batch))", "map", "algorithm", "fwd GFLOP/s", "fwd eff", "fwd+bwd GFLOP/s", "fwd+bwd eff", "target"])
             let only = ProcessInfo.processInfo.environment["BENCH_LAYERS"]  // e.g. BENCH_LAYERS=1×1,dw
             for l in layers where only == nil || only!.split(separator: ",").contains(where: { l.name.contains($0) }) {
+              // Stride-1 3×3 layers run both algorithms (Winograd also below its channel threshold,
+              // to show why the threshold is where it is); the default is marked.
+              let both = l.k == 3 && l.stride == 1 && l.groups == 1
+              let eligible = min(l.cin, l.cout) >= ConvAlgorithm.winogradMinChannels
+              for algo in both ? [ConvAlgorithm.im2col, .winograd] : [.im2col] {
+                let savedAlgo = ConvAlgorithm.threeByThree, savedMin = ConvAlgorithm.winogradMinChannels
+                ConvAlgorithm.threeByThree = algo
+                if algo == .winograd { ConvAlgorithm.winogradMinChannels = 1 }
+                defer { ConvAlgorithm.threeByThree = savedAlgo; ConvAlgorithm.winogradMinChannels = savedMin }
+                let isDefault = !both || (algo == .winograd) == eligible
+                let algoName = l.groups > 1 ? "direct" : (algo == .winograd ? "winograd" : "im2col") + (isDefault && both ? " *" : "")
                 let (ih, iw) = (h / l.div, w / l.div)
                 var rng = RandomGenerator(seed: 3)
                 let x = Tensor.randn([batch, l.cin, ih, iw], rng: &rng)
@@ -55,9 +67,11 @@ enum ConvBench {
                 if l.groups == 1 && l.k == 3 && l.cin >= 64 { target = gb / sgemm >= 0.6 ? "≥60% ✓" : "≥60% ✗" }
                 else if l.groups == 1 && l.k == 1 { target = gb / sgemm >= 0.7 ? "≥70% ✓" : "≥70% ✗" }
                 else { target = "–" }
-                table.add([l.name, "\(ih)×\(iw)", fmt(gf), fmt(100 * gf / sgemm, 0) + "%", fmt(gb), fmt(100 * gb / sgemm, 0) + "%", target])
+                table.add([l.name, "\(ih)×\(iw)", algoName, fmt(gf), fmt(100 * gf / sgemm, 0) + "%", fmt(gb), fmt(100 * gb / sgemm, 0) + "%", target])
+              }
             }
             print(table.render(markdown: markdown))
+            print("* = the algorithm conv2d picks for the layer. Winograd GFLOP/s count the direct convolution's FLOPs (effective rate).")
         }
     }
 }

@@ -5,7 +5,9 @@
 // no gradient (2×). MACs come from the model's own counter on a training-mode forward (so the
 // classifier is included). Then each conv and BN call of the step is replayed alone
 // (forward+backward, same shapes) to show where the time goes; "other" is the remainder
-// (ReLU, additions, pooling, loss, autograd bookkeeping, SGD).
+// (ReLU, additions, pooling, loss, autograd bookkeeping, SGD). The step is timed with the default
+// conv algorithms and with im2col for every 3×3; GFLOP/s count direct-convolution FLOPs, so with
+// Winograd (fewer multiplies) they are an effective rate.
 import Foundation
 import NN
 import Tensor
@@ -13,7 +15,7 @@ import Tensor
 enum TrainStepBench {
     static func run(sgemm: Double, markdown: Bool) {
         let batch = 64
-        var summary = Table(["input", "batch", "fwd GMAC/img", "step (s)", "images/s", "GFLOP/s", "eff vs sgemm", "target"])
+        var summary = Table(["input", "3×3 algorithm", "batch", "fwd GMAC/img", "step (s)", "images/s", "GFLOP/s", "eff vs sgemm", "target"])
         var breakdowns: [(String, Table)] = []
         for (h, w) in [(64, 32), (128, 64)] {
             var spec = ModelSpec.referenceStudent
@@ -42,11 +44,19 @@ enum TrainStepBench {
                 return conv.outChannels * 3 * conv.kernel * conv.kernel * (h / 2) * (w / 2) * batch
             } ?? 0
             let flops = 2.0 * Double(3 * counter.total - stemMACs)
-            let t = Timing.median(reps: 5) { step() }
-            let gf = flops / t / 1e9, eff = gf / sgemm
-            let target = h == 128 ? (eff >= 0.7 ? "≥70% ✓" : "≥70% ✗") : "–"
-            summary.add(["\(h)×\(w)", "\(batch)", fmt(Double(counter.total) / Double(batch) / 1e9, 3), fmt(t, 3),
-                         fmt(Double(batch) / t, 0), fmt(gf), fmt(100 * eff, 0) + "%", target])
+            // The default (Winograd for stride-1 3×3 at ≥ 64 channels) and the im2col path alone.
+            var t = 0.0
+            for algo in [ConvAlgorithm.winograd, .im2col] {
+                let saved = ConvAlgorithm.threeByThree
+                ConvAlgorithm.threeByThree = algo
+                defer { ConvAlgorithm.threeByThree = saved }
+                let ta = Timing.median(reps: 5) { step() }
+                if algo == .winograd { t = ta }
+                let gf = flops / ta / 1e9, eff = gf / sgemm
+                let target = h == 128 ? (eff >= 0.7 ? "≥70% ✓" : "≥70% ✗") : "–"
+                summary.add(["\(h)×\(w)", algo == .winograd ? "winograd (default)" : "im2col", "\(batch)", fmt(Double(counter.total) / Double(batch) / 1e9, 3), fmt(ta, 3),
+                             fmt(Double(batch) / ta, 0), fmt(gf), fmt(100 * eff, 0) + "%", target])
+            }
             breakdowns.append(("\(h)×\(w)", breakdown(counter, step: t)))
         }
         print(summary.render(markdown: markdown))

@@ -88,6 +88,45 @@ final class ConvPathTests: XCTestCase {
         check([6, 5, 1, 1], [4, 5, 3, 3], p1)
     }
 
+    /// Winograd F(2×2, 3×3): odd and even maps (partial edge tiles), padding 0/1/2, several
+    /// chunks, against the same Double loops; and it must agree with the im2col path.
+    func testWinogradAgainstDirectLoops() {
+        let p1 = Conv2dOptions(stride: 1, padding: 1)
+        let a = try! ConvPlan.make(x: [3, 64, 5, 3], weight: [64, 64, 3, 3], bias: nil, options: p1)
+        XCTAssertTrue(a.isWinograd)
+        XCTAssertFalse(try! ConvPlan.make(x: [3, 32, 5, 3], weight: [64, 32, 3, 3], bias: nil, options: p1).isWinograd)
+        XCTAssertFalse(try! ConvPlan.make(x: [3, 64, 5, 3], weight: [64, 64, 3, 3], bias: nil,
+                                          options: .init(stride: 2, padding: 1)).isWinograd)
+        check([3, 64, 5, 3], [64, 64, 3, 3], p1)
+        check([2, 64, 8, 4], [72, 64, 3, 3], p1)
+        check([2, 64, 6, 5], [64, 64, 3, 3], .init(stride: 1, padding: 0))
+        check([2, 64, 4, 3], [64, 64, 3, 3], .init(stride: (1, 1), padding: (2, 1)))
+        // Chunks of one image: dU sums over chunks.
+        let saved = ConvTuning.winogradBudget
+        ConvTuning.winogradBudget = 1
+        defer { ConvTuning.winogradBudget = saved }
+        XCTAssertEqual(a.winogradChunk, 1)
+        check([3, 64, 5, 3], [64, 64, 3, 3], p1)
+    }
+
+    func testWinogradMatchesIm2col() {
+        let x = randomTensor([4, 64, 7, 6], seed: 31), w = randomTensor([64, 64, 3, 3], seed: 32, scale: 0.1)
+        func run() -> ([Float], [Float], [Float]) {
+            x.grad = nil; w.grad = nil
+            let y = conv2d(x, weight: w, padding: 1)
+            (y * y).sum().backward()
+            return (y.scalars, x.grad!.scalars, w.grad!.scalars)
+        }
+        let wino = run()
+        let saved = ConvAlgorithm.threeByThree
+        ConvAlgorithm.threeByThree = .im2col
+        defer { ConvAlgorithm.threeByThree = saved }
+        let ref = run()
+        assertClose(wino.0, ref.0, atol: 1e-4, rtol: 1e-4)
+        assertClose(wino.1, ref.1, atol: 1e-3, rtol: 1e-4)
+        assertClose(wino.2, ref.2, atol: 1e-2, rtol: 1e-4)
+    }
+
     func testOneThreadMatchesTwo() {
         let x = randomTensor([12, 16, 4, 3], seed: 21), w = randomTensor([16, 16, 3, 3], seed: 22)
         let y = conv2d(x, weight: w, padding: 1)

@@ -7,7 +7,8 @@
 // this keeps activation memory at the size of x). Chunks are spread over the workers, each with
 // its own buffers and its own dW partial (summed at the end), so no two workers write the same
 // memory. A 1×1, stride-1, unpadded conv on one image skips im2col entirely: col is x itself.
-// Depthwise convolutions (groups = Cin = Cout) use a direct kernel (DepthwiseConv.swift).
+// Depthwise convolutions (groups = Cin = Cout) use a direct kernel (DepthwiseConv.swift); stride-1
+// 3×3 convolutions with ≥ 64 channels use Winograd F(2×2, 3×3) (Conv2dWinograd.swift).
 
 /// Options of a convolution: stride, padding, dilation, groups (square or rectangular).
 public struct Conv2dOptions: Sendable {
@@ -75,8 +76,12 @@ struct ConvPlan {
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, options: Conv2dOptions = .init()) -> Tensor {
     let plan = checked { try ConvPlan.make(x: x.shape, weight: weight.shape, bias: bias?.shape, options: options) }
     let y = Tensor.empty([plan.n, plan.cout, plan.ho, plan.wo])
+    // Winograd's transformed weights, kept for the backward.
+    let winograd = !plan.isDepthwise && plan.isWinograd ? winogradWeights(plan, weight.pointer) : nil
     if plan.isDepthwise {
         depthwiseForward(plan, x.pointer, weight.pointer, bias?.pointer, y.pointer)
+    } else if let u = winograd {
+        winogradForward(plan, x.pointer, u, bias?.pointer, y.pointer)
     } else {
         convForward(plan, x.pointer, weight.pointer, bias?.pointer, y.pointer)
     }
@@ -89,6 +94,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, options: Co
             let gb = (bias?.requiresGrad ?? false) ? Tensor.empty([plan.cout]) : nil
             if plan.isDepthwise {
                 depthwiseBackward(plan, x.pointer, weight.pointer, g.pointer, gx?.pointer, gw?.pointer, gb?.pointer)
+            } else if let u = winograd {
+                winogradBackward(plan, x.pointer, u, g.pointer, gx?.pointer, gw?.pointer, gb?.pointer)
             } else {
                 convBackward(plan, x.pointer, weight.pointer, g.pointer, gx?.pointer, gw?.pointer, gb?.pointer)
             }
@@ -181,4 +188,6 @@ enum ConvTuning {
     /// Pointwise convs with at least this many output positions per image run one GEMM per
     /// image straight on x (no gather copy): 64×128+ is already wide enough for sgemm.
     static let pointwiseDirect = 128
+    /// Floats per Winograd transformed tensor of a chunk (4 Mi floats = 16 MiB).
+    nonisolated(unsafe) static var winogradBudget = 4 << 20
 }

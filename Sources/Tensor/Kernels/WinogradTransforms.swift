@@ -1,0 +1,242 @@
+// Winograd F(2×2, 3×3) transforms (Lavin & Gray, "Fast Algorithms for Convolutional Neural
+// Networks", 2016) for stride-1, undilated 3×3 convolutions. A 2×2 output tile is
+//   Y = Aᵀ [ Σ_c (G g_c Gᵀ) ⊙ (Bᵀ d_c B) ] A
+// with d_c the 4×4 input tile of channel c starting at (2·ty − padH, 2·tx − padW):
+//   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
+//   Aᵀ = [1 1 1 0; 0 1 −1 −1].
+// The reverse mode uses the same matrices: dM = A dY Aᵀ, dg = Gᵀ dU G, dd = B dV Bᵀ
+// (scatter-added: neighbouring input tiles overlap by two rows/columns).
+//
+// Layout of a chunk of `lanes` images: X[ξ][c][t] with ξ = 4·i + j the position in the 4×4
+// transformed tile, c the channel and t = tile·lanes + b (tile = ty·tilesW + tx, b the image).
+// Each ξ is one (channels × T) matrix, so the 16 products are plain GEMMs, and the images are
+// innermost so every transform runs on SIMD vectors across images, whatever the map size (the
+// late ResNet stages have 8×4 and 4×2 maps: a handful of tiles per plane). A channel's planes are
+// first transposed into a position-major buffer P[py][px][b] (zero-padded), which is small and
+// stays in cache. Weights: U[ξ][co][ci]. Each function handles one channel of the chunk, so
+// callers split channels over workers with no shared writes.
+
+/// Up to 8 lanes of p (a partial vector at the end of a row of images).
+@inline(__always)
+private func load8(_ p: UnsafePointer<Float>, _ n: Int) -> SIMD8<Float> {
+    if n == 8 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+    var v = SIMD8<Float>()
+    for i in 0..<n { v[i] = p[i] }
+    return v
+}
+
+@inline(__always)
+private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
+    if n == 8 { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self); return }
+    for i in 0..<n { p[i] = v[i] }
+}
+
+/// Tile geometry of one Winograd convolution (input h × w, output ho × wo, stride 1) for a
+/// chunk of `lanes` images.
+struct WinogradTiles {
+    let h: Int, w: Int, ho: Int, wo: Int, padH: Int, padW: Int, lanes: Int
+    let tilesH: Int, tilesW: Int
+    var perImage: Int { tilesH * tilesW }
+    /// Columns of one channel's row of X: T = tiles · lanes.
+    var t: Int { perImage * lanes }
+    /// Zero-padded input positions that every tile reads in bounds: (2·tilesH + 2) × (2·tilesW + 2).
+    var paddedH: Int { 2 * tilesH + 2 }
+    var paddedW: Int { 2 * tilesW + 2 }
+    /// Floats of the position-major input buffer P and output buffer Q of one channel.
+    var inputBufferCount: Int { paddedH * paddedW * lanes }
+    var outputBufferCount: Int { 4 * perImage * lanes }
+
+    init(h: Int, w: Int, ho: Int, wo: Int, padH: Int, padW: Int, lanes: Int) {
+        self.h = h; self.w = w; self.ho = ho; self.wo = wo; self.padH = padH; self.padW = padW; self.lanes = lanes
+        tilesH = (ho + 1) / 2; tilesW = (wo + 1) / 2
+    }
+
+    // MARK: forward
+
+    /// V[ξ][t] = (Bᵀ d B)[ξ] for one channel: `x` is the channel's plane of the chunk's first
+    /// image (images `imageStride` apart), v its row of X[0] (row ξ at v + ξ·xiStride). `p`
+    /// (inputBufferCount floats) must have zero borders: only the interior is written, so a
+    /// buffer zeroed once serves every channel.
+    func inputTransform(_ x: UnsafePointer<Float>, imageStride: Int, _ v: UnsafeMutablePointer<Float>, xiStride: Int,
+                        p: UnsafeMutablePointer<Float>) {
+        let n = lanes, pw = paddedW
+        for b in 0..<n {
+            let src = x + b * imageStride
+            for iy in 0..<h {
+                let row = p + ((iy + padH) * pw + padW) * n + b
+                for ix in 0..<w { row[ix * n] = src[iy * w + ix] }
+            }
+        }
+        forEachTile { tile, ty, tx, b0, k in
+            let base = UnsafePointer(p + (2 * ty * pw + 2 * tx) * n + b0)
+            // Bᵀ on the rows of the tile, one column l at a time: (d0 − d2, d1 + d2, d2 − d1, d1 − d3).
+            func rows(_ l: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+                let d0 = load8(base + l * n, k), d1 = load8(base + (pw + l) * n, k)
+                let d2 = load8(base + (2 * pw + l) * n, k), d3 = load8(base + (3 * pw + l) * n, k)
+                return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
+            }
+            let c0 = rows(0), c1 = rows(1), c2 = rows(2), c3 = rows(3)
+            // B on the columns of each row i: (c0 − c2, c1 + c2, c2 − c1, c1 − c3).
+            let out = v + tile * n + b0
+            func put(_ i: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>) {
+                let o = out + 4 * i * xiStride
+                store8(a - c, o, k); store8(b + c, o + xiStride, k)
+                store8(c - b, o + 2 * xiStride, k); store8(b - d, o + 3 * xiStride, k)
+            }
+            put(0, c0.0, c1.0, c2.0, c3.0); put(1, c0.1, c1.1, c2.1, c3.1)
+            put(2, c0.2, c1.2, c2.2, c3.2); put(3, c0.3, c1.3, c2.3, c3.3)
+        }
+    }
+
+    /// Runs body(tile, ty, tx, firstLane, laneCount) over every tile and block of ≤ 8 images.
+    @inline(__always)
+    private func forEachTile(_ body: (Int, Int, Int, Int, Int) -> Void) {
+        var b0 = 0
+        while b0 < lanes {
+            let k = Swift.min(8, lanes - b0)
+            for ty in 0..<tilesH { for tx in 0..<tilesW { body(ty * tilesW + tx, ty, tx, b0, k) } }
+            b0 += 8
+        }
+    }
+
+    /// y = Aᵀ M A (+ bias) for one output channel: m its row of M[0] (row ξ at m + ξ·xiStride),
+    /// y the channel's plane of the chunk's first image (images `imageStride` apart); `q` is
+    /// scratch of outputBufferCount floats.
+    func outputTransform(_ m: UnsafePointer<Float>, xiStride: Int, bias: Float, _ y: UnsafeMutablePointer<Float>,
+                         imageStride: Int, q: UnsafeMutablePointer<Float>) {
+        let n = lanes, ow = 2 * tilesW
+        forEachTile { tile, ty, tx, b0, k in
+            let mt = m + tile * n + b0
+            // Aᵀ on the rows: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3, per column j.
+            func rows(_ j: Int) -> (SIMD8<Float>, SIMD8<Float>) {
+                let a = load8(mt + j * xiStride, k), b = load8(mt + (4 + j) * xiStride, k)
+                let c = load8(mt + (8 + j) * xiStride, k), d = load8(mt + (12 + j) * xiStride, k)
+                return (a + b + c, b - c - d)
+            }
+            let r0 = rows(0), r1 = rows(1), r2 = rows(2), r3 = rows(3)
+            let bv = SIMD8<Float>(repeating: bias)
+            let o = q + (2 * ty * ow + 2 * tx) * n + b0
+            // A on the columns: (s0 + s1 + s2, s1 − s2 − s3).
+            store8(r0.0 + r1.0 + r2.0 + bv, o, k); store8(r1.0 - r2.0 - r3.0 + bv, o + n, k)
+            store8(r0.1 + r1.1 + r2.1 + bv, o + ow * n, k); store8(r1.1 - r2.1 - r3.1 + bv, o + (ow + 1) * n, k)
+        }
+        for b in 0..<n {
+            let dst = y + b * imageStride
+            for oy in 0..<ho {
+                let row = q + oy * ow * n + b
+                for ox in 0..<wo { dst[oy * wo + ox] = row[ox * n] }
+            }
+        }
+    }
+
+    // MARK: backward
+
+    /// dM[ξ][t] = (A dY Aᵀ)[ξ] for one output channel (dy laid out like y above). `q`
+    /// (outputBufferCount floats) must be zero outside ho × wo: only that part is written.
+    func outputGradientTransform(_ dy: UnsafePointer<Float>, imageStride: Int, _ dm: UnsafeMutablePointer<Float>,
+                                 xiStride: Int, q: UnsafeMutablePointer<Float>) {
+        let n = lanes, ow = 2 * tilesW
+        for b in 0..<n {
+            let src = dy + b * imageStride
+            for oy in 0..<ho {
+                let row = q + oy * ow * n + b
+                for ox in 0..<wo { row[ox * n] = src[oy * wo + ox] }
+            }
+        }
+        forEachTile { tile, ty, tx, b0, k in
+            let g = UnsafePointer(q + (2 * ty * ow + 2 * tx) * n + b0)
+            let a = load8(g, k), b = load8(g + n, k), c = load8(g + ow * n, k), d = load8(g + (ow + 1) * n, k)
+            // A dY: rows (a, b), (a + c, b + d), (a − c, b − d), (−c, −d); each row (p, q)·Aᵀ =
+            // (p, p + q, p − q, −q).
+            let out = dm + tile * n + b0
+            func put(_ i: Int, _ p: SIMD8<Float>, _ r: SIMD8<Float>) {
+                let o = out + 4 * i * xiStride
+                store8(p, o, k); store8(p + r, o + xiStride, k); store8(p - r, o + 2 * xiStride, k); store8(-r, o + 3 * xiStride, k)
+            }
+            put(0, a, b); put(1, a + c, b + d); put(2, a - c, b - d); put(3, -c, -d)
+        }
+    }
+
+    /// dx = Σ_tiles B dV Bᵀ for one input channel, scattered back to the tiles' positions and
+    /// written (not added) to the channel's planes. `p` is scratch of inputBufferCount floats.
+    func inputGradientTransform(_ dv: UnsafePointer<Float>, xiStride: Int, _ dx: UnsafeMutablePointer<Float>,
+                                imageStride: Int, p: UnsafeMutablePointer<Float>) {
+        let n = lanes, pw = paddedW
+        p.update(repeating: 0, count: inputBufferCount)
+        forEachTile { tile, ty, tx, b0, k in
+            let vt = dv + tile * n + b0
+            // B on the rows: k0 = v0, k1 = v1 − v2 + v3, k2 = −v0 + v1 + v2, k3 = −v3, per column j.
+            func rows(_ j: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+                let v0 = load8(vt + j * xiStride, k), v1 = load8(vt + (4 + j) * xiStride, k)
+                let v2 = load8(vt + (8 + j) * xiStride, k), v3 = load8(vt + (12 + j) * xiStride, k)
+                return (v0, v1 - v2 + v3, v2 + v1 - v0, -v3)
+            }
+            let c0 = rows(0), c1 = rows(1), c2 = rows(2), c3 = rows(3)
+            // Bᵀ on the columns of row i, added into the (overlapping) tile:
+            // (k0, k1 − k2 + k3, −k0 + k1 + k2, −k3).
+            let base = p + (2 * ty * pw + 2 * tx) * n + b0
+            func add(_ i: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>, _ d: SIMD8<Float>) {
+                let o = base + i * pw * n
+                store8(load8(o, k) + a, o, k)
+                store8(load8(o + n, k) + b - c + d, o + n, k)
+                store8(load8(o + 2 * n, k) + b + c - a, o + 2 * n, k)
+                store8(load8(o + 3 * n, k) - d, o + 3 * n, k)
+            }
+            add(0, c0.0, c1.0, c2.0, c3.0); add(1, c0.1, c1.1, c2.1, c3.1)
+            add(2, c0.2, c1.2, c2.2, c3.2); add(3, c0.3, c1.3, c2.3, c3.3)
+        }
+        for b in 0..<n {
+            let dst = dx + b * imageStride
+            for iy in 0..<h {
+                let row = UnsafePointer(p + ((iy + padH) * pw + padW) * n + b)
+                for ix in 0..<w { dst[iy * w + ix] = row[ix * n] }
+            }
+        }
+    }
+}
+
+/// U[ξ][co][ci] = (G g Gᵀ)[ξ] for weights (Cout, Cin, 3, 3), output channels co0 ..< co1.
+func winogradWeightTransform(_ w: UnsafePointer<Float>, cout: Int, cin: Int, _ u: UnsafeMutablePointer<Float>,
+                             channels co0: Int, _ co1: Int) {
+    let s = cout * cin
+    for co in co0..<co1 {
+        for ci in 0..<cin {
+            let g = w + (co * cin + ci) * 9
+            let o = u + co * cin + ci
+            // Rows of G g: g0, ½(g0 + g1 + g2), ½(g0 − g1 + g2), g2; each row (a, b, c)·Gᵀ =
+            // (a, ½(a + b + c), ½(a − b + c), c).
+            for i in 0..<4 {
+                var r = (Float(0), Float(0), Float(0))
+                for j in 0..<3 {
+                    let a = g[j], b = g[3 + j], c = g[6 + j]
+                    let e: Float = i == 0 ? a : i == 1 ? 0.5 * (a + b + c) : i == 2 ? 0.5 * (a - b + c) : c
+                    if j == 0 { r.0 = e } else if j == 1 { r.1 = e } else { r.2 = e }
+                }
+                let oi = o + 4 * i * s
+                oi[0] = r.0; oi[s] = 0.5 * (r.0 + r.1 + r.2); oi[2 * s] = 0.5 * (r.0 - r.1 + r.2); oi[3 * s] = r.2
+            }
+        }
+    }
+}
+
+/// dW (Cout, Cin, 3, 3) = Gᵀ dU G for output channels co0 ..< co1; dU laid out like U.
+func winogradWeightGradient(_ du: UnsafePointer<Float>, cout: Int, cin: Int, _ dw: UnsafeMutablePointer<Float>,
+                            channels co0: Int, _ co1: Int) {
+    let s = cout * cin
+    for co in co0..<co1 {
+        for ci in 0..<cin {
+            let d = du + co * cin + ci
+            let o = dw + (co * cin + ci) * 9
+            // Rows of Gᵀ dU: u0 + ½(u1 + u2), ½(u1 − u2), ½(u1 + u2) + u3; each row q·G =
+            // (q0 + ½(q1 + q2), ½(q1 − q2), ½(q1 + q2) + q3).
+            for i in 0..<3 {
+                var q = SIMD4<Float>()
+                for j in 0..<4 {
+                    let u0 = d[j * s], u1 = d[(4 + j) * s], u2 = d[(8 + j) * s], u3 = d[(12 + j) * s]
+                    q[j] = i == 0 ? u0 + 0.5 * (u1 + u2) : i == 1 ? 0.5 * (u1 - u2) : 0.5 * (u1 + u2) + u3
+                }
+                o[3 * i] = q[0] + 0.5 * (q[1] + q[2]); o[3 * i + 1] = 0.5 * (q[1] - q[2]); o[3 * i + 2] = 0.5 * (q[1] + q[2]) + q[3]
+            }
+        }
+    }
+}
