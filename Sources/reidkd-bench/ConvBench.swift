@@ -30,6 +30,7 @@ enum ConvBench {
     ]
 
     static func run(sgemm: Double, markdown: Bool) {
+        smallBatch(markdown: markdown)
         let batch = 64
         for (h, w) in [(64, 32), (128, 64)] {
             var table = Table(["layer (input \(h)×\(w), batch \(batch))", "map", "algorithm", "fwd GFLOP/s", "fwd eff", "fwd+bwd GFLOP/s", "fwd+bwd eff", "target"])
@@ -38,12 +39,16 @@ enum ConvBench {
               // Stride-1 3×3 layers run both algorithms (Winograd also below its channel threshold,
               // to show why the threshold is where it is); the default is marked.
               let both = l.k == 3 && l.stride == 1 && l.groups == 1
-              let eligible = min(l.cin, l.cout) >= ConvAlgorithm.winogradMinChannels
+              let eligible = ConvAlgorithm.uses(.winograd, images: batch, cin: l.cin, cout: l.cout, h: h / l.div, w: w / l.div)
               for algo in both ? [ConvAlgorithm.im2col, .winograd] : [.im2col] {
                 let savedAlgo = ConvAlgorithm.threeByThree, savedMin = ConvAlgorithm.winogradMinChannels
+                let savedTiles = ConvAlgorithm.winogradMinTiles
                 ConvAlgorithm.threeByThree = algo
-                if algo == .winograd { ConvAlgorithm.winogradMinChannels = 1 }
-                defer { ConvAlgorithm.threeByThree = savedAlgo; ConvAlgorithm.winogradMinChannels = savedMin }
+                if algo == .winograd { ConvAlgorithm.winogradMinChannels = 1; ConvAlgorithm.winogradMinTiles = 0 }
+                defer {
+                    ConvAlgorithm.threeByThree = savedAlgo; ConvAlgorithm.winogradMinChannels = savedMin
+                    ConvAlgorithm.winogradMinTiles = savedTiles
+                }
                 let isDefault = !both || (algo == .winograd) == eligible
                 let algoName = l.groups > 1 ? "direct" : (algo == .winograd ? "winograd" : "im2col") + (isDefault && both ? " *" : "")
                 let (ih, iw) = (h / l.div, w / l.div)
@@ -73,5 +78,30 @@ enum ConvBench {
             print(table.render(markdown: markdown))
             print("* = the algorithm conv2d picks for the layer. Winograd GFLOP/s count the direct convolution's FLOPs (effective rate).")
         }
+    }
+
+    /// Forward time of the stride-1 3×3 layers at small batches (eval latency), both algorithms:
+    /// Winograd's fixed costs (weight transform, 16 small GEMMs) decide the smallest batch for it.
+    static func smallBatch(markdown: Bool) {
+        var table = Table(["3×3 layer, 64×32 input", "map", "batch", "im2col fwd (ms)", "winograd fwd (ms)", "picked"])
+        for l in layers where l.k == 3 && l.stride == 1 && l.groups == 1 && l.cin >= 64 {
+            for batch in [1, 2, 4, 8, 16] {
+                let (ih, iw) = (64 / l.div, 32 / l.div)
+                var rng = RandomGenerator(seed: 3)
+                let x = Tensor.randn([batch, l.cin, ih, iw], rng: &rng)
+                let wt = Tensor.randn([l.cout, l.cin, 3, 3], std: 0.1, rng: &rng)
+                var times: [Double] = []
+                let picked = ConvAlgorithm.uses(.winograd, images: batch, cin: l.cin, cout: l.cout, h: ih, w: iw) ? "winograd" : "im2col"
+                for algo in [ConvAlgorithm.im2col, .winograd] {
+                    let saved = ConvAlgorithm.threeByThree, savedTiles = ConvAlgorithm.winogradMinTiles
+                    ConvAlgorithm.threeByThree = algo
+                    ConvAlgorithm.winogradMinTiles = 0
+                    defer { ConvAlgorithm.threeByThree = saved; ConvAlgorithm.winogradMinTiles = savedTiles }
+                    times.append(Timing.median(reps: 21) { _ = withNoGrad { conv2d(x, weight: wt, padding: 1) } })
+                }
+                table.add([l.name, "\(ih)×\(iw)", "\(batch)", fmt(1e3 * times[0], 3), fmt(1e3 * times[1], 3), picked])
+            }
+        }
+        print(table.render(markdown: markdown))
     }
 }

@@ -92,6 +92,13 @@ final class ConvPathTests: XCTestCase {
     /// chunks, against the same Double loops; and it must agree with the im2col path.
     func testWinogradAgainstDirectLoops() {
         let p1 = Conv2dOptions(stride: 1, padding: 1)
+        // Batch 64 on 4×2 maps is 128 tiles: Winograd; batch 63 is not.
+        XCTAssertTrue(try! ConvPlan.make(x: [64, 64, 4, 2], weight: [64, 64, 3, 3], bias: nil, options: p1).isWinograd)
+        XCTAssertFalse(try! ConvPlan.make(x: [63, 64, 4, 2], weight: [64, 64, 3, 3], bias: nil, options: p1).isWinograd)
+        // Small shapes below take Winograd only with the tile threshold off.
+        let savedTiles = ConvAlgorithm.winogradMinTiles
+        ConvAlgorithm.winogradMinTiles = 0
+        defer { ConvAlgorithm.winogradMinTiles = savedTiles }
         let a = try! ConvPlan.make(x: [3, 64, 5, 3], weight: [64, 64, 3, 3], bias: nil, options: p1)
         XCTAssertTrue(a.isWinograd)
         XCTAssertFalse(try! ConvPlan.make(x: [3, 32, 5, 3], weight: [64, 32, 3, 3], bias: nil, options: p1).isWinograd)
@@ -110,6 +117,11 @@ final class ConvPathTests: XCTestCase {
     }
 
     func testWinogradMatchesIm2col() {
+        // 4 images × 12 tiles < 128: the tile threshold is lowered so that this shape takes Winograd.
+        let savedTiles = ConvAlgorithm.winogradMinTiles
+        ConvAlgorithm.winogradMinTiles = 1
+        defer { ConvAlgorithm.winogradMinTiles = savedTiles }
+        XCTAssertTrue(try! ConvPlan.make(x: [4, 64, 7, 6], weight: [64, 64, 3, 3], bias: nil, options: .init(padding: 1)).isWinograd)
         let x = randomTensor([4, 64, 7, 6], seed: 31), w = randomTensor([64, 64, 3, 3], seed: 32, scale: 0.1)
         func run() -> ([Float], [Float], [Float]) {
             x.grad = nil; w.grad = nil

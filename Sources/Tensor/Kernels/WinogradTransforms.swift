@@ -195,26 +195,45 @@ struct WinogradTiles {
     }
 }
 
-/// U[ξ][co][ci] = (G g Gᵀ)[ξ] for weights (Cout, Cin, 3, 3), output channels co0 ..< co1.
+/// Lanes ci ..< ci + n (n ≤ 8) of a strided row: p[lane·stride].
+@inline(__always)
+private func gather8(_ p: UnsafePointer<Float>, stride: Int, _ n: Int) -> SIMD8<Float> {
+    var v = SIMD8<Float>()
+    for i in 0..<n { v[i] = p[i * stride] }
+    return v
+}
+
+@inline(__always)
+private func scatter8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, stride: Int, _ n: Int) {
+    for i in 0..<n { p[i * stride] = v[i] }
+}
+
+/// U[ξ][co][ci] = (G g Gᵀ)[ξ] for weights (Cout, Cin, 3, 3), output channels co0 ..< co1; eight
+/// input channels at a time (U rows are contiguous in ci).
 func winogradWeightTransform(_ w: UnsafePointer<Float>, cout: Int, cin: Int, _ u: UnsafeMutablePointer<Float>,
                              channels co0: Int, _ co1: Int) {
     let s = cout * cin
+    let half = SIMD8<Float>(repeating: 0.5)
     for co in co0..<co1 {
-        for ci in 0..<cin {
+        var ci = 0
+        while ci < cin {
+            let n = Swift.min(8, cin - ci)
             let g = w + (co * cin + ci) * 9
+            @inline(__always) func tap(_ k: Int) -> SIMD8<Float> { gather8(g + k, stride: 9, n) }
             let o = u + co * cin + ci
-            // Rows of G g: g0, ½(g0 + g1 + g2), ½(g0 − g1 + g2), g2; each row (a, b, c)·Gᵀ =
-            // (a, ½(a + b + c), ½(a − b + c), c).
-            for i in 0..<4 {
-                var r = (Float(0), Float(0), Float(0))
-                for j in 0..<3 {
-                    let a = g[j], b = g[3 + j], c = g[6 + j]
-                    let e: Float = i == 0 ? a : i == 1 ? 0.5 * (a + b + c) : i == 2 ? 0.5 * (a - b + c) : c
-                    if j == 0 { r.0 = e } else if j == 1 { r.1 = e } else { r.2 = e }
-                }
+            // Rows of G g: g0, ½(g0 + g1 + g2), ½(g0 − g1 + g2), g2 (column j of each); then each
+            // row (a, b, c)·Gᵀ = (a, ½(a + b + c), ½(a − b + c), c).
+            @inline(__always) func row(_ i: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) {
                 let oi = o + 4 * i * s
-                oi[0] = r.0; oi[s] = 0.5 * (r.0 + r.1 + r.2); oi[2 * s] = 0.5 * (r.0 - r.1 + r.2); oi[3 * s] = r.2
+                store8(a, oi, n); store8(half * (a + b + c), oi + s, n)
+                store8(half * (a - b + c), oi + 2 * s, n); store8(c, oi + 3 * s, n)
             }
+            let g0 = (tap(0), tap(1), tap(2)), g1 = (tap(3), tap(4), tap(5)), g2 = (tap(6), tap(7), tap(8))
+            row(0, g0.0, g0.1, g0.2)
+            row(1, half * (g0.0 + g1.0 + g2.0), half * (g0.1 + g1.1 + g2.1), half * (g0.2 + g1.2 + g2.2))
+            row(2, half * (g0.0 - g1.0 + g2.0), half * (g0.1 - g1.1 + g2.1), half * (g0.2 - g1.2 + g2.2))
+            row(3, g2.0, g2.1, g2.2)
+            ci += 8
         }
     }
 }
@@ -223,20 +242,27 @@ func winogradWeightTransform(_ w: UnsafePointer<Float>, cout: Int, cin: Int, _ u
 func winogradWeightGradient(_ du: UnsafePointer<Float>, cout: Int, cin: Int, _ dw: UnsafeMutablePointer<Float>,
                             channels co0: Int, _ co1: Int) {
     let s = cout * cin
+    let half = SIMD8<Float>(repeating: 0.5)
     for co in co0..<co1 {
-        for ci in 0..<cin {
+        var ci = 0
+        while ci < cin {
+            let n = Swift.min(8, cin - ci)
             let d = du + co * cin + ci
+            @inline(__always) func u(_ xi: Int) -> SIMD8<Float> { load8(d + xi * s, n) }
             let o = dw + (co * cin + ci) * 9
-            // Rows of Gᵀ dU: u0 + ½(u1 + u2), ½(u1 − u2), ½(u1 + u2) + u3; each row q·G =
-            // (q0 + ½(q1 + q2), ½(q1 − q2), ½(q1 + q2) + q3).
-            for i in 0..<3 {
-                var q = SIMD4<Float>()
-                for j in 0..<4 {
-                    let u0 = d[j * s], u1 = d[(4 + j) * s], u2 = d[(8 + j) * s], u3 = d[(12 + j) * s]
-                    q[j] = i == 0 ? u0 + 0.5 * (u1 + u2) : i == 1 ? 0.5 * (u1 - u2) : 0.5 * (u1 + u2) + u3
-                }
-                o[3 * i] = q[0] + 0.5 * (q[1] + q[2]); o[3 * i + 1] = 0.5 * (q[1] - q[2]); o[3 * i + 2] = 0.5 * (q[1] + q[2]) + q[3]
+            // Rows of Gᵀ dU: u0 + ½(u1 + u2), ½(u1 − u2), ½(u1 + u2) + u3 (column j of each); then
+            // each row q·G = (q0 + ½(q1 + q2), ½(q1 − q2), ½(q1 + q2) + q3).
+            @inline(__always) func q(_ i: Int, _ j: Int) -> SIMD8<Float> {
+                let u0 = u(j), u1 = u(4 + j), u2 = u(8 + j), u3 = u(12 + j)
+                return i == 0 ? u0 + half * (u1 + u2) : i == 1 ? half * (u1 - u2) : half * (u1 + u2) + u3
             }
+            for i in 0..<3 {
+                let q0 = q(i, 0), q1 = q(i, 1), q2 = q(i, 2), q3 = q(i, 3)
+                scatter8(q0 + half * (q1 + q2), o + 3 * i, stride: 9, n)
+                scatter8(half * (q1 - q2), o + 3 * i + 1, stride: 9, n)
+                scatter8(half * (q1 + q2) + q3, o + 3 * i + 2, stride: 9, n)
+            }
+            ci += 8
         }
     }
 }

@@ -76,6 +76,9 @@ struct ConvPlan {
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, options: Conv2dOptions = .init()) -> Tensor {
     let plan = checked { try ConvPlan.make(x: x.shape, weight: weight.shape, bias: bias?.shape, options: options) }
     let y = Tensor.empty([plan.n, plan.cout, plan.ho, plan.wo])
+    var inputs = [x, weight]
+    if let b = bias { inputs.append(b) }
+    let recording = Tensor.recording(inputs)
     // Winograd's transformed weights, kept for the backward.
     let winograd = !plan.isDepthwise && plan.isWinograd ? winogradWeights(plan, weight.pointer) : nil
     if plan.isDepthwise {
@@ -85,9 +88,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, options: Co
     } else {
         convForward(plan, x.pointer, weight.pointer, bias?.pointer, y.pointer)
     }
-    var inputs = [x, weight]
-    if let b = bias { inputs.append(b) }
-    if Tensor.recording(inputs) {
+    if recording {
         y.record("conv2d", inputs) { g in
             let gx = x.requiresGrad ? Tensor.empty(x.shape) : nil
             let gw = weight.requiresGrad ? Tensor.empty(weight.shape) : nil

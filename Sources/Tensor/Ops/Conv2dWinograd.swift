@@ -22,16 +22,27 @@ public enum ConvAlgorithm: Sendable {
     /// Winograd from this many input and output channels on: below, its 16 GEMMs (K or M =
     /// channels) run too far under sgemm speed to repay the transforms (`reidkd-bench conv`).
     nonisolated(unsafe) public static var winogradMinChannels = 64
+    /// ... and from this many 2×2 output tiles per call (images × tiles per image) on: below, the
+    /// weight transform and 16 narrow GEMMs cost more than they save (`reidkd-bench conv`,
+    /// small-batch table: from ~128 tiles Winograd's forward is as fast or faster).
+    nonisolated(unsafe) public static var winogradMinTiles = 128
+
+    /// Whether a stride-1, undilated, ungrouped 3×3 conv with this shape (any padding ≤ 2, `h × w`
+    /// output) takes `algorithm`.
+    public static func uses(_ algorithm: ConvAlgorithm, images: Int, cin: Int, cout: Int, h: Int, w: Int) -> Bool {
+        let tiles = images * ((h + 1) / 2) * ((w + 1) / 2)
+        let winograd = threeByThree == .winograd && Swift.min(cin, cout) >= winogradMinChannels && tiles >= winogradMinTiles
+        return (algorithm == .winograd) == winograd
+    }
 }
 
 extension ConvPlan {
     /// 3×3, stride 1, no dilation, one group, padding ≤ 2 (tile reads stay in the padded plane),
-    /// and channels enough for the 16 GEMMs to be efficient (ConvAlgorithm.winogradMinChannels).
+    /// and channels and tiles enough for the 16 GEMMs to pay (ConvAlgorithm.uses).
     var isWinograd: Bool {
-        ConvAlgorithm.threeByThree == .winograd && groups == 1
-            && geo.kernelH == 3 && geo.kernelW == 3 && geo.strideH == 1 && geo.strideW == 1
+        groups == 1 && geo.kernelH == 3 && geo.kernelW == 3 && geo.strideH == 1 && geo.strideW == 1
             && geo.dilationH == 1 && geo.dilationW == 1 && geo.padH <= 2 && geo.padW <= 2
-            && Swift.min(cin, cout) >= ConvAlgorithm.winogradMinChannels
+            && ConvAlgorithm.uses(.winograd, images: n, cin: cin, cout: cout, h: ho, w: wo)
     }
 
     func winogradTiles(lanes: Int) -> WinogradTiles {
