@@ -140,7 +140,15 @@ func groupColumns(_ p: ConvPlan, _ x: UnsafePointer<Float>, images b0: Int, coun
     let hw = p.h * p.w, inImg = p.cin * hw
     let xg = x + b0 * inImg + g * p.cinG * hw
     guard let col = col else { return xg }
-    im2col(xg, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w, ho: p.ho, wo: p.wo, p.geo, col.pointer)
+    if p.isPointwise {
+        // 1×1, stride 1: col row c is the images' planes of channel c side by side.
+        let cols = cb * hw
+        for c in 0..<p.cinG {
+            for b in 0..<cb { (col.pointer + c * cols + b * hw).update(from: xg + b * inImg + c * hw, count: hw) }
+        }
+    } else {
+        im2col(xg, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w, ho: p.ho, wo: p.wo, p.geo, col.pointer)
+    }
     return UnsafePointer(col.pointer)
 }
 
