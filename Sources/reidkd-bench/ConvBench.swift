@@ -36,44 +36,37 @@ enum ConvBench {
             var table = Table(["layer (input \(h)×\(w), batch \(batch))", "map", "algorithm", "fwd GFLOP/s", "fwd eff", "fwd+bwd GFLOP/s", "fwd+bwd eff", "target"])
             let only = ProcessInfo.processInfo.environment["BENCH_LAYERS"]  // e.g. BENCH_LAYERS=1×1,dw
             for l in layers where only == nil || only!.split(separator: ",").contains(where: { l.name.contains($0) }) {
-              // Stride-1 3×3 layers run both algorithms (Winograd also below its channel threshold,
-              // to show why the threshold is where it is); the default is marked.
-              let both = l.k == 3 && l.stride == 1 && l.groups == 1
-              let eligible = ConvAlgorithm.uses(.winograd, images: batch, cin: l.cin, cout: l.cout, h: h / l.div, w: w / l.div)
-              for algo in both ? [ConvAlgorithm.im2col, .winograd] : [.im2col] {
-                let savedAlgo = ConvAlgorithm.threeByThree, savedMin = ConvAlgorithm.winogradMinChannels
-                let savedTiles = ConvAlgorithm.winogradMinTiles
-                ConvAlgorithm.threeByThree = algo
-                if algo == .winograd { ConvAlgorithm.winogradMinChannels = 1; ConvAlgorithm.winogradMinTiles = 0 }
-                defer {
-                    ConvAlgorithm.threeByThree = savedAlgo; ConvAlgorithm.winogradMinChannels = savedMin
-                    ConvAlgorithm.winogradMinTiles = savedTiles
-                }
-                let isDefault = !both || (algo == .winograd) == eligible
-                let algoName = l.groups > 1 ? "direct" : (algo == .winograd ? "winograd" : "im2col") + (isDefault && both ? " *" : "")
+                // Stride-1 3×3 layers run both algorithms (Winograd also below its thresholds, to
+                // show why they are where they are); the one conv2d picks is marked.
                 let (ih, iw) = (h / l.div, w / l.div)
-                var rng = RandomGenerator(seed: 3)
-                let x = Tensor.randn([batch, l.cin, ih, iw], rng: &rng)
-                let wt = Parameter(Tensor.randn([l.cout, l.cin / l.groups, l.k, l.k], std: 0.1, rng: &rng))
-                let stem = l.div == 1
-                x.requiresGrad = !stem
-                let opts = Conv2dOptions(stride: l.stride, padding: l.pad, groups: l.groups)
-                let y0 = withNoGrad { conv2d(x, weight: wt, options: opts) }
-                let flops = 2.0 * Double(y0.count) * Double(l.cin / l.groups * l.k * l.k)
-                let seed = Tensor.ones(y0.shape)
-                let tf = Timing.median(reps: 5) { _ = withNoGrad { conv2d(x, weight: wt, options: opts) } }
-                let tb = Timing.median(reps: 5) {
-                    let y = conv2d(x, weight: wt, options: opts)
-                    y.backward(seed)
-                    wt.grad = nil; x.grad = nil
+                let both = l.k == 3 && l.stride == 1 && l.groups == 1
+                let picked: ConvAlgorithm = ConvAlgorithm.uses(.winograd, images: batch, cin: l.cin, cout: l.cout, h: ih, w: iw) ? .winograd : .im2col
+                for algo in both ? [ConvAlgorithm.im2col, .winograd] : [.im2col] {
+                    let algoName = l.groups > 1 ? "direct" : (algo == .winograd ? "winograd" : "im2col") + (both && algo == picked ? " *" : "")
+                    forcing(algo) {
+                        var rng = RandomGenerator(seed: 3)
+                        let x = Tensor.randn([batch, l.cin, ih, iw], rng: &rng)
+                        let wt = Parameter(Tensor.randn([l.cout, l.cin / l.groups, l.k, l.k], std: 0.1, rng: &rng))
+                        let stem = l.div == 1
+                        x.requiresGrad = !stem
+                        let opts = Conv2dOptions(stride: l.stride, padding: l.pad, groups: l.groups)
+                        let y0 = withNoGrad { conv2d(x, weight: wt, options: opts) }
+                        let flops = 2.0 * Double(y0.count) * Double(l.cin / l.groups * l.k * l.k)
+                        let seed = Tensor.ones(y0.shape)
+                        let tf = Timing.median(reps: 5) { _ = withNoGrad { conv2d(x, weight: wt, options: opts) } }
+                        let tb = Timing.median(reps: 5) {
+                            let y = conv2d(x, weight: wt, options: opts)
+                            y.backward(seed)
+                            wt.grad = nil; x.grad = nil
+                        }
+                        let gf = flops / tf / 1e9, gb = (stem ? 2 : 3) * flops / tb / 1e9
+                        let target: String
+                        if l.groups == 1 && l.k == 3 && l.cin >= 64 { target = gb / sgemm >= 0.6 ? "≥60% ✓" : "≥60% ✗" }
+                        else if l.groups == 1 && l.k == 1 { target = gb / sgemm >= 0.7 ? "≥70% ✓" : "≥70% ✗" }
+                        else { target = "–" }
+                        table.add([l.name, "\(ih)×\(iw)", algoName, fmt(gf), fmt(100 * gf / sgemm, 0) + "%", fmt(gb), fmt(100 * gb / sgemm, 0) + "%", target])
+                    }
                 }
-                let gf = flops / tf / 1e9, gb = (stem ? 2 : 3) * flops / tb / 1e9
-                let target: String
-                if l.groups == 1 && l.k == 3 && l.cin >= 64 { target = gb / sgemm >= 0.6 ? "≥60% ✓" : "≥60% ✗" }
-                else if l.groups == 1 && l.k == 1 { target = gb / sgemm >= 0.7 ? "≥70% ✓" : "≥70% ✗" }
-                else { target = "–" }
-                table.add([l.name, "\(ih)×\(iw)", algoName, fmt(gf), fmt(100 * gf / sgemm, 0) + "%", fmt(gb), fmt(100 * gb / sgemm, 0) + "%", target])
-              }
             }
             print(table.render(markdown: markdown))
             print("* = the algorithm conv2d picks for the layer. Winograd GFLOP/s count the direct convolution's FLOPs (effective rate).")
@@ -93,15 +86,22 @@ enum ConvBench {
                 var times: [Double] = []
                 let picked = ConvAlgorithm.uses(.winograd, images: batch, cin: l.cin, cout: l.cout, h: ih, w: iw) ? "winograd" : "im2col"
                 for algo in [ConvAlgorithm.im2col, .winograd] {
-                    let saved = ConvAlgorithm.threeByThree, savedTiles = ConvAlgorithm.winogradMinTiles
-                    ConvAlgorithm.threeByThree = algo
-                    ConvAlgorithm.winogradMinTiles = 0
-                    defer { ConvAlgorithm.threeByThree = saved; ConvAlgorithm.winogradMinTiles = savedTiles }
-                    times.append(Timing.median(reps: 21) { _ = withNoGrad { conv2d(x, weight: wt, padding: 1) } })
+                    times.append(forcing(algo) { Timing.median(reps: 21) { _ = withNoGrad { conv2d(x, weight: wt, padding: 1) } } })
                 }
                 table.add([l.name, "\(ih)×\(iw)", "\(batch)", fmt(1e3 * times[0], 3), fmt(1e3 * times[1], 3), picked])
             }
         }
         print(table.render(markdown: markdown))
+    }
+
+    /// Runs body with every stride-1 3×3 conv on `algo`: Winograd regardless of its channel and
+    /// tile thresholds, or im2col.
+    static func forcing<T>(_ algo: ConvAlgorithm, _ body: () -> T) -> T {
+        let saved = (ConvAlgorithm.threeByThree, ConvAlgorithm.winogradMinChannels, ConvAlgorithm.winogradMinTiles)
+        ConvAlgorithm.threeByThree = algo
+        ConvAlgorithm.winogradMinChannels = 1
+        ConvAlgorithm.winogradMinTiles = 0
+        defer { (ConvAlgorithm.threeByThree, ConvAlgorithm.winogradMinChannels, ConvAlgorithm.winogradMinTiles) = saved }
+        return body()
     }
 }

@@ -139,22 +139,6 @@ final class ConvPathTests: XCTestCase {
         assertClose(wino.2, ref.2, atol: 1e-2, rtol: 1e-4)
     }
 
-    func testOneThreadMatchesTwo() {
-        let x = randomTensor([12, 16, 4, 3], seed: 21), w = randomTensor([16, 16, 3, 3], seed: 22)
-        let y = conv2d(x, weight: w, padding: 1)
-        y.sum().backward()
-        let (ys, gx, gw) = (y.scalars, x.grad!.scalars, w.grad!.scalars)
-        let saved = Parallel.threads
-        Parallel.threads = 1
-        defer { Parallel.threads = saved }
-        x.grad = nil; w.grad = nil
-        let y1 = conv2d(x, weight: w, padding: 1)
-        y1.sum().backward()
-        assertClose(y1.scalars, ys, atol: 1e-5)
-        assertClose(x.grad!.scalars, gx, atol: 1e-4)
-        assertClose(w.grad!.scalars, gw, atol: 1e-3, rtol: 1e-4)
-    }
-
     /// The masked stride-1 im2col must not let a non-finite pixel leak into outputs whose window
     /// does not contain it (a plane-wide shift wraps the row ends; the mask is an AND, not a ×0).
     func testNonFiniteInputStaysInItsWindows() {

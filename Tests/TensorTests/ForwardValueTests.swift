@@ -69,20 +69,26 @@ final class ConvForwardTests: XCTestCase {
         }
     }
 
-    func testSingleThreadMatchesParallel() {
-        let x = randomTensor([6, 8, 10, 6], seed: 5), w = randomTensor([16, 8, 3, 3], seed: 6)
-        let y = conv2d(x, weight: w, padding: 1)
-        y.sum().backward()
-        let (gx, gw) = (x.grad!.scalars, w.grad!.scalars)
-        let saved = Parallel.threads
-        Parallel.threads = 1
-        defer { Parallel.threads = saved }
-        x.grad = nil; w.grad = nil
-        let y1 = conv2d(x, weight: w, padding: 1)
-        y1.sum().backward()
-        assertClose(y1.scalars, y.scalars, atol: 1e-5)
-        assertClose(x.grad!.scalars, gx, atol: 1e-4)
-        assertClose(w.grad!.scalars, gw, atol: 1e-3, rtol: 1e-4)
+    /// One worker gives the results of two: a wide map (one image per chunk), small maps (many
+    /// images per chunk), and a Winograd shape (16 images × 8 tiles = 128 tiles, 64 channels).
+    func testSingleThreadMatchesParallel() throws {
+        XCTAssertTrue(try ConvPlan.make(x: [16, 64, 8, 4], weight: [64, 64, 3, 3], bias: nil, options: .init(padding: 1)).isWinograd)
+        for (xs, ws, scale) in [([6, 8, 10, 6], [16, 8, 3, 3], Float(1)), ([12, 16, 4, 3], [16, 16, 3, 3], 1),
+                                ([16, 64, 8, 4], [64, 64, 3, 3], 0.2)] {
+            let x = randomTensor(xs, seed: 5), w = randomTensor(ws, seed: 6, scale: scale)
+            let y = conv2d(x, weight: w, padding: 1)
+            y.sum().backward()
+            let (gx, gw) = (x.grad!.scalars, w.grad!.scalars)
+            let saved = Parallel.threads
+            Parallel.threads = 1
+            defer { Parallel.threads = saved }
+            x.grad = nil; w.grad = nil
+            let y1 = conv2d(x, weight: w, padding: 1)
+            y1.sum().backward()
+            assertClose(y1.scalars, y.scalars, atol: 1e-5)
+            assertClose(x.grad!.scalars, gx, atol: 1e-4)
+            assertClose(w.grad!.scalars, gw, atol: 1e-3, rtol: 1e-4)
+        }
     }
 }
 

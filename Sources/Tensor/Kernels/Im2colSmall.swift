@@ -25,6 +25,13 @@ struct MarginBuffer {
         }
     }
 
+    /// The planes of `images` images (each `channels` planes, `imageStride` floats apart) copied
+    /// in, margins zero: the source of the small-map im2col paths.
+    init(copying x: UnsafePointer<Float>, imageStride: Int, images: Int, channels: Int, hw: Int, margin: Int) {
+        self.init(planes: images * channels, hw: hw, margin: margin, zeroed: false)
+        for b in 0..<images { (base + b * channels * hw).update(from: x + b * imageStride, count: channels * hw) }
+    }
+
     /// Adds the planes into dx (col2im's contract: accumulate), image b at dx + b·imageStride.
     func add(into dx: UnsafeMutablePointer<Float>, imageStride: Int, images: Int, channels: Int) {
         for b in 0..<images {
@@ -75,9 +82,8 @@ func im2colSmallStride1(_ x: UnsafePointer<Float>, imageStride: Int, images: Int
                         ho: Int, wo: Int, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>) {
     let hw = h * w, hwo = ho * wo, ldcol = images * hwo, taps = g.kernelH * g.kernelW
     let tm = TapMasks(g, h: h, w: w, ho: ho, wo: wo)
-    let buf = MarginBuffer(planes: images * channels, hw: hw, margin: tm.margin, zeroed: false)
+    let buf = MarginBuffer(copying: x, imageStride: imageStride, images: images, channels: channels, hw: hw, margin: tm.margin)
     let base = buf.base
-    for b in 0..<images { (base + b * channels * hw).update(from: x + b * imageStride, count: channels * hw) }
     tm.bits.withUnsafeBufferPointer { mb in
         let masks = UnsafeRawPointer(mb.baseAddress!).assumingMemoryBound(to: UInt32.self)
         let src0 = UnsafeRawPointer(base), dst0 = UnsafeMutableRawPointer(col)
@@ -149,9 +155,8 @@ func im2colSmallStrided(_ x: UnsafePointer<Float>, imageStride: Int, images: Int
                         ho: Int, wo: Int, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>) {
     let hw = h * w, hwo = ho * wo, ldcol = images * hwo, taps = g.kernelH * g.kernelW
     let tm = TapMasks(g, h: h, w: w, ho: ho, wo: wo)
-    let buf = MarginBuffer(planes: images * channels, hw: hw, margin: tm.margin, zeroed: false)
+    let buf = MarginBuffer(copying: x, imageStride: imageStride, images: images, channels: channels, hw: hw, margin: tm.margin)
     let base = buf.base
-    for b in 0..<images { (base + b * channels * hw).update(from: x + b * imageStride, count: channels * hw) }
     tm.bits.withUnsafeBufferPointer { mb in
     tm.index.withUnsafeBufferPointer { ib in
         let idx = ib.baseAddress!

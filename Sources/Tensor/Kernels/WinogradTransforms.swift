@@ -31,6 +31,33 @@ private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ n: In
     for i in 0..<n { p[i] = v[i] }
 }
 
+/// Copies `rows × cols` planes of `lanes` images (images `imageStride` apart) into the
+/// position-major layout dst[(r·rowStride + c)·lanes + b].
+@inline(__always)
+private func planesToLanes(_ src: UnsafePointer<Float>, imageStride: Int, lanes: Int, rows: Int, cols: Int,
+                           _ dst: UnsafeMutablePointer<Float>, rowStride: Int) {
+    for b in 0..<lanes {
+        let s = src + b * imageStride
+        for r in 0..<rows {
+            let d = dst + r * rowStride * lanes + b
+            for c in 0..<cols { d[c * lanes] = s[r * cols + c] }
+        }
+    }
+}
+
+/// The inverse of `planesToLanes`.
+@inline(__always)
+private func lanesToPlanes(_ src: UnsafePointer<Float>, rowStride: Int, lanes: Int, rows: Int, cols: Int,
+                           _ dst: UnsafeMutablePointer<Float>, imageStride: Int) {
+    for b in 0..<lanes {
+        let d = dst + b * imageStride
+        for r in 0..<rows {
+            let s = src + r * rowStride * lanes + b
+            for c in 0..<cols { d[r * cols + c] = s[c * lanes] }
+        }
+    }
+}
+
 /// Tile geometry of one Winograd convolution (input h × w, output ho × wo, stride 1) for a
 /// chunk of `lanes` images.
 struct WinogradTiles {
@@ -60,13 +87,7 @@ struct WinogradTiles {
     func inputTransform(_ x: UnsafePointer<Float>, imageStride: Int, _ v: UnsafeMutablePointer<Float>, xiStride: Int,
                         p: UnsafeMutablePointer<Float>) {
         let n = lanes, pw = paddedW
-        for b in 0..<n {
-            let src = x + b * imageStride
-            for iy in 0..<h {
-                let row = p + ((iy + padH) * pw + padW) * n + b
-                for ix in 0..<w { row[ix * n] = src[iy * w + ix] }
-            }
-        }
+        planesToLanes(x, imageStride: imageStride, lanes: n, rows: h, cols: w, p + (padH * pw + padW) * n, rowStride: pw)
         forEachTile { tile, ty, tx, b0, k in
             let base = UnsafePointer(p + (2 * ty * pw + 2 * tx) * n + b0)
             // Bᵀ on the rows of the tile, one column l at a time: (d0 − d2, d1 + d2, d2 − d1, d1 − d3).
@@ -120,13 +141,7 @@ struct WinogradTiles {
             store8(r0.0 + r1.0 + r2.0 + bv, o, k); store8(r1.0 - r2.0 - r3.0 + bv, o + n, k)
             store8(r0.1 + r1.1 + r2.1 + bv, o + ow * n, k); store8(r1.1 - r2.1 - r3.1 + bv, o + (ow + 1) * n, k)
         }
-        for b in 0..<n {
-            let dst = y + b * imageStride
-            for oy in 0..<ho {
-                let row = q + oy * ow * n + b
-                for ox in 0..<wo { dst[oy * wo + ox] = row[ox * n] }
-            }
-        }
+        lanesToPlanes(q, rowStride: ow, lanes: n, rows: ho, cols: wo, y, imageStride: imageStride)
     }
 
     // MARK: backward
@@ -136,13 +151,7 @@ struct WinogradTiles {
     func outputGradientTransform(_ dy: UnsafePointer<Float>, imageStride: Int, _ dm: UnsafeMutablePointer<Float>,
                                  xiStride: Int, q: UnsafeMutablePointer<Float>) {
         let n = lanes, ow = 2 * tilesW
-        for b in 0..<n {
-            let src = dy + b * imageStride
-            for oy in 0..<ho {
-                let row = q + oy * ow * n + b
-                for ox in 0..<wo { row[ox * n] = src[oy * wo + ox] }
-            }
-        }
+        planesToLanes(dy, imageStride: imageStride, lanes: n, rows: ho, cols: wo, q, rowStride: ow)
         forEachTile { tile, ty, tx, b0, k in
             let g = UnsafePointer(q + (2 * ty * ow + 2 * tx) * n + b0)
             let a = load8(g, k), b = load8(g + n, k), c = load8(g + ow * n, k), d = load8(g + (ow + 1) * n, k)
@@ -185,13 +194,7 @@ struct WinogradTiles {
             add(0, c0.0, c1.0, c2.0, c3.0); add(1, c0.1, c1.1, c2.1, c3.1)
             add(2, c0.2, c1.2, c2.2, c3.2); add(3, c0.3, c1.3, c2.3, c3.3)
         }
-        for b in 0..<n {
-            let dst = dx + b * imageStride
-            for iy in 0..<h {
-                let row = UnsafePointer(p + ((iy + padH) * pw + padW) * n + b)
-                for ix in 0..<w { dst[iy * w + ix] = row[ix * n] }
-            }
-        }
+        lanesToPlanes(p + (padH * pw + padW) * n, rowStride: pw, lanes: n, rows: h, cols: w, dx, imageStride: imageStride)
     }
 }
 
@@ -208,33 +211,37 @@ private func scatter8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, strid
     for i in 0..<n { p[i * stride] = v[i] }
 }
 
-/// U[ξ][co][ci] = (G g Gᵀ)[ξ] for weights (Cout, Cin, 3, 3), output channels co0 ..< co1; eight
-/// input channels at a time (U rows are contiguous in ci).
+/// Runs body(co, ci, n) over output channels co0 ..< co1 and blocks of n ≤ 8 input channels
+/// ci ..< ci + n (U and dU rows are contiguous in ci).
+@inline(__always)
+private func forEachChannelBlock(_ co0: Int, _ co1: Int, cin: Int, _ body: (Int, Int, Int) -> Void) {
+    for co in co0..<co1 {
+        var ci = 0
+        while ci < cin { body(co, ci, Swift.min(8, cin - ci)); ci += 8 }
+    }
+}
+
+/// U[ξ][co][ci] = (G g Gᵀ)[ξ] for weights (Cout, Cin, 3, 3), output channels co0 ..< co1.
 func winogradWeightTransform(_ w: UnsafePointer<Float>, cout: Int, cin: Int, _ u: UnsafeMutablePointer<Float>,
                              channels co0: Int, _ co1: Int) {
     let s = cout * cin
     let half = SIMD8<Float>(repeating: 0.5)
-    for co in co0..<co1 {
-        var ci = 0
-        while ci < cin {
-            let n = Swift.min(8, cin - ci)
-            let g = w + (co * cin + ci) * 9
-            @inline(__always) func tap(_ k: Int) -> SIMD8<Float> { gather8(g + k, stride: 9, n) }
-            let o = u + co * cin + ci
-            // Rows of G g: g0, ½(g0 + g1 + g2), ½(g0 − g1 + g2), g2 (column j of each); then each
-            // row (a, b, c)·Gᵀ = (a, ½(a + b + c), ½(a − b + c), c).
-            @inline(__always) func row(_ i: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) {
-                let oi = o + 4 * i * s
-                store8(a, oi, n); store8(half * (a + b + c), oi + s, n)
-                store8(half * (a - b + c), oi + 2 * s, n); store8(c, oi + 3 * s, n)
-            }
-            let g0 = (tap(0), tap(1), tap(2)), g1 = (tap(3), tap(4), tap(5)), g2 = (tap(6), tap(7), tap(8))
-            row(0, g0.0, g0.1, g0.2)
-            row(1, half * (g0.0 + g1.0 + g2.0), half * (g0.1 + g1.1 + g2.1), half * (g0.2 + g1.2 + g2.2))
-            row(2, half * (g0.0 - g1.0 + g2.0), half * (g0.1 - g1.1 + g2.1), half * (g0.2 - g1.2 + g2.2))
-            row(3, g2.0, g2.1, g2.2)
-            ci += 8
+    forEachChannelBlock(co0, co1, cin: cin) { co, ci, n in
+        let g = w + (co * cin + ci) * 9
+        @inline(__always) func tap(_ k: Int) -> SIMD8<Float> { gather8(g + k, stride: 9, n) }
+        let o = u + co * cin + ci
+        // Rows of G g: g0, ½(g0 + g1 + g2), ½(g0 − g1 + g2), g2 (column j of each); then each
+        // row (a, b, c)·Gᵀ = (a, ½(a + b + c), ½(a − b + c), c).
+        @inline(__always) func row(_ i: Int, _ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) {
+            let oi = o + 4 * i * s
+            store8(a, oi, n); store8(half * (a + b + c), oi + s, n)
+            store8(half * (a - b + c), oi + 2 * s, n); store8(c, oi + 3 * s, n)
         }
+        let g0 = (tap(0), tap(1), tap(2)), g1 = (tap(3), tap(4), tap(5)), g2 = (tap(6), tap(7), tap(8))
+        row(0, g0.0, g0.1, g0.2)
+        row(1, half * (g0.0 + g1.0 + g2.0), half * (g0.1 + g1.1 + g2.1), half * (g0.2 + g1.2 + g2.2))
+        row(2, half * (g0.0 - g1.0 + g2.0), half * (g0.1 - g1.1 + g2.1), half * (g0.2 - g1.2 + g2.2))
+        row(3, g2.0, g2.1, g2.2)
     }
 }
 
@@ -243,26 +250,22 @@ func winogradWeightGradient(_ du: UnsafePointer<Float>, cout: Int, cin: Int, _ d
                             channels co0: Int, _ co1: Int) {
     let s = cout * cin
     let half = SIMD8<Float>(repeating: 0.5)
-    for co in co0..<co1 {
-        var ci = 0
-        while ci < cin {
-            let n = Swift.min(8, cin - ci)
-            let d = du + co * cin + ci
-            @inline(__always) func u(_ xi: Int) -> SIMD8<Float> { load8(d + xi * s, n) }
-            let o = dw + (co * cin + ci) * 9
-            // Rows of Gᵀ dU: u0 + ½(u1 + u2), ½(u1 − u2), ½(u1 + u2) + u3 (column j of each); then
-            // each row q·G = (q0 + ½(q1 + q2), ½(q1 − q2), ½(q1 + q2) + q3).
-            @inline(__always) func q(_ i: Int, _ j: Int) -> SIMD8<Float> {
-                let u0 = u(j), u1 = u(4 + j), u2 = u(8 + j), u3 = u(12 + j)
-                return i == 0 ? u0 + half * (u1 + u2) : i == 1 ? half * (u1 - u2) : half * (u1 + u2) + u3
-            }
-            for i in 0..<3 {
-                let q0 = q(i, 0), q1 = q(i, 1), q2 = q(i, 2), q3 = q(i, 3)
-                scatter8(q0 + half * (q1 + q2), o + 3 * i, stride: 9, n)
-                scatter8(half * (q1 - q2), o + 3 * i + 1, stride: 9, n)
-                scatter8(half * (q1 + q2) + q3, o + 3 * i + 2, stride: 9, n)
-            }
-            ci += 8
+    forEachChannelBlock(co0, co1, cin: cin) { co, ci, n in
+        let d = du + co * cin + ci
+        // Column j of Gᵀ dU: rows u0 + ½(u1 + u2), ½(u1 − u2), ½(u1 + u2) + u3.
+        @inline(__always) func column(_ j: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+            let u0 = load8(d + j * s, n), u1 = load8(d + (4 + j) * s, n)
+            let u2 = load8(d + (8 + j) * s, n), u3 = load8(d + (12 + j) * s, n)
+            return (u0 + half * (u1 + u2), half * (u1 - u2), half * (u1 + u2) + u3)
         }
+        let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
+        // Each row q·G = (q0 + ½(q1 + q2), ½(q1 − q2), ½(q1 + q2) + q3).
+        let o = dw + (co * cin + ci) * 9
+        @inline(__always) func row(_ i: Int, _ q0: SIMD8<Float>, _ q1: SIMD8<Float>, _ q2: SIMD8<Float>, _ q3: SIMD8<Float>) {
+            scatter8(q0 + half * (q1 + q2), o + 3 * i, stride: 9, n)
+            scatter8(half * (q1 - q2), o + 3 * i + 1, stride: 9, n)
+            scatter8(half * (q1 + q2) + q3, o + 3 * i + 2, stride: 9, n)
+        }
+        row(0, c0.0, c1.0, c2.0, c3.0); row(1, c0.1, c1.1, c2.1, c3.1); row(2, c0.2, c1.2, c2.2, c3.2)
     }
 }

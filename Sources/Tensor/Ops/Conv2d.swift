@@ -8,7 +8,7 @@
 // its own buffers and its own dW partial (summed at the end), so no two workers write the same
 // memory. A 1×1, stride-1, unpadded conv on one image skips im2col entirely: col is x itself.
 // Depthwise convolutions (groups = Cin = Cout) use a direct kernel (DepthwiseConv.swift); stride-1
-// 3×3 convolutions with ≥ 64 channels use Winograd F(2×2, 3×3) (Conv2dWinograd.swift).
+// 3×3 convolutions with ≥ 64 channels and enough tiles use Winograd F(2×2, 3×3) (Conv2dWinograd.swift).
 
 /// Options of a convolution: stride, padding, dilation, groups (square or rectangular).
 public struct Conv2dOptions: Sendable {
@@ -76,9 +76,6 @@ struct ConvPlan {
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, options: Conv2dOptions = .init()) -> Tensor {
     let plan = checked { try ConvPlan.make(x: x.shape, weight: weight.shape, bias: bias?.shape, options: options) }
     let y = Tensor.empty([plan.n, plan.cout, plan.ho, plan.wo])
-    var inputs = [x, weight]
-    if let b = bias { inputs.append(b) }
-    let recording = Tensor.recording(inputs)
     // Winograd's transformed weights, kept for the backward.
     let winograd = !plan.isDepthwise && plan.isWinograd ? winogradWeights(plan, weight.pointer) : nil
     if plan.isDepthwise {
@@ -88,7 +85,9 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, options: Co
     } else {
         convForward(plan, x.pointer, weight.pointer, bias?.pointer, y.pointer)
     }
-    if recording {
+    var inputs = [x, weight]
+    if let b = bias { inputs.append(b) }
+    if Tensor.recording(inputs) {
         y.record("conv2d", inputs) { g in
             let gx = x.requiresGrad ? Tensor.empty(x.shape) : nil
             let gw = weight.requiresGrad ? Tensor.empty(weight.shape) : nil
@@ -140,15 +139,7 @@ func groupColumns(_ p: ConvPlan, _ x: UnsafePointer<Float>, images b0: Int, coun
     let hw = p.h * p.w, inImg = p.cin * hw
     let xg = x + b0 * inImg + g * p.cinG * hw
     guard let col = col else { return xg }
-    if p.isPointwise {
-        // 1×1, stride 1: col row c is the images' planes of channel c side by side.
-        let cols = cb * hw
-        for c in 0..<p.cinG {
-            for b in 0..<cb { (col.pointer + c * cols + b * hw).update(from: xg + b * inImg + c * hw, count: hw) }
-        }
-    } else {
-        im2col(xg, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w, ho: p.ho, wo: p.wo, p.geo, col.pointer)
-    }
+    im2col(xg, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w, ho: p.ho, wo: p.wo, p.geo, col.pointer)
     return UnsafePointer(col.pointer)
 }
 
