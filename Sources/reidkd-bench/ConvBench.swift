@@ -34,8 +34,7 @@ enum ConvBench {
         let batch = 64
         for (h, w) in [(64, 32), (128, 64)] {
             var table = Table(["layer (input \(h)×\(w), batch \(batch))", "map", "algorithm", "fwd GFLOP/s", "fwd eff", "fwd+bwd GFLOP/s", "fwd+bwd eff", "target"])
-            let only = ProcessInfo.processInfo.environment["BENCH_LAYERS"]  // e.g. BENCH_LAYERS=1×1,dw
-            for l in layers where only == nil || only!.split(separator: ",").contains(where: { l.name.contains($0) }) {
+            for l in layers where selected(l) {
                 // Stride-1 3×3 layers run both algorithms (Winograd also below its thresholds, to
                 // show why they are where they are); the one conv2d picks is marked.
                 let (ih, iw) = (h / l.div, w / l.div)
@@ -77,7 +76,9 @@ enum ConvBench {
     /// Winograd's fixed costs (weight transform, 16 small GEMMs) decide the smallest batch for it.
     static func smallBatch(markdown: Bool) {
         var table = Table(["3×3 layer, 64×32 input", "map", "batch", "im2col fwd (ms)", "winograd fwd (ms)", "picked"])
-        for l in layers where l.k == 3 && l.stride == 1 && l.groups == 1 && l.cin >= 64 {
+        let rows = layers.filter { $0.k == 3 && $0.stride == 1 && $0.groups == 1 && $0.cin >= 64 && selected($0) }
+        if rows.isEmpty { return }
+        for l in rows {
             for batch in [1, 2, 4, 8, 16] {
                 let (ih, iw) = (64 / l.div, 32 / l.div)
                 var rng = RandomGenerator(seed: 3)
@@ -92,6 +93,12 @@ enum ConvBench {
             }
         }
         print(table.render(markdown: markdown))
+    }
+
+    /// `BENCH_LAYERS=1×1,dw` limits both tables to the layers whose names contain one of the parts.
+    static func selected(_ l: Layer) -> Bool {
+        guard let only = ProcessInfo.processInfo.environment["BENCH_LAYERS"] else { return true }
+        return only.split(separator: ",").contains { l.name.contains($0) }
     }
 
     /// Runs body with every stride-1 3×3 conv on `algo`: Winograd regardless of its channel and

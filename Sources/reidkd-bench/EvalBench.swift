@@ -40,11 +40,11 @@ enum EvalBench {
             let (q, g, qi, gi) = market(dim: dim)
             // Distance matrix vs the GEMM bound.
             let out = Tensor.empty([numQuery, numGallery])
-            BLAS.setLibraryThreads(2)
-            let bound = Timing.median(reps: 3, warmup: 1) {
-                BLAS.sgemmSerial(false, true, numQuery, numGallery, dim, 1, q.pointer, dim, g.pointer, dim, 0, out.pointer, numGallery)
+            let bound = Timing.withLibraryThreads(2) {
+                Timing.median(reps: 3, warmup: 1) {
+                    BLAS.sgemmSerial(false, true, numQuery, numGallery, dim, 1, q.pointer, dim, g.pointer, dim, 0, out.pointer, numGallery)
+                }
             }
-            BLAS.setLibraryThreads(1)
             var dist = Tensor.empty([1])
             let tEuc = Timing.median(reps: 3, warmup: 1) { dist = Distance.compute(q, g, metric: .euclidean) }
             let tCos = Timing.median(reps: 3, warmup: 1) { dist = Distance.compute(q, g, metric: .cosine) }

@@ -11,10 +11,10 @@ enum GemmBench {
     static func referenceGFLOPs() -> Double {
         let n = 1024
         let (a, b, c) = buffers(n)
-        BLAS.setLibraryThreads(2)
-        defer { BLAS.setLibraryThreads(1) }
-        let t = Timing.median(reps: 9, warmup: 2) {
-            BLAS.sgemmSerial(false, false, n, n, n, 1, a.pointer, n, b.pointer, n, 0, c.pointer, n)
+        let t = Timing.withLibraryThreads(2) {
+            Timing.median(reps: 9, warmup: 2) {
+                BLAS.sgemmSerial(false, false, n, n, n, 1, a.pointer, n, b.pointer, n, 0, c.pointer, n)
+            }
         }
         return 2 * Double(n * n * n) / t / 1e9
     }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Tensor
 
 enum Timing {
     /// With `--cpu-time`, timings are process CPU seconds (user + system over all threads)
@@ -15,6 +16,33 @@ enum Timing {
             return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6
         }
         return Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
+    }
+
+    /// Runs `body` with OpenBLAS on its own `threads` threads (the reference figures), then back
+    /// on one thread per call. OpenBLAS's pool threads keep spinning in sched_yield for a few
+    /// tenths of a second after their last call (measured with perf: ≈ 0.3 s); on two cores that
+    /// spin ran over the first conv rows timed next and cut them by up to half. So this returns
+    /// only once the process's CPU time stops growing while the caller sleeps.
+    static func withLibraryThreads<T>(_ threads: Int, _ body: () -> T) -> T {
+        BLAS.setLibraryThreads(threads)
+        let result = body()
+        BLAS.setLibraryThreads(1)
+        waitForIdleThreads()
+        return result
+    }
+
+    /// Sleeps in 50 ms steps until the process used < 5 ms of CPU in one step (at most 3 s).
+    static func waitForIdleThreads() {
+        func cpu() -> Double {
+            var u = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &u)
+            return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6
+        }
+        for _ in 0..<60 {
+            let c0 = cpu()
+            usleep(50_000)
+            if cpu() - c0 < 0.005 { return }
+        }
     }
 
     /// Median wall time of `reps` runs after `warmup` runs.

@@ -84,6 +84,14 @@ final class ConvPathTests: XCTestCase {
         check([9, 6, 8, 4], [10, 6, 3, 3], .init(stride: 2, padding: 1))
         check([9, 6, 8, 4], [10, 6, 1, 1], .init(stride: 2))
         check([5, 4, 9, 7], [6, 4, 3, 3], .init(stride: (2, 3), padding: (2, 1), dilation: (2, 1)))
+        // Strided unpadded 1×1 (the strided gather): rows long enough for the eight-lane stride-2
+        // step, an odd row (the last step must not read past it), a rectangular stride; and a
+        // padded 1×1/2, which stays on the phase path.
+        XCTAssertTrue(ConvGeometry(kernel: (1, 1), stride: (2, 2)).isStridedPointwise)
+        XCTAssertFalse(ConvGeometry(kernel: (1, 1), stride: (2, 2), padding: (1, 1)).isStridedPointwise)
+        check([3, 5, 7, 35], [6, 5, 1, 1], .init(stride: 2))
+        check([2, 4, 6, 32], [5, 4, 1, 1], .init(stride: (3, 2), padding: (0, 0)))
+        check([2, 3, 7, 9], [4, 3, 1, 1], .init(stride: 2, padding: 1))
         // 1×1 map with padding: most taps fall entirely outside.
         check([6, 5, 1, 1], [4, 5, 3, 3], p1)
     }

@@ -2,9 +2,10 @@
 // col layout: row r = (c·kH + ki)·kW + kj, column = colOffset + oy·Wo + ox, row stride `ldcol`.
 // Several images of a chunk sit side by side in one col matrix (colOffset = b·Ho·Wo), which
 // gives the GEMM a wide N dimension even when feature maps are small.
-// Paths: stride 1 with Wo = W (one masked shifted span per tap, below); small maps of ≤ 64
-// output positions (Im2colSmall.swift); other strided convs via stride phases
-// (Im2colStrided.swift); anything else row by row.
+// Paths: stride 1 with Wo = W (one masked shifted span per tap, below); strided unpadded 1×1
+// (one strided gather, Im2colPointwiseStrided.swift); small maps of ≤ 64 output positions
+// (Im2colSmall.swift); other strided convs via stride phases (Im2colStrided.swift); anything
+// else row by row.
 
 /// Geometry of a 2-D convolution or pooling window.
 public struct ConvGeometry: Equatable, Sendable {
@@ -53,6 +54,10 @@ public struct ConvGeometry: Equatable, Sendable {
 /// while the few input planes in use stay in L1.
 func im2col(_ x: UnsafePointer<Float>, imageStride: Int, images: Int, channels: Int, h: Int, w: Int,
             ho: Int, wo: Int, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>) {
+    if g.isStridedPointwise {
+        im2colPointwiseStrided(x, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, col)
+        return
+    }
     if (g.strideH > 1 || g.strideW > 1) && ho * wo <= 64 {
         im2colSmallStrided(x, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, col)
         return
@@ -162,6 +167,10 @@ func col2im(_ col: UnsafePointer<Float>, imageStride: Int, images: Int, channels
             ho: Int, wo: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
     let hw = h * w, hwo = ho * wo, ldcol = images * hwo
     let shift = g.strideH == 1 && g.strideW == 1 && wo == w
+    if g.isStridedPointwise {
+        col2imPointwiseStrided(col, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, dx)
+        return
+    }
     if (g.strideH > 1 || g.strideW > 1) && hwo <= 64 {
         col2imSmallStrided(col, imageStride: imageStride, images: images, channels: channels, h: h, w: w, ho: ho, wo: wo, g, dx)
         return
