@@ -16,6 +16,11 @@ public final class Storage: @unchecked Sendable {
     public let count: Int
     /// Floats actually allocated (size class), ≥ count.
     let capacity: Int
+    /// How many tensors were ever created on this storage (never decremented). 1 means no view
+    /// shares it, which lets backward hand a fresh gradient to a leaf without copying it. Not
+    /// atomic, and need not be: the first tensor is made before the storage can reach another
+    /// thread, so any later increment, even a racing one, leaves a value ≥ 2.
+    var tensorCount = 0
 
     /// Uninitialised storage for `count` floats. Every op writes all of its output.
     public init(count: Int) {

@@ -23,6 +23,7 @@ open class Tensor: CustomStringConvertible, @unchecked Sendable {
         self.shape = shape
         self.storage = storage
         self.requiresGrad = requiresGrad
+        storage.tensorCount += 1
     }
 
     /// A tensor holding `scalars` (row-major) with the given shape.

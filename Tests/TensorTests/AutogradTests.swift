@@ -14,6 +14,37 @@ final class AutogradTests: XCTestCase {
         XCTAssertNil(x.grad)
     }
 
+    /// A leaf keeps a fresh gradient without a copy only when nothing else can see it; later
+    /// accumulation writes into `grad` in place, so every shared case must have been copied.
+    func testLeafGradientNeverAliases() {
+        // add passes one upstream tensor to both inputs: a and b must not share it.
+        let a = Tensor([1, 2]), b = Tensor([3, 4]); a.requiresGrad = true; b.requiresGrad = true
+        let seed = Tensor([1, 10])
+        (a + b).backward(seed)
+        (a + b).backward(seed)
+        XCTAssertEqual(a.grad!.scalars, [2, 20])
+        XCTAssertEqual(b.grad!.scalars, [2, 20])
+        XCTAssertEqual(seed.scalars, [1, 10], "the caller's seed was written through a leaf gradient")
+        XCTAssertFalse(a.grad!.storage === b.grad!.storage)
+        // The same tensor used twice by one op, and a reshape view of the seed passed through.
+        let c = Tensor([1, 2]); c.requiresGrad = true
+        (c * c).sum().backward()
+        (c + c).sum().backward()
+        XCTAssertEqual(c.grad!.scalars, [4, 6])
+        let d = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4]); d.requiresGrad = true
+        let dSeed = Tensor([1, 1, 1, 1])
+        d.reshaped([4]).backward(dSeed)
+        d.reshaped([4]).backward(dSeed)
+        XCTAssertEqual(d.grad!.scalars, [2, 2, 2, 2])
+        XCTAssertEqual(dSeed.scalars, [1, 1, 1, 1])
+        // A leaf backpropagated directly gets a copy of the seed.
+        let e = Tensor([5, 6]); e.requiresGrad = true
+        let eSeed = Tensor([1, 2])
+        e.backward(eSeed); e.backward(eSeed)
+        XCTAssertEqual(e.grad!.scalars, [2, 4])
+        XCTAssertEqual(eSeed.scalars, [1, 2])
+    }
+
     func testNoGradRecordsNothing() {
         let x = Tensor([1, 2]); x.requiresGrad = true
         let y = withNoGrad { (x * 3).exp() }
