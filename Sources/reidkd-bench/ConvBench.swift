@@ -3,6 +3,8 @@
 // batch 64, for 64×32 and 128×64 network inputs. FLOPs count 2 per multiply-add; forward+backward
 // is 3× forward (input gradient, weight gradient), 2× for the stem (no input gradient). Winograd
 // does fewer multiplies; its GFLOP/s still count the direct convolution's FLOPs (effective rate).
+// Each row is its fastest run over 0.1 s (forward) / 0.2 s (forward+backward), like the sgemm
+// reference (Timing.best); the small-batch latency table keeps medians.
 import Tensor
 import Foundation
 
@@ -52,8 +54,8 @@ enum ConvBench {
                         let y0 = withNoGrad { conv2d(x, weight: wt, options: opts) }
                         let flops = 2.0 * Double(y0.count) * Double(l.cin / l.groups * l.k * l.k)
                         let seed = Tensor.ones(y0.shape)
-                        let tf = Timing.median(reps: 5) { _ = withNoGrad { conv2d(x, weight: wt, options: opts) } }
-                        let tb = Timing.median(reps: 5) {
+                        let tf = Timing.best(seconds: 0.1) { _ = withNoGrad { conv2d(x, weight: wt, options: opts) } }
+                        let tb = Timing.best(seconds: 0.2) {
                             let y = conv2d(x, weight: wt, options: opts)
                             y.backward(seed)
                             wt.grad = nil; x.grad = nil

@@ -45,6 +45,19 @@ enum Timing {
         }
     }
 
+    /// Fastest run over about `seconds` of runs (at least 5, at most 400). Interference on a
+    /// shared host only ever adds time, so the fastest run is the kernel's own speed; the sgemm
+    /// reference and the conv rows both use it, which keeps their ratio fair.
+    static func best(seconds: Double, _ body: () -> Void) -> Double {
+        body()   // warm-up
+        var runs = 0, spent = 0.0, fastest = Double.infinity
+        while runs < 5 || (spent < seconds && runs < 400) {
+            let t0 = now(); body(); let t = now() - t0
+            fastest = Swift.min(fastest, t); spent += t; runs += 1
+        }
+        return fastest
+    }
+
     /// Median wall time of `reps` runs after `warmup` runs.
     static func median(reps: Int = 5, warmup: Int = 1, _ body: () -> Void) -> Double {
         for _ in 0..<warmup { body() }

@@ -13,7 +13,7 @@ args.removeAll { $0.hasPrefix("--") }
 
 print("ReidKD benchmarks — threads: \(Parallel.threads), host: \(ProcessInfo.processInfo.hostName), timing: \(Timing.cpuTime ? "process CPU time" : "wall clock")")
 let sgemm = GemmBench.referenceGFLOPs()
-print(String(format: "OpenBLAS sgemm 1024³, 2 library threads: %.1f GFLOP/s (reference for efficiencies)\n", sgemm))
+print(String(format: "OpenBLAS sgemm 1024³, 2 library threads: %.1f GFLOP/s (fastest run; reference for efficiencies)\n", sgemm))
 
 let sections: [(name: String, run: () -> Void)] = [
     ("gemm", { GemmBench.run(sgemm: sgemm, markdown: markdown) }),

@@ -82,3 +82,11 @@ func copyShortRow(_ s: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _
     }
     while i < n { d[i] = s[i]; i += 1 }
 }
+
+/// d[0..<n] = s[0..<n] for the per-image runs a chunked conv gathers and scatters (one plane of
+/// a small map, 8–64 floats): inline four-lane copies below 64 floats, where a memmove call per
+/// run cost as much as the copy; memmove above.
+@inline(__always)
+func copyRun(_ s: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ n: Int) {
+    if n <= 64 { copyShortRow(s, d, n) } else { d.update(from: s, count: n) }
+}

@@ -162,7 +162,7 @@ func convForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Fl
                 BLAS.sgemmSerial(false, false, p.coutG, cols, k, 1, wg, k, colPtr, cols, 0, t, cols)
                 for b in 0..<cb {
                     let yb = y + (b0 + b) * outImg + g * p.coutG * hwo
-                    for co in 0..<p.coutG { (yb + co * hwo).update(from: t + co * cols + b * hwo, count: hwo) }
+                    for co in 0..<p.coutG { copyRun(t + co * cols + b * hwo, yb + co * hwo, hwo) }
                 }
             }
         }

@@ -32,7 +32,7 @@ func convBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<F
                 let buf = Storage(count: p.cout * cols)
                 for b in 0..<cb {
                     let src = dy + (b0 + b) * outImg
-                    for co in 0..<p.cout { (buf.pointer + co * cols + b * hwo).update(from: src + co * hwo, count: hwo) }
+                    for co in 0..<p.cout { copyRun(src + co * hwo, buf.pointer + co * cols + b * hwo, hwo) }
                 }
                 dyBuf = buf
                 dyc = UnsafePointer(buf.pointer)
@@ -73,7 +73,7 @@ func convBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<F
                     if p.isPointwise {
                         // col2im of a 1×1, stride-1 conv is a scatter of the images' columns.
                         for b in 0..<cb {
-                            for ci in 0..<p.cinG { (dxg + b * inImg + ci * hw).update(from: dcol + ci * cols + b * hwo, count: hwo) }
+                            for ci in 0..<p.cinG { copyRun(dcol + ci * cols + b * hwo, dxg + b * inImg + ci * hw, hwo) }
                         }
                     } else {
                         col2im(dcol, imageStride: inImg, images: cb, channels: p.cinG, h: p.h, w: p.w,
