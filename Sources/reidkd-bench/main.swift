@@ -19,6 +19,7 @@ let sections: [(name: String, run: () -> Void)] = [
     ("gemm", { GemmBench.run(sgemm: sgemm, markdown: markdown) }),
     ("conv", { ConvBench.run(sgemm: sgemm, markdown: markdown) }),
     ("train-step", { TrainStepBench.run(sgemm: sgemm, markdown: markdown) }),
+    ("elementwise", { ElementwiseBench.run(markdown: markdown) }),
     ("distill", { DistillBench.run(markdown: markdown) }),
     ("data", { DataBench.run(markdown: markdown) }),
     ("store", { StoreBench.run(markdown: markdown) }),

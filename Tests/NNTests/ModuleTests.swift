@@ -76,6 +76,30 @@ final class ModuleTests: XCTestCase {
         XCTAssertNotNil(m.backbone.namedParameters().first!.1.grad)
     }
 
+    /// A Sequential runs BatchNorm → ReLU6 (MobileNetV2) and BatchNorm → ReLU as one fused op,
+    /// with the values and gradients of the layers run one by one.
+    func testSequentialFusesBatchNormActivation() {
+        for relu6 in [true, false] {
+            var rng = RandomGenerator(seed: 3)
+            let bn = BatchNorm(4)
+            bn.weight.pointer.update(from: [4, 3, 5, 2], count: 4)   // some outputs above 6
+            let act: any Layer = relu6 ? ReLU6() : ReLU()
+            let seq = Sequential([bn, act])
+            let x = Tensor.randn([3, 4, 2, 2], rng: &rng); x.requiresGrad = true
+            let probe = Tensor.randn([3, 4, 2, 2], rng: &rng)
+            let fused = seq(x)
+            XCTAssertEqual(fused.gradFnName, relu6 ? "batch_norm_relu_capped" : "batch_norm_relu")
+            (fused * probe).sum().backward()
+            let (gx, gw) = (x.grad!.scalars, bn.weight.grad!.scalars)
+            x.grad = nil; bn.zeroGrad()
+            let plain = act.forward(bn.forward(x))
+            (plain * probe).sum().backward()
+            XCTAssertEqual(fused.scalars, plain.scalars)
+            assertClose(gx, x.grad!.scalars, atol: 1e-5, rtol: 1e-5)
+            assertClose(gw, bn.weight.grad!.scalars, atol: 1e-5, rtol: 1e-5)
+        }
+    }
+
     func testRegistriesSuggestClosestName() {
         XCTAssertThrowsError(try poolingRegistry.lookup("gme")) { e in
             XCTAssertTrue(String(describing: e).contains("did you mean 'gem'"), String(describing: e))

@@ -1,6 +1,7 @@
-// Fused bn → relu (`batchNorm(…, relu: true)`) and relu(a + b) (`Tensor.addReLU`): finite-difference
-// gradient checks on inputs kept ≥ 0.1 away from the ReLU kink, and agreement with the unfused
-// compositions on random inputs (forward values and every gradient, train and eval).
+// Fused bn → relu (`batchNorm(…, relu: true)`), bn → relu6 (`reluMax: 6`) and relu(a + b)
+// (`Tensor.addReLU`): finite-difference gradient checks on inputs kept ≥ 0.1 away from the kinks,
+// and agreement with the unfused compositions on random inputs (forward values and every
+// gradient, train and eval).
 import XCTest
 import Tensor
 import TestSupport
@@ -32,19 +33,34 @@ final class FusedOpTests: XCTestCase {
         assertGradients([x, w, b]) { batchNorm($0[0], runningMean: rm, runningVar: rv, weight: $0[1], bias: $0[2], training: false, relu: true) }
     }
 
+    func testBatchNormReLU6Gradients() {
+        let x = spreadInput()
+        // γ large enough that some outputs pass 6 (the upper kink) on both sides.
+        let w = Tensor(shape: [3], scalars: [4.5, 3.2, 5.5]), b = Tensor(shape: [3], scalars: [0.05, 0.05, 0.05])
+        w.requiresGrad = true; b.requiresGrad = true
+        let y = withNoGrad { batchNorm(x, runningMean: nil, runningVar: nil, weight: w, bias: b, training: true) }
+        XCTAssertGreaterThan(y.scalars.map { Swift.min(abs($0), abs($0 - 6)) }.min()!, 0.1, "test input must stay away from the kinks")
+        XCTAssertTrue(y.scalars.contains { $0 > 6 })
+        assertGradients([x, w, b]) { batchNorm($0[0], runningMean: nil, runningVar: nil, weight: $0[1], bias: $0[2], training: true, relu: true, reluMax: 6) }
+    }
+
     func testBatchNormReLUMatchesUnfused() {
-        for training in [true, false] {
+        for (training, cap) in [(true, Float.infinity), (false, .infinity), (true, 6), (false, 6)] {
             for shape in [[4, 5, 3, 2], [6, 4]] {
                 let c = shape[1]
-                let x = randomTensor(shape, seed: 1), w = randomTensor([c], seed: 2), b = randomTensor([c], seed: 3)
+                // With the cap, γ ×16 puts a share of the outputs above 6.
+                let x = randomTensor(shape, seed: 1), b = randomTensor([c], seed: 3)
+                let w = randomTensor([c], seed: 2, scale: cap.isFinite ? 16 : 1)
                 let probe = randomTensor(shape, seed: 4, requiresGrad: false)
                 let rm1 = randomTensor([c], seed: 5, requiresGrad: false), rv1 = Tensor.full([c], 2)
                 let rm2 = rm1.copy(), rv2 = rv1.copy()
-                let fused = batchNorm(x, runningMean: rm1, runningVar: rv1, weight: w, bias: b, training: training, relu: true)
+                let fused = batchNorm(x, runningMean: rm1, runningVar: rv1, weight: w, bias: b, training: training, relu: true, reluMax: cap)
+                if cap.isFinite { XCTAssertTrue(fused.scalars.contains(6), "no output reached the cap") }
                 (fused * probe).sum().backward()
                 let (yf, gx, gw, gb) = (fused.scalars, x.grad!.scalars, w.grad!.scalars, b.grad!.scalars)
                 x.grad = nil; w.grad = nil; b.grad = nil
-                let plain = batchNorm(x, runningMean: rm2, runningVar: rv2, weight: w, bias: b, training: training).relu()
+                let bn = batchNorm(x, runningMean: rm2, runningVar: rv2, weight: w, bias: b, training: training)
+                let plain = cap.isFinite ? bn.relu6() : bn.relu()
                 (plain * probe).sum().backward()
                 XCTAssertEqual(yf, plain.scalars)
                 assertClose(gx, x.grad!.scalars, atol: 1e-5, rtol: 1e-5)

@@ -9,7 +9,7 @@ final class ElementwiseGradientTests: XCTestCase {
         assertGradients([a, b]) { $0[0] + $0[1] }
         assertGradients([a, b]) { $0[0] - $0[1] }
         assertGradients([a, b]) { $0[0] * $0[1] }
-        let c = randomTensor([3, 4], seed: 3).map { Swift.abs($0) + 0.5 }
+        let c = (randomTensor([3, 4], seed: 3).abs() + 0.5).detached()
         c.requiresGrad = true
         assertGradients([a, c]) { $0[0] / $0[1] }
     }
@@ -21,7 +21,7 @@ final class ElementwiseGradientTests: XCTestCase {
             assertGradients([a, b]) { $0[0] + $0[1] }
             assertGradients([a, b]) { $0[1] - $0[0] }
             assertGradients([a, b]) { $0[0] * $0[1] }
-            let d = b.map { Swift.abs($0) + 0.5 }
+            let d = (b.abs() + 0.5).detached()
             d.requiresGrad = true
             assertGradients([a, d]) { $0[0] / $0[1] }
         }
@@ -34,13 +34,13 @@ final class ElementwiseGradientTests: XCTestCase {
         assertGradients([a]) { $0[0] * 3 + 2 }
         assertGradients([a]) { 1 - $0[0] / 4 }
         assertGradients([a]) { -$0[0] }
-        let p = a.map { Swift.abs($0) + 0.5 }; p.requiresGrad = true
+        let p = (a.abs() + 0.5).detached(); p.requiresGrad = true
         assertGradients([p]) { 2 / $0[0] }
     }
 
     func testPointwiseMath() {
         let x = randomTensor([4, 5], seed: 6)
-        let pos = x.map { Swift.abs($0) + 0.3 }; pos.requiresGrad = true
+        let pos = (x.abs() + 0.3).detached(); pos.requiresGrad = true
         assertGradients([x]) { $0[0].exp() }
         assertGradients([pos]) { $0[0].log() }
         assertGradients([pos]) { $0[0].sqrt() }
@@ -53,9 +53,22 @@ final class ElementwiseGradientTests: XCTestCase {
         assertGradients([awayFromKinks(x, kinks: [-0.5, 0.5])]) { $0[0].clamp(min: -0.5, max: 0.5) }
     }
 
+    /// At the bounds ReLU6 passes no gradient (PyTorch's hardtanh), clamp passes it (torch.clamp).
+    func testReLU6AndClampAtTheirBounds() {
+        let x = Tensor([-1, 0, 3, 6, 7]); x.requiresGrad = true
+        let y = x.relu6()
+        XCTAssertEqual(y.scalars, [0, 0, 3, 6, 6])
+        y.sum().backward()
+        XCTAssertEqual(x.grad!.scalars, [0, 0, 1, 0, 0])
+        x.grad = nil
+        x.clamp(min: 0, max: 6).sum().backward()
+        XCTAssertEqual(x.grad!.scalars, [0, 1, 1, 1, 0])
+    }
+
     func testActivations() {
         let x = awayFromKinks(randomTensor([4, 6], seed: 8, scale: 3), kinks: [-3, 0, 3])
         assertGradients([x]) { $0[0].relu() }
+        assertGradients([awayFromKinks(randomTensor([4, 6], seed: 9, scale: 4), kinks: [0, 6])]) { $0[0].relu6() }
         assertGradients([x]) { $0[0].leakyRelu(0.1) }
         assertGradients([x]) { $0[0].sigmoid() }
         assertGradients([x]) { $0[0].hardswish() }

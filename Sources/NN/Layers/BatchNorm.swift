@@ -34,11 +34,12 @@ public final class BatchNorm: Module, Layer {
                   training: isTraining, momentum: momentum, eps: eps)
     }
 
-    /// relu(bn(x)) in one fused op (same values and gradients as `forward(x).relu()`).
-    public func forwardReLU(_ x: Tensor) -> Tensor {
+    /// relu(bn(x)) in one fused op (same values and gradients as `forward(x).relu()`); with a
+    /// finite `max`, min(relu(bn(x)), max) as `forward(x).relu6()` for max 6.
+    public func forwardReLU(_ x: Tensor, max: Float = .infinity) -> Tensor {
         MACCounter.noteCall(self, kind: "batchnorm", input: x)
         return batchNorm(x, runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                         training: isTraining, momentum: momentum, eps: eps, relu: true)
+                         training: isTraining, momentum: momentum, eps: eps, relu: true, reluMax: max)
     }
 }
 

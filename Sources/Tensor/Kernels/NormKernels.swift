@@ -36,19 +36,24 @@ func gradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int
 /// The same sums for the ReLU-gated gradient g0·[y > 0], which is also written to `out`.
 @inline(__always)
 func gatedGradientSums(_ g0: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
-                       _ out: UnsafeMutablePointer<Float>, _ n: Int, mu: Float) -> (Float, Float) {
+                       _ out: UnsafeMutablePointer<Float>, _ n: Int, mu: Float, cap: Float = .infinity) -> (Float, Float) {
     var a = SIMD8<Float>(repeating: 0), b = SIMD8<Float>(repeating: 0)
-    let m = SIMD8<Float>(repeating: mu), zero = SIMD8<Float>(repeating: 0)
+    let m = SIMD8<Float>(repeating: mu), zero = SIMD8<Float>(repeating: 0), top = SIMD8<Float>(repeating: cap)
+    // ReLU passes where y > 0; a capped ReLU (ReLU6) also needs y < cap, as PyTorch's hardtanh.
+    let capped = cap.isFinite
     var i = 0
     while i + 8 <= n {
-        let gv = zero.replacing(with: load8(g0, i), where: load8(y, i) .> zero)
+        let yv = load8(y, i)
+        var open = yv .> zero
+        if capped { open .&= yv .< top }
+        let gv = zero.replacing(with: load8(g0, i), where: open)
         UnsafeMutableRawPointer(out + i).storeBytes(of: gv, as: SIMD8<Float>.self)
         a += gv; b += gv * (load8(x, i) - m)
         i += 8
     }
     var sa = a.sum(), sb = b.sum()
     while i < n {
-        let gv = y[i] > 0 ? g0[i] : 0
+        let gv = y[i] > 0 && (!capped || y[i] < cap) ? g0[i] : 0
         out[i] = gv; sa += gv; sb += gv * (x[i] - mu)
         i += 1
     }

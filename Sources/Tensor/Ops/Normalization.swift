@@ -8,13 +8,16 @@
 // `relu: true` fuses a ReLU into the same pass (ResNet's bn → relu): forward writes max(ŷ, 0);
 // backward gates the incoming gradient by y > 0 inside its two passes, exactly what a separate
 // relu() would hand back, without that op's two extra sweeps over the activation and its buffers.
+// A finite `reluMax` caps it (MobileNetV2's bn → ReLU6): min(max(ŷ, 0), reluMax), gradient where
+// 0 < y < reluMax (PyTorch's hardtanh backward).
 import Foundation
 
 /// Batch normalisation. `weight`/`bias` (C) are optional (affine = false); a bias with
 /// requiresGrad = false stays frozen (BNNeck). Running statistics (C) are updated in place in
 /// training mode when given.
 public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?,
-                      training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false) -> Tensor {
+                      training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, relu: Bool = false,
+                      reluMax: Float = .infinity) -> Tensor {
     guard x.rank >= 2 else { shapeFailure(ShapeError("batchNorm: input must be (N, C, …), got \(describe(x.shape))")) }
     let n = x.shape[0], c = x.shape[1], s = x.count / Swift.max(n * c, 1)
     for (name, t) in [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVar)] {
@@ -66,7 +69,9 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
             let scale = ip[ch] * (wp?[ch] ?? 1)
             let shift = (bp?[ch] ?? 0) - mp[ch] * scale
             let src = xp + plane * s, dst = yp + plane * s
-            if relu {
+            if relu && reluMax.isFinite {
+                for j in 0..<s { let v = src[j] * scale + shift; dst[j] = v > 0 ? (v < reluMax ? v : reluMax) : 0 }
+            } else if relu {
                 for j in 0..<s { let v = src[j] * scale + shift; dst[j] = v > 0 ? v : 0 }
             } else {
                 for j in 0..<s { dst[j] = src[j] * scale + shift }
@@ -80,7 +85,8 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
     if let w = weight { inputs.append(w) }
     if let b = bias { inputs.append(b) }
     if Tensor.recording(inputs) {
-        y.record(relu ? (training ? "batch_norm_relu" : "batch_norm_relu_eval") : (training ? "batch_norm" : "batch_norm_eval"), inputs) { g0 in
+        let name = relu ? (reluMax.isFinite ? "batch_norm_relu_capped" : "batch_norm_relu") : "batch_norm"
+        y.record(training ? name : name + "_eval", inputs) { g0 in
             // With the fused ReLU, the first pass also writes the gated gradient (g0 where y > 0,
             // else 0) into `gated`, which the second pass then turns into dx in place.
             let gated: Tensor? = gate == nil ? nil : Tensor.empty(x.shape)
@@ -100,7 +106,7 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
                         let off = i * c * s + ch * s
                         let xq = xp + off
                         let (a, b) = (yp != nil && gtp != nil)
-                            ? gatedGradientSums(g0p + off, yp! + off, xq, gtp! + off, s, mu: mu)
+                            ? gatedGradientSums(g0p + off, yp! + off, xq, gtp! + off, s, mu: mu, cap: reluMax)
                             : gradientSums(g0p + off, xq, s, mu: mu)
                         sg += a; sgx += b * iv
                     }

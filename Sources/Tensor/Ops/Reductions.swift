@@ -69,7 +69,7 @@ extension Tensor {
         if full != target { shapeFailure(ShapeError("expand: \(describe(shape)) cannot be broadcast to \(describe(target))")) }
         let out = Tensor.empty(target)
         var unused: Float = 0
-        binaryKernel(BroadcastPlan(out: target, a: shape, b: []), pointer, &unused, out.pointer) { a, _ in a }
+        binaryKernel(BroadcastPlan(out: target, a: shape, b: []), pointer, &unused, out.pointer, First())
         if Tensor.recording(self) {
             let s = shape
             out.record("expand", [self]) { g in [g.sum(toShape: s)] }
@@ -77,3 +77,6 @@ extension Tensor {
         return out
     }
 }
+
+/// The first operand (expand: the second is a dummy).
+struct First: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a } }
