@@ -19,6 +19,11 @@ struct DepthwisePhases {
     /// Per tap t = ki·kW + kj: offset of its first read within the phase buffer (phase · phaseSize + row·Wq + col).
     let tapOffset: [Int]
     let wideCount: Int   // Ho · Wq
+    /// Per column phase b: the first input column ix ≡ b − padW (mod sW), and the phase column
+    /// it lands in, (ix + padW) / sW. Precomputed, like the row phases in `forEachRow`: integer
+    /// divisions by the runtime stride, per row and phase, were most of the time of a strided
+    /// depthwise conv on small maps (perf).
+    let firstColumn: [Int], firstPhaseColumn: [Int]
 
     init(_ p: ConvPlan) {
         let g = p.geo
@@ -42,24 +47,43 @@ struct DepthwisePhases {
             }
         }
         tapOffset = offsets
+        let (strideW, padW) = (g.strideW, g.padW)
+        let first = (0..<strideW).map { b in ((b - padW) % strideW + strideW) % strideW }
+        firstColumn = first
+        firstPhaseColumn = first.map { ($0 + padW) / strideW }
     }
 
     var bufferCount: Int { sh * sw * phaseSize }
+
+    /// Calls body(row pointer offset, input row) for each input row: the row's place in the
+    /// phase buffer, (r mod sH)·sW·phaseSize + (r / sH)·Wq for r = iy + padH, kept incrementally.
+    @inline(__always)
+    func forEachRow(_ p: ConvPlan, _ body: (_ rowOffset: Int, _ iy: Int) -> Void) {
+        var a = p.geo.padH % sh, q = p.geo.padH / sh
+        for iy in 0..<p.h {
+            body(a * sw * phaseSize + q * wq, iy)
+            a += 1
+            if a == sh { a = 0; q += 1 }
+        }
+    }
 
     /// Writes one input plane (x: H × W) into its phase planes. Only interior positions are
     /// written: padding and slack keep whatever `buf` held, so zero it once per buffer (`zero`).
     func split(_ p: ConvPlan, _ x: UnsafePointer<Float>, into buf: UnsafeMutablePointer<Float>) {
         let padW = p.geo.padW
-        for iy in 0..<p.h {
-            let r = iy + p.geo.padH
-            let src = x + iy * p.w, row = buf + (r % sh) * sw * phaseSize + (r / sh) * wq
-            if sw == 1 { (row + padW).update(from: src, count: p.w); continue }
-            for b in 0..<sw {
-                let dst = row + b * phaseSize
-                // Columns ix ≡ b − padW (mod sW) land at (ix + padW) / sW, consecutively.
-                var ix = ((b - padW) % sw + sw) % sw, j = (ix + padW) / sw
-                while ix < p.w { dst[j] = src[ix]; ix += sw; j += 1 }
+        firstColumn.withUnsafeBufferPointer { first in
+        firstPhaseColumn.withUnsafeBufferPointer { firstQ in
+            forEachRow(p) { off, iy in
+                let src = x + iy * p.w, row = buf + off
+                if sw == 1 { copyRun(src, row + padW, p.w); return }
+                for b in 0..<sw {
+                    // Columns ix ≡ b − padW (mod sW) land in phase b, consecutively.
+                    let dst = row + b * phaseSize
+                    var ix = first[b], j = firstQ[b]
+                    while ix < p.w { dst[j] = src[ix]; ix += sw; j += 1 }
+                }
             }
+        }
         }
     }
 
@@ -68,15 +92,18 @@ struct DepthwisePhases {
     /// Inverse of `split` for gradients: dx[iy][ix] = its phase entry (padding discarded).
     func merge(_ p: ConvPlan, _ buf: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>) {
         let padW = p.geo.padW
-        for iy in 0..<p.h {
-            let r = iy + p.geo.padH
-            let dst = dx + iy * p.w, row = buf + (r % sh) * sw * phaseSize + (r / sh) * wq
-            if sw == 1 { dst.update(from: row + padW, count: p.w); continue }
-            for b in 0..<sw {
-                let src = row + b * phaseSize
-                var ix = ((b - padW) % sw + sw) % sw, j = (ix + padW) / sw
-                while ix < p.w { dst[ix] = src[j]; ix += sw; j += 1 }
+        firstColumn.withUnsafeBufferPointer { first in
+        firstPhaseColumn.withUnsafeBufferPointer { firstQ in
+            forEachRow(p) { off, iy in
+                let dst = dx + iy * p.w, row = buf + off
+                if sw == 1 { copyRun(row + padW, dst, p.w); return }
+                for b in 0..<sw {
+                    let src = row + b * phaseSize
+                    var ix = first[b], j = firstQ[b]
+                    while ix < p.w { dst[ix] = src[j]; ix += sw; j += 1 }
+                }
             }
+        }
         }
     }
 }
@@ -101,7 +128,7 @@ func depthwiseForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePoint
             wide.pointer.update(repeating: bias?[c] ?? 0, count: ph.wideCount)
             for t in 0..<kk { axpy(ph.wideCount, wc[t], phases.pointer + taps[t], wide.pointer) }
             let yp = y + plane * hwo
-            for oy in 0..<p.ho { (yp + oy * p.wo).update(from: wide.pointer + oy * ph.wq, count: p.wo) }
+            for oy in 0..<p.ho { copyRun(wide.pointer + oy * ph.wq, yp + oy * p.wo, p.wo) }
         }
     }
 }
@@ -123,7 +150,7 @@ func depthwiseBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePoin
         for plane in planes {
             let c = plane % p.cin, wc = w + c * kk, gp = dy + plane * hwo
             if let dbp = dbPlanes { dbp.pointer[plane] = sumRun(gp, hwo) }
-            for oy in 0..<p.ho { (wide.pointer + oy * ph.wq).update(from: gp + oy * p.wo, count: p.wo) }
+            for oy in 0..<p.ho { copyRun(gp + oy * p.wo, wide.pointer + oy * ph.wq, p.wo) }
             if let dwp = dwPlanes {
                 ph.split(p, x + plane * hw, into: phases.pointer)
                 for t in 0..<kk {
