@@ -92,6 +92,16 @@ final class ConvPathTests: XCTestCase {
         check([3, 5, 7, 35], [6, 5, 1, 1], .init(stride: 2))
         check([2, 4, 6, 32], [5, 4, 1, 1], .init(stride: (3, 2), padding: (0, 0)))
         check([2, 3, 7, 9], [4, 3, 1, 1], .init(stride: 2, padding: 1))
+        // Depthwise with images as lanes (≥ 8 images, ≤ 64 output positions; 11 images leave a partial group of 3): stride 1
+        // and 2, dilation, rectangular stride and padding, a 5×5 filter; and below 8 images (the
+        // per-plane kernel).
+        XCTAssertTrue(usesDepthwiseLanes(try! ConvPlan.make(x: [11, 4, 6, 5], weight: [4, 1, 3, 3], bias: nil, options: .init(padding: 1, groups: 4))))
+        XCTAssertFalse(usesDepthwiseLanes(try! ConvPlan.make(x: [16, 4, 18, 8], weight: [4, 1, 3, 3], bias: nil, options: .init(padding: 1, groups: 4))))
+        check([11, 4, 6, 5], [4, 1, 3, 3], .init(stride: 1, padding: 1, groups: 4))
+        check([11, 3, 9, 8], [3, 1, 3, 3], .init(stride: 2, padding: 1, groups: 3))
+        check([9, 2, 9, 7], [2, 1, 3, 3], .init(stride: 1, padding: 2, dilation: 2, groups: 2))
+        check([16, 3, 8, 9], [3, 1, 5, 5], .init(stride: (2, 1), padding: (2, 1), groups: 3))
+        check([5, 3, 9, 8], [3, 1, 3, 3], .init(stride: 2, padding: 1, groups: 3))
         // 1×1 map with padding: most taps fall entirely outside.
         check([6, 5, 1, 1], [4, 5, 3, 3], p1)
     }

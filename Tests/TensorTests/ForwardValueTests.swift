@@ -89,6 +89,21 @@ final class ConvForwardTests: XCTestCase {
             assertClose(x.grad!.scalars, gx, atol: 1e-4)
             assertClose(w.grad!.scalars, gw, atol: 1e-3, rtol: 1e-4)
         }
+        // Depthwise with images as lanes: per-task partials summed in a fixed order, so the
+        // results are bit-identical for any thread count.
+        let x = randomTensor([19, 24, 8, 4], seed: 7), w = randomTensor([24, 1, 3, 3], seed: 8)
+        let y = conv2d(x, weight: w, stride: 2, padding: 1, groups: 24)
+        y.sum().backward()
+        let (gx, gw) = (x.grad!.scalars, w.grad!.scalars)
+        let saved = Parallel.threads
+        Parallel.threads = 1
+        defer { Parallel.threads = saved }
+        x.grad = nil; w.grad = nil
+        let y1 = conv2d(x, weight: w, stride: 2, padding: 1, groups: 24)
+        y1.sum().backward()
+        XCTAssertEqual(y1.scalars, y.scalars)
+        XCTAssertEqual(x.grad!.scalars, gx)
+        XCTAssertEqual(w.grad!.scalars, gw)
     }
 }
 

@@ -7,7 +7,8 @@
 // this keeps activation memory at the size of x). Chunks are spread over the workers, each with
 // its own buffers and its own dW partial (summed at the end), so no two workers write the same
 // memory. A 1×1, stride-1, unpadded conv on one image skips im2col entirely: col is x itself.
-// Depthwise convolutions (groups = Cin = Cout) use a direct kernel (DepthwiseConv.swift); stride-1
+// Depthwise convolutions (groups = Cin = Cout) use a direct kernel (DepthwiseLanes.swift for
+// batches of ≥ 8 images on small maps, else DepthwiseConv.swift); stride-1
 // 3×3 convolutions with ≥ 64 channels and enough tiles use Winograd F(2×2, 3×3) (Conv2dWinograd.swift).
 
 /// Options of a convolution: stride, padding, dilation, groups (square or rectangular).
@@ -78,7 +79,9 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, options: Co
     let y = Tensor.empty([plan.n, plan.cout, plan.ho, plan.wo])
     // Winograd's transformed weights, kept for the backward.
     let winograd = !plan.isDepthwise && plan.isWinograd ? winogradWeights(plan, weight.pointer) : nil
-    if plan.isDepthwise {
+    if plan.isDepthwise && usesDepthwiseLanes(plan) {
+        depthwiseLanesForward(plan, x.pointer, weight.pointer, bias?.pointer, y.pointer)
+    } else if plan.isDepthwise {
         depthwiseForward(plan, x.pointer, weight.pointer, bias?.pointer, y.pointer)
     } else if let u = winograd {
         winogradForward(plan, x.pointer, u, bias?.pointer, y.pointer)
@@ -92,7 +95,9 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, options: Co
             let gx = x.requiresGrad ? Tensor.empty(x.shape) : nil
             let gw = weight.requiresGrad ? Tensor.empty(weight.shape) : nil
             let gb = (bias?.requiresGrad ?? false) ? Tensor.empty([plan.cout]) : nil
-            if plan.isDepthwise {
+            if plan.isDepthwise && usesDepthwiseLanes(plan) {
+                depthwiseLanesBackward(plan, x.pointer, weight.pointer, g.pointer, gx?.pointer, gw?.pointer, gb?.pointer)
+            } else if plan.isDepthwise {
                 depthwiseBackward(plan, x.pointer, weight.pointer, g.pointer, gx?.pointer, gw?.pointer, gb?.pointer)
             } else if let u = winograd {
                 winogradBackward(plan, x.pointer, u, g.pointer, gx?.pointer, gw?.pointer, gb?.pointer)
