@@ -106,6 +106,21 @@ final class ConvPathTests: XCTestCase {
         check([6, 5, 1, 1], [4, 5, 3, 3], p1)
     }
 
+    /// The per-plane depthwise forward sums its taps in registers in tap order: bit-for-bit the
+    /// one-axpy-per-tap result it replaced (so trained models did not move).
+    func testDepthwiseTapSumRoundsLikeAxpys() {
+        var rng = RandomGenerator(seed: 9)
+        let src = Tensor.randn([300], rng: &rng), w = Tensor.randn([9], rng: &rng)
+        let taps = [0, 1, 2, 18, 19, 20, 36, 37, 38], n = 203   // a 3×3 on rows of 18, n not a multiple of 8
+        var ref = [Float](repeating: 0.25, count: n)
+        for t in 0..<9 { for i in 0..<n { ref[i] += w.pointer[t] * src.pointer[taps[t] + i] } }
+        var out = [Float](repeating: 0, count: n)
+        taps.withUnsafeBufferPointer { tp in
+            out.withUnsafeMutableBufferPointer { tapSum(n, 0.25, w.pointer, src.pointer, tp, $0.baseAddress!) }
+        }
+        XCTAssertEqual(out, ref)
+    }
+
     /// Winograd F(2×2, 3×3): odd and even maps (partial edge tiles), padding 0/1/2, several
     /// chunks, against the same Double loops; and it must agree with the im2col path.
     func testWinogradAgainstDirectLoops() {
