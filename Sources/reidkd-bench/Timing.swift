@@ -10,12 +10,14 @@ enum Timing {
     nonisolated(unsafe) static var cpuTime = false
 
     static func now() -> Double {
-        if cpuTime {
-            var u = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &u)
-            return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6
-        }
-        return Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
+        cpuTime ? processCPUSeconds() : Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
+    }
+
+    /// User + system CPU seconds of the process, over all its threads.
+    static func processCPUSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6
     }
 
     /// Runs `body` with OpenBLAS on its own `threads` threads (the reference figures), then back
@@ -33,15 +35,10 @@ enum Timing {
 
     /// Sleeps in 50 ms steps until the process used < 5 ms of CPU in one step (at most 3 s).
     static func waitForIdleThreads() {
-        func cpu() -> Double {
-            var u = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &u)
-            return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6
-        }
         for _ in 0..<60 {
-            let c0 = cpu()
+            let c0 = processCPUSeconds()
             usleep(50_000)
-            if cpu() - c0 < 0.005 { return }
+            if processCPUSeconds() - c0 < 0.005 { return }
         }
     }
 

@@ -17,11 +17,11 @@ enum TrainStepBench {
         let batch = 64
         var summary = Table(["input", "3×3 algorithm", "batch", "fwd GMAC/img", "step (s)", "images/s", "GFLOP/s", "eff vs sgemm", "target"])
         var breakdowns: [(String, Table)] = []
+        // BENCH_STUDENT=mobilenetv2: the demo's other student (MobileNetV2 at width 0.5).
+        let other = ProcessInfo.processInfo.environment["BENCH_STUDENT"] == "mobilenetv2"
         for (h, w) in [(64, 32), (128, 64)] {
             var spec = ModelSpec.referenceStudent
             spec.inputSize = [h, w]
-            // BENCH_STUDENT=mobilenetv2: the demo's other student (MobileNetV2 at width 0.5).
-            let other = ProcessInfo.processInfo.environment["BENCH_STUDENT"] == "mobilenetv2"
             if other { spec.backbone = "mobilenetv2"; spec.width = 0.5 }
             let model = try! ReidModel(spec: spec, seed: 1)
             var rng = RandomGenerator(seed: 2)

@@ -69,41 +69,38 @@ final class ConvForwardTests: XCTestCase {
         }
     }
 
+    /// Output, input gradient and weight gradient of one conv (loss = Σ y), computed with the
+    /// default workers and then with one.
+    func withAllWorkersAndOne(_ x: Tensor, _ w: Tensor, _ o: Conv2dOptions) -> [(y: [Float], gx: [Float], gw: [Float])] {
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        return [saved, 1].map { threads in
+            Parallel.threads = threads
+            x.grad = nil; w.grad = nil
+            let y = conv2d(x, weight: w, options: o)
+            y.sum().backward()
+            return (y.scalars, x.grad!.scalars, w.grad!.scalars)
+        }
+    }
+
     /// One worker gives the results of two: a wide map (one image per chunk), small maps (many
     /// images per chunk), and a Winograd shape (16 images × 8 tiles = 128 tiles, 64 channels).
     func testSingleThreadMatchesParallel() throws {
         XCTAssertTrue(try ConvPlan.make(x: [16, 64, 8, 4], weight: [64, 64, 3, 3], bias: nil, options: .init(padding: 1)).isWinograd)
         for (xs, ws, scale) in [([6, 8, 10, 6], [16, 8, 3, 3], Float(1)), ([12, 16, 4, 3], [16, 16, 3, 3], 1),
                                 ([16, 64, 8, 4], [64, 64, 3, 3], 0.2)] {
-            let x = randomTensor(xs, seed: 5), w = randomTensor(ws, seed: 6, scale: scale)
-            let y = conv2d(x, weight: w, padding: 1)
-            y.sum().backward()
-            let (gx, gw) = (x.grad!.scalars, w.grad!.scalars)
-            let saved = Parallel.threads
-            Parallel.threads = 1
-            defer { Parallel.threads = saved }
-            x.grad = nil; w.grad = nil
-            let y1 = conv2d(x, weight: w, padding: 1)
-            y1.sum().backward()
-            assertClose(y1.scalars, y.scalars, atol: 1e-5)
-            assertClose(x.grad!.scalars, gx, atol: 1e-4)
-            assertClose(w.grad!.scalars, gw, atol: 1e-3, rtol: 1e-4)
+            let r = withAllWorkersAndOne(randomTensor(xs, seed: 5), randomTensor(ws, seed: 6, scale: scale), .init(padding: 1))
+            assertClose(r[1].y, r[0].y, atol: 1e-5)
+            assertClose(r[1].gx, r[0].gx, atol: 1e-4)
+            assertClose(r[1].gw, r[0].gw, atol: 1e-3, rtol: 1e-4)
         }
         // Depthwise with images as lanes: per-task partials summed in a fixed order, so the
         // results are bit-identical for any thread count.
-        let x = randomTensor([19, 24, 8, 4], seed: 7), w = randomTensor([24, 1, 3, 3], seed: 8)
-        let y = conv2d(x, weight: w, stride: 2, padding: 1, groups: 24)
-        y.sum().backward()
-        let (gx, gw) = (x.grad!.scalars, w.grad!.scalars)
-        let saved = Parallel.threads
-        Parallel.threads = 1
-        defer { Parallel.threads = saved }
-        x.grad = nil; w.grad = nil
-        let y1 = conv2d(x, weight: w, stride: 2, padding: 1, groups: 24)
-        y1.sum().backward()
-        XCTAssertEqual(y1.scalars, y.scalars)
-        XCTAssertEqual(x.grad!.scalars, gx)
-        XCTAssertEqual(w.grad!.scalars, gw)
+        let r = withAllWorkersAndOne(randomTensor([19, 24, 8, 4], seed: 7), randomTensor([24, 1, 3, 3], seed: 8),
+                                     .init(stride: 2, padding: 1, groups: 24))
+        XCTAssertEqual(r[1].y, r[0].y)
+        XCTAssertEqual(r[1].gx, r[0].gx)
+        XCTAssertEqual(r[1].gw, r[0].gw)
     }
 }
 

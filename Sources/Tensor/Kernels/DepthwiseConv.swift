@@ -136,10 +136,10 @@ func depthwiseForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePoint
 
 /// out[i] = b + Σ_t w[t]·src[taps[t] + i] for i < n, the taps added in order: the rounding of
 /// one axpy per tap, with eight outputs kept in registers across the taps (the axpys read and
-/// wrote the whole wide grid once per tap; measured below).
+/// wrote the whole wide grid once per tap: forward +10–13%, docs/PERFORMANCE.md).
 @inline(__always)
 func tapSum(_ n: Int, _ b: Float, _ w: UnsafePointer<Float>, _ src: UnsafePointer<Float>,
-                    _ taps: UnsafeBufferPointer<Int>, _ out: UnsafeMutablePointer<Float>) {
+            _ taps: UnsafeBufferPointer<Int>, _ out: UnsafeMutablePointer<Float>) {
     var i = 0
     while i + 8 <= n {
         var acc = SIMD8<Float>(repeating: b)

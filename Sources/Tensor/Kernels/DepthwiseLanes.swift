@@ -31,26 +31,15 @@ struct DepthwiseLanes {
     /// unused lanes must already be zero).
     func fill(_ p: ConvPlan, _ x: UnsafePointer<Float>, channel c: Int, first n0: Int, count: Int,
               into buf: UnsafeMutablePointer<Float>) {
-        let hw = p.h * p.w, l = Self.lanes
-        for b in 0..<count {
-            let src = x + (n0 + b) * p.cin * hw + c * hw
-            for iy in 0..<p.h {
-                let d = buf + ((iy + p.geo.padH) * wp + p.geo.padW) * l + b, s = src + iy * p.w
-                for ix in 0..<p.w { d[ix * l] = s[ix] }
-            }
-        }
+        let hw = p.h * p.w
+        planesToLanes(x + n0 * p.cin * hw + c * hw, imageStride: p.cin * hw, images: count, rows: p.h, cols: p.w,
+                      buf + (p.geo.padH * wp + p.geo.padW) * Self.lanes, rowStride: wp, laneStride: Self.lanes)
     }
 
     /// Start of output position (oy, ox)'s window in P, in positions.
     @inline(__always)
     func window(_ p: ConvPlan, _ oy: Int, _ ox: Int) -> Int { oy * p.geo.strideH * wp + ox * p.geo.strideW }
 }
-
-@inline(__always)
-private func lanes(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
-
-@inline(__always)
-private func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
 
 /// Whether a depthwise convolution takes the lane kernel: batches of at least 8 images and small
 /// output maps (≤ 64 positions). On larger maps the per-plane kernel's long axpys are already
@@ -76,14 +65,12 @@ func depthwiseLanesForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: Unsafe
                     for ox in 0..<p.wo {
                         let base = bp + dl.window(p, oy, ox) * l
                         var acc = b0
-                        for t in 0..<kk { acc += SIMD8(repeating: wc[t]) * lanes(base + taps[t] * l) }
-                        store(acc, op + (oy * p.wo + ox) * l)
+                        for t in 0..<kk { acc += SIMD8(repeating: wc[t]) * load8(base + taps[t] * l, l) }
+                        store8(acc, op + (oy * p.wo + ox) * l, l)
                     }
                 }
-                for b in 0..<count {
-                    let dst = y + (n0 + b) * p.cout * hwo + c * hwo
-                    for o in 0..<hwo { dst[o] = op[o * l + b] }
-                }
+                lanesToPlanes(op, rowStride: hwo, laneStride: l, images: count, rows: 1, cols: hwo,
+                              y + n0 * p.cout * hwo + c * hwo, imageStride: p.cout * hwo)
             }
         }
     }
@@ -108,13 +95,11 @@ func depthwiseLanesBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: Unsaf
                     bp.update(repeating: 0, count: dl.planeCount); gp.update(repeating: 0, count: hwo * l)
                     partial = count < l
                 }
-                for b in 0..<count {
-                    let src = dy + (n0 + b) * p.cout * hwo + c * hwo
-                    for o in 0..<hwo { gp[o * l + b] = src[o] }
-                }
+                planesToLanes(dy + n0 * p.cout * hwo + c * hwo, imageStride: p.cout * hwo, images: count, rows: 1, cols: hwo,
+                              gp, rowStride: hwo, laneStride: l)
                 if let parts = dbParts {
                     var s = SIMD8<Float>()
-                    for o in 0..<hwo { s += lanes(gp + o * l) }
+                    for o in 0..<hwo { s += load8(gp + o * l, l) }
                     parts.pointer[task] = s.sum()
                 }
                 if let parts = dwParts {
@@ -123,7 +108,7 @@ func depthwiseLanesBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: Unsaf
                         var s = SIMD8<Float>()
                         for oy in 0..<p.ho {
                             for ox in 0..<p.wo {
-                                s += lanes(gp + (oy * p.wo + ox) * l) * lanes(bp + (dl.window(p, oy, ox) + taps[t]) * l)
+                                s += load8(gp + (oy * p.wo + ox) * l, l) * load8(bp + (dl.window(p, oy, ox) + taps[t]) * l, l)
                             }
                         }
                         parts.pointer[task * kk + t] = s.sum()
@@ -134,20 +119,15 @@ func depthwiseLanesBackward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: Unsaf
                     dp.update(repeating: 0, count: dl.planeCount)
                     for oy in 0..<p.ho {
                         for ox in 0..<p.wo {
-                            let g = lanes(gp + (oy * p.wo + ox) * l), base = dp + dl.window(p, oy, ox) * l
+                            let g = load8(gp + (oy * p.wo + ox) * l, l), base = dp + dl.window(p, oy, ox) * l
                             for t in 0..<kk {
                                 let d = base + taps[t] * l
-                                store(lanes(d) + SIMD8(repeating: wc[t]) * g, d)
+                                store8(load8(d, l) + SIMD8(repeating: wc[t]) * g, d, l)
                             }
                         }
                     }
-                    for b in 0..<count {
-                        let dst = dx + (n0 + b) * p.cin * hw + c * hw
-                        for iy in 0..<p.h {
-                            let s = dp + ((iy + p.geo.padH) * dl.wp + p.geo.padW) * l + b, d = dst + iy * p.w
-                            for ix in 0..<p.w { d[ix] = s[ix * l] }
-                        }
-                    }
+                    lanesToPlanes(dp + (p.geo.padH * dl.wp + p.geo.padW) * l, rowStride: dl.wp, laneStride: l, images: count,
+                                  rows: p.h, cols: p.w, dx + n0 * p.cin * hw + c * hw, imageStride: p.cin * hw)
                 }
             }
         }

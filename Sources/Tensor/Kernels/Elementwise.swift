@@ -81,6 +81,9 @@ func binaryKernel<F: BinaryFunction>(_ plan: BroadcastPlan, _ a: UnsafePointer<F
 /// closure stayed an indirect call per element there (the parallel region is a closure of its
 /// own, and the optimiser does not inline a captured closure into it): relu ran at 1/9 the speed
 /// of a copy of the tensor that way, and at copy speed as a type (`reidkd-bench elementwise`).
+/// The functions live in `Pointwise` (next to their ops), apart from the NN module classes of
+/// the same names (ReLU, ReLU6, Sigmoid).
+enum Pointwise {}
 protocol UnaryFunction { func callAsFunction(_ x: Float) -> Float }
 protocol BinaryFunction { func callAsFunction(_ x: Float, _ y: Float) -> Float }
 

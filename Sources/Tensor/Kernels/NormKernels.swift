@@ -5,7 +5,7 @@
 // planes of late ResNet stages. The tails (n mod 8) are added one by one.
 
 @inline(__always)
-private func load8(_ p: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+private func load8(_ p: UnsafePointer<Float>, at i: Int) -> SIMD8<Float> {
     UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
 }
 
@@ -15,7 +15,7 @@ func sumSquaredDeviation(_ p: UnsafePointer<Float>, _ n: Int, mu: Float) -> Floa
     var acc = SIMD8<Float>(repeating: 0)
     let m = SIMD8<Float>(repeating: mu)
     var i = 0
-    while i + 8 <= n { let d = load8(p, i) - m; acc += d * d; i += 8 }
+    while i + 8 <= n { let d = load8(p, at: i) - m; acc += d * d; i += 8 }
     var s = acc.sum()
     while i < n { let d = p[i] - mu; s += d * d; i += 1 }
     return s
@@ -27,7 +27,7 @@ func gradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int
     var a = SIMD8<Float>(repeating: 0), b = SIMD8<Float>(repeating: 0)
     let m = SIMD8<Float>(repeating: mu)
     var i = 0
-    while i + 8 <= n { let gv = load8(g, i); a += gv; b += gv * (load8(x, i) - m); i += 8 }
+    while i + 8 <= n { let gv = load8(g, at: i); a += gv; b += gv * (load8(x, at: i) - m); i += 8 }
     var sa = a.sum(), sb = b.sum()
     while i < n { sa += g[i]; sb += g[i] * (x[i] - mu); i += 1 }
     return (sa, sb)
@@ -43,12 +43,12 @@ func gatedGradientSums(_ g0: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ 
     let capped = cap.isFinite
     var i = 0
     while i + 8 <= n {
-        let yv = load8(y, i)
+        let yv = load8(y, at: i)
         var open = yv .> zero
         if capped { open .&= yv .< top }
-        let gv = zero.replacing(with: load8(g0, i), where: open)
+        let gv = zero.replacing(with: load8(g0, at: i), where: open)
         UnsafeMutableRawPointer(out + i).storeBytes(of: gv, as: SIMD8<Float>.self)
-        a += gv; b += gv * (load8(x, i) - m)
+        a += gv; b += gv * (load8(x, at: i) - m)
         i += 8
     }
     var sa = a.sum(), sb = b.sum()

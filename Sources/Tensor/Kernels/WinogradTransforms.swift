@@ -16,47 +16,7 @@
 // stays in cache. Weights: U[ξ][co][ci]. Each function handles one channel of the chunk, so
 // callers split channels over workers with no shared writes.
 
-/// Up to 8 lanes of p (a partial vector at the end of a row of images).
-@inline(__always)
-private func load8(_ p: UnsafePointer<Float>, _ n: Int) -> SIMD8<Float> {
-    if n == 8 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
-    var v = SIMD8<Float>()
-    for i in 0..<n { v[i] = p[i] }
-    return v
-}
-
-@inline(__always)
-private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
-    if n == 8 { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self); return }
-    for i in 0..<n { p[i] = v[i] }
-}
-
-/// Copies `rows × cols` planes of `lanes` images (images `imageStride` apart) into the
-/// position-major layout dst[(r·rowStride + c)·lanes + b].
-@inline(__always)
-private func planesToLanes(_ src: UnsafePointer<Float>, imageStride: Int, lanes: Int, rows: Int, cols: Int,
-                           _ dst: UnsafeMutablePointer<Float>, rowStride: Int) {
-    for b in 0..<lanes {
-        let s = src + b * imageStride
-        for r in 0..<rows {
-            let d = dst + r * rowStride * lanes + b
-            for c in 0..<cols { d[c * lanes] = s[r * cols + c] }
-        }
-    }
-}
-
-/// The inverse of `planesToLanes`.
-@inline(__always)
-private func lanesToPlanes(_ src: UnsafePointer<Float>, rowStride: Int, lanes: Int, rows: Int, cols: Int,
-                           _ dst: UnsafeMutablePointer<Float>, imageStride: Int) {
-    for b in 0..<lanes {
-        let d = dst + b * imageStride
-        for r in 0..<rows {
-            let s = src + r * rowStride * lanes + b
-            for c in 0..<cols { d[r * cols + c] = s[c * lanes] }
-        }
-    }
-}
+// Lane helpers (load8, store8, planesToLanes, lanesToPlanes): LaneLayout.swift.
 
 /// Tile geometry of one Winograd convolution (input h × w, output ho × wo, stride 1) for a
 /// chunk of `lanes` images.
@@ -87,7 +47,7 @@ struct WinogradTiles {
     func inputTransform(_ x: UnsafePointer<Float>, imageStride: Int, _ v: UnsafeMutablePointer<Float>, xiStride: Int,
                         p: UnsafeMutablePointer<Float>) {
         let n = lanes, pw = paddedW
-        planesToLanes(x, imageStride: imageStride, lanes: n, rows: h, cols: w, p + (padH * pw + padW) * n, rowStride: pw)
+        planesToLanes(x, imageStride: imageStride, images: n, rows: h, cols: w, p + (padH * pw + padW) * n, rowStride: pw, laneStride: n)
         forEachTile { tile, ty, tx, b0, k in
             let base = UnsafePointer(p + (2 * ty * pw + 2 * tx) * n + b0)
             // Bᵀ on the rows of the tile, one column l at a time: (d0 − d2, d1 + d2, d2 − d1, d1 − d3).
@@ -141,7 +101,7 @@ struct WinogradTiles {
             store8(r0.0 + r1.0 + r2.0 + bv, o, k); store8(r1.0 - r2.0 - r3.0 + bv, o + n, k)
             store8(r0.1 + r1.1 + r2.1 + bv, o + ow * n, k); store8(r1.1 - r2.1 - r3.1 + bv, o + (ow + 1) * n, k)
         }
-        lanesToPlanes(q, rowStride: ow, lanes: n, rows: ho, cols: wo, y, imageStride: imageStride)
+        lanesToPlanes(q, rowStride: ow, laneStride: n, images: n, rows: ho, cols: wo, y, imageStride: imageStride)
     }
 
     // MARK: backward
@@ -151,7 +111,7 @@ struct WinogradTiles {
     func outputGradientTransform(_ dy: UnsafePointer<Float>, imageStride: Int, _ dm: UnsafeMutablePointer<Float>,
                                  xiStride: Int, q: UnsafeMutablePointer<Float>) {
         let n = lanes, ow = 2 * tilesW
-        planesToLanes(dy, imageStride: imageStride, lanes: n, rows: ho, cols: wo, q, rowStride: ow)
+        planesToLanes(dy, imageStride: imageStride, images: n, rows: ho, cols: wo, q, rowStride: ow, laneStride: n)
         forEachTile { tile, ty, tx, b0, k in
             let g = UnsafePointer(q + (2 * ty * ow + 2 * tx) * n + b0)
             let a = load8(g, k), b = load8(g + n, k), c = load8(g + ow * n, k), d = load8(g + (ow + 1) * n, k)
@@ -194,7 +154,7 @@ struct WinogradTiles {
             add(0, c0.0, c1.0, c2.0, c3.0); add(1, c0.1, c1.1, c2.1, c3.1)
             add(2, c0.2, c1.2, c2.2, c3.2); add(3, c0.3, c1.3, c2.3, c3.3)
         }
-        lanesToPlanes(p + (padH * pw + padW) * n, rowStride: pw, lanes: n, rows: h, cols: w, dx, imageStride: imageStride)
+        lanesToPlanes(p + (padH * pw + padW) * n, rowStride: pw, laneStride: n, images: n, rows: h, cols: w, dx, imageStride: imageStride)
     }
 }
 

@@ -15,7 +15,7 @@ extension Tensor {
     }
 
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcastOp("add", a, b, Add())
+        let out = broadcastOp("add", a, b, Pointwise.Add())
         if recording(a, b) {
             out.record("add", [a, b]) { g in
                 [a.requiresGrad ? g.sum(toShape: a.shape) : nil,
@@ -26,7 +26,7 @@ extension Tensor {
     }
 
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcastOp("sub", a, b, Subtract())
+        let out = broadcastOp("sub", a, b, Pointwise.Subtract())
         if recording(a, b) {
             out.record("sub", [a, b]) { g in
                 [a.requiresGrad ? g.sum(toShape: a.shape) : nil,
@@ -37,7 +37,7 @@ extension Tensor {
     }
 
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcastOp("mul", a, b, Multiply())
+        let out = broadcastOp("mul", a, b, Pointwise.Multiply())
         if recording(a, b) {
             out.record("mul", [a, b]) { g in
                 [a.requiresGrad ? (g * b).sum(toShape: a.shape) : nil,
@@ -48,7 +48,7 @@ extension Tensor {
     }
 
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        let out = broadcastOp("div", a, b, Divide())
+        let out = broadcastOp("div", a, b, Pointwise.Divide())
         if recording(a, b) {
             out.record("div", [a, b]) { g in
                 // d(a/b)/da = 1/b; d(a/b)/db = −a/b²
@@ -60,7 +60,7 @@ extension Tensor {
     }
 
     public static prefix func - (a: Tensor) -> Tensor {
-        let out = a.map(Negate())
+        let out = a.map(Pointwise.Negate())
         if recording(a) { out.record("neg", [a]) { g in [-g] } }
         return out
     }
@@ -68,7 +68,7 @@ extension Tensor {
     // MARK: Scalars
 
     public static func + (a: Tensor, s: Float) -> Tensor {
-        let out = a.map(AddScalar(s: s))
+        let out = a.map(Pointwise.AddScalar(s: s))
         if recording(a) { out.record("add_scalar", [a]) { g in [g] } }
         return out
     }
@@ -78,13 +78,13 @@ extension Tensor {
     public static func - (a: Tensor, s: Float) -> Tensor { a + (-s) }
 
     public static func - (s: Float, a: Tensor) -> Tensor {
-        let out = a.map(SubtractFromScalar(s: s))
+        let out = a.map(Pointwise.SubtractFromScalar(s: s))
         if recording(a) { out.record("rsub_scalar", [a]) { g in [-g] } }
         return out
     }
 
     public static func * (a: Tensor, s: Float) -> Tensor {
-        let out = a.map(MultiplyScalar(s: s))
+        let out = a.map(Pointwise.MultiplyScalar(s: s))
         if recording(a) { out.record("mul_scalar", [a]) { g in [g * s] } }
         return out
     }
@@ -94,9 +94,9 @@ extension Tensor {
     public static func / (a: Tensor, s: Float) -> Tensor { a * (1 / s) }
 
     public static func / (s: Float, a: Tensor) -> Tensor {
-        let out = a.map(Reciprocal(s: s))
+        let out = a.map(Pointwise.Reciprocal(s: s))
         if recording(a) {
-            out.record("rdiv_scalar", [a]) { g in [g.zipMap(a, ReciprocalGradient(s: s))] }
+            out.record("rdiv_scalar", [a]) { g in [g.zipMap(a, Pointwise.ReciprocalGradient(s: s))] }
         }
         return out
     }
@@ -115,29 +115,31 @@ extension Tensor {
     }
 }
 
-struct Add: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a + b } }
-struct Subtract: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a - b } }
-struct Multiply: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a * b } }
-struct Divide: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a / b } }
-struct Negate: UnaryFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { -x } }
-struct AddScalar: UnaryFunction {
-    let s: Float
-    @inline(__always) func callAsFunction(_ x: Float) -> Float { x + s }
-}
-struct SubtractFromScalar: UnaryFunction {
-    let s: Float
-    @inline(__always) func callAsFunction(_ x: Float) -> Float { s - x }
-}
-struct MultiplyScalar: UnaryFunction {
-    let s: Float
-    @inline(__always) func callAsFunction(_ x: Float) -> Float { x * s }
-}
-/// s / x and its gradient −s·g / x².
-struct Reciprocal: UnaryFunction {
-    let s: Float
-    @inline(__always) func callAsFunction(_ x: Float) -> Float { s / x }
-}
-struct ReciprocalGradient: BinaryFunction {
-    let s: Float
-    @inline(__always) func callAsFunction(_ g: Float, _ x: Float) -> Float { -s * g / (x * x) }
+extension Pointwise {
+    struct Add: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a + b } }
+    struct Subtract: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a - b } }
+    struct Multiply: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a * b } }
+    struct Divide: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a / b } }
+    struct Negate: UnaryFunction { @inline(__always) func callAsFunction(_ x: Float) -> Float { -x } }
+    struct AddScalar: UnaryFunction {
+        let s: Float
+        @inline(__always) func callAsFunction(_ x: Float) -> Float { x + s }
+    }
+    struct SubtractFromScalar: UnaryFunction {
+        let s: Float
+        @inline(__always) func callAsFunction(_ x: Float) -> Float { s - x }
+    }
+    struct MultiplyScalar: UnaryFunction {
+        let s: Float
+        @inline(__always) func callAsFunction(_ x: Float) -> Float { x * s }
+    }
+    /// s / x and its gradient −s·g / x².
+    struct Reciprocal: UnaryFunction {
+        let s: Float
+        @inline(__always) func callAsFunction(_ x: Float) -> Float { s / x }
+    }
+    struct ReciprocalGradient: BinaryFunction {
+        let s: Float
+        @inline(__always) func callAsFunction(_ g: Float, _ x: Float) -> Float { -s * g / (x * x) }
+    }
 }

@@ -8,8 +8,8 @@
 // its own buffers and its own dW partial (summed at the end), so no two workers write the same
 // memory. A 1×1, stride-1, unpadded conv on one image skips im2col entirely: col is x itself.
 // Depthwise convolutions (groups = Cin = Cout) use a direct kernel (DepthwiseLanes.swift for
-// batches of ≥ 8 images on small maps, else DepthwiseConv.swift); stride-1
-// 3×3 convolutions with ≥ 64 channels and enough tiles use Winograd F(2×2, 3×3) (Conv2dWinograd.swift).
+// batches of ≥ 8 images on small maps, else DepthwiseConv.swift); stride-1 3×3 convolutions with
+// ≥ 64 channels and enough tiles use Winograd F(2×2, 3×3) (Conv2dWinograd.swift).
 
 /// Options of a convolution: stride, padding, dilation, groups (square or rectangular).
 public struct Conv2dOptions: Sendable {

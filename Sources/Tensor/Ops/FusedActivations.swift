@@ -6,11 +6,11 @@ extension Tensor {
     public static func addReLU(_ a: Tensor, _ b: Tensor) -> Tensor {
         if a.shape != b.shape { shapeFailure(ShapeError("addReLU: shapes differ: \(describe(a.shape)) vs \(describe(b.shape))")) }
         let out = Tensor.empty(a.shape)
-        zipKernel(a.pointer, b.pointer, out.pointer, out.count, AddReLU())
+        zipKernel(a.pointer, b.pointer, out.pointer, out.count, Pointwise.AddReLU())
         if recording(a, b) {
             let y = out.detached()
             out.record("add_relu", [a, b]) { g in
-                let gated = g.zipMap(y, ReLUGradient())
+                let gated = g.zipMap(y, Pointwise.ReLUGradient())
                 // The same gradient tensor goes to both inputs; autograd never writes into a
                 // gradient it was handed, it sums into new tensors.
                 return [a.requiresGrad ? gated : nil, b.requiresGrad ? gated : nil]
@@ -20,6 +20,8 @@ extension Tensor {
     }
 }
 
-struct AddReLU: BinaryFunction {
-    @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { let v = a + b; return v > 0 ? v : 0 }
+extension Pointwise {
+    struct AddReLU: BinaryFunction {
+        @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { let v = a + b; return v > 0 ? v : 0 }
+    }
 }

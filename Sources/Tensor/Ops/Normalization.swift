@@ -69,10 +69,9 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
             let scale = ip[ch] * (wp?[ch] ?? 1)
             let shift = (bp?[ch] ?? 0) - mp[ch] * scale
             let src = xp + plane * s, dst = yp + plane * s
-            if relu && reluMax.isFinite {
-                for j in 0..<s { let v = src[j] * scale + shift; dst[j] = v > 0 ? (v < reluMax ? v : reluMax) : 0 }
-            } else if relu {
-                for j in 0..<s { let v = src[j] * scale + shift; dst[j] = v > 0 ? v : 0 }
+            if relu {
+                // min(v, ∞) is v itself: one loop serves ReLU and the capped ReLU.
+                for j in 0..<s { let v = src[j] * scale + shift; dst[j] = v > 0 ? Swift.min(v, reluMax) : 0 }
             } else {
                 for j in 0..<s { dst[j] = src[j] * scale + shift }
             }

@@ -69,7 +69,7 @@ extension Tensor {
         if full != target { shapeFailure(ShapeError("expand: \(describe(shape)) cannot be broadcast to \(describe(target))")) }
         let out = Tensor.empty(target)
         var unused: Float = 0
-        binaryKernel(BroadcastPlan(out: target, a: shape, b: []), pointer, &unused, out.pointer, First())
+        binaryKernel(BroadcastPlan(out: target, a: shape, b: []), pointer, &unused, out.pointer, Pointwise.First())
         if Tensor.recording(self) {
             let s = shape
             out.record("expand", [self]) { g in [g.sum(toShape: s)] }
@@ -78,5 +78,7 @@ extension Tensor {
     }
 }
 
-/// The first operand (expand: the second is a dummy).
-struct First: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a } }
+extension Pointwise {
+    /// The first operand (expand: the second is a dummy).
+    struct First: BinaryFunction { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a } }
+}
