@@ -37,9 +37,11 @@ browser:
 build: deps
 	$(SWIFT) build -c release --product reidkd
 
+# The tests run on the BLAS kernel the CLI picks for this CPU (`reidkd info --blas-env`), so
+# in-process numbers and those of the `reidkd` children the tests start come from one kernel.
 test: deps browser
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	$(SWIFT) test $(TEST_FLAGS) --skip-build
+	env $$(.build/release/reidkd info --blas-env) $(SWIFT) test $(TEST_FLAGS) --skip-build
 
 bench: deps
 	$(SWIFT) build -c release --product reidkd-bench

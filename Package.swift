@@ -30,10 +30,12 @@ let package = Package(
                        providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        // cpuid/xgetbv as header-only inline functions (the BLAS kernel check).
+        .systemLibrary(name: "CCPUID"),
 
         // Small shared utilities (SHA-256, "did you mean" suggestions): below every module.
         .target(name: "Support"),
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "Tensor", dependencies: ["CBLAS", "CCPUID"]),
         .target(name: "NN", dependencies: ["Tensor", "Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "Data", dependencies: ["Tensor", "Support", "CPNG", "CJPEG"]),
         .target(name: "Eval", dependencies: ["Tensor", "NN", "Data"]),

@@ -18,6 +18,9 @@ public struct RunComparison: Sendable {
     }
     public let a: Run
     public let b: Run
+    /// Where the two numbers came from, when it differs: code version, dataset fingerprint,
+    /// BLAS kernel, CPU, threads. Any difference here can move a metric by itself.
+    public let provenanceDiffs: [ParamDiff]
     public let paramDiffs: [ParamDiff]
     /// How many params the two runs share with equal values.
     public let sameParams: Int
@@ -38,6 +41,13 @@ extension ExperimentStore {
         let summary = Set(sa.keys).union(sb.keys).sorted().map { RunComparison.SummaryDiff(key: $0, a: sa[$0], b: sb[$0]) }
         let la = try latestMetrics(run: a).mapValues(\.value), lb = try latestMetrics(run: b).mapValues(\.value)
         let latest = Set(la.keys).union(lb.keys).sorted().map { RunComparison.SummaryDiff(key: $0, a: la[$0], b: lb[$0]) }
-        return RunComparison(a: ra, b: rb, paramDiffs: diffs, sameParams: same, summary: summary, latestMetrics: latest)
+        let provenance: [(String, (Run) -> String?)] = [
+            ("code version", \.codeVersion), ("dataset", \.datasetFingerprint), ("BLAS", \.blas),
+            ("CPU", \.cpu), ("threads", { $0.threads.map(String.init) }),
+        ]
+        let provenanceDiffs = provenance.compactMap { key, get in
+            get(ra) == get(rb) ? nil : RunComparison.ParamDiff(key: key, a: get(ra), b: get(rb))
+        }
+        return RunComparison(a: ra, b: rb, provenanceDiffs: provenanceDiffs, paramDiffs: diffs, sameParams: same, summary: summary, latestMetrics: latest)
     }
 }

@@ -11,12 +11,12 @@ extension ExperimentStore {
     public func claimNextRun(sweep: Int64?, roles: Set<RunRole>? = nil, worker: WorkerInfo = .current()) throws -> Run? {
         try write("claiming the next queued run") { db in
             let (whereSQL, args) = Self.whereClause(RunFilter(sweep: sweep, statuses: [.queued], roles: roles), alias: "q")
-            var all: [(any DatabaseValueConvertible)?] = [worker.host, worker.pid, worker.threads]
+            var all: [(any DatabaseValueConvertible)?] = [worker.host, worker.pid, worker.threads, worker.blas, worker.cpu]
             all += args
             let row = try Row.fetchOne(db, sql: """
                 UPDATE runs SET status = 'running', started_at = \(Schema.now), heartbeat_at = \(Schema.now),
                     finished_at = NULL, error = NULL, host = ?, pid = ?, threads = COALESCE(?, threads),
-                    attempts = attempts + 1
+                    blas = COALESCE(?, blas), cpu = COALESCE(?, cpu), attempts = attempts + 1
                 WHERE id = (SELECT q.id FROM runs q \(whereSQL) ORDER BY q.id LIMIT 1)
                 RETURNING *
                 """, arguments: StatementArguments(all))
@@ -33,9 +33,9 @@ extension ExperimentStore {
             if let row = try Row.fetchOne(db, sql: """
                 UPDATE runs SET status = 'running', started_at = \(Schema.now), heartbeat_at = \(Schema.now),
                     finished_at = NULL, error = NULL, host = ?, pid = ?, threads = COALESCE(?, threads),
-                    attempts = attempts + 1
+                    blas = COALESCE(?, blas), cpu = COALESCE(?, cpu), attempts = attempts + 1
                 WHERE id = ? AND status = 'queued' RETURNING *
-                """, arguments: [worker.host, worker.pid, worker.threads, id]) {
+                """, arguments: [worker.host, worker.pid, worker.threads, worker.blas, worker.cpu, id]) {
                 return try Self.run(from: row)
             }
             guard let current = try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [id])

@@ -64,6 +64,9 @@ public struct Run: Sendable, Equatable {
     public let host: String?
     public let pid: Int?
     public let threads: Int?
+    /// BLAS library and kernel family, and the CPU, of the process that last claimed the run.
+    public let blas: String?
+    public let cpu: String?
     public let createdAt: Date?
     public let startedAt: Date?
     public let finishedAt: Date?
@@ -74,16 +77,21 @@ public struct Run: Sendable, Equatable {
     public let error: String?
 }
 
-/// The worker process claiming a run; recorded in `runs.host/pid/threads`.
+/// The worker process claiming a run; recorded in `runs.host/pid/threads/blas/cpu`.
 public struct WorkerInfo: Sendable {
     public var host: String
     public var pid: Int
     public var threads: Int?
-    public init(host: String, pid: Int, threads: Int?) { self.host = host; self.pid = pid; self.threads = threads }
+    public var blas: String?
+    public var cpu: String?
+    public init(host: String, pid: Int, threads: Int?, blas: String? = nil, cpu: String? = nil) {
+        self.host = host; self.pid = pid; self.threads = threads; self.blas = blas; self.cpu = cpu
+    }
 
-    /// This process. `threads` is the caller's worker thread count (the store does not know it).
-    public static func current(threads: Int? = nil) -> WorkerInfo {
-        WorkerInfo(host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier), threads: threads)
+    /// This process. `threads`, `blas` and `cpu` come from the caller (the store does not know them).
+    public static func current(threads: Int? = nil, blas: String? = nil, cpu: String? = nil) -> WorkerInfo {
+        WorkerInfo(host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
+                   threads: threads, blas: blas, cpu: cpu)
     }
 }
 

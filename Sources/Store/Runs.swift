@@ -143,7 +143,7 @@ extension ExperimentStore {
         return Run(id: row["id"], sweepID: row["sweep_id"], name: row["name"], role: role, status: status,
                    config: row["config"], configHash: row["config_hash"], seed: row["seed"],
                    codeVersion: row["code_version"], datasetFingerprint: row["dataset_fingerprint"],
-                   host: row["host"], pid: row["pid"], threads: row["threads"],
+                   host: row["host"], pid: row["pid"], threads: row["threads"], blas: row["blas"], cpu: row["cpu"],
                    createdAt: StoreTime.parse(row["created_at"]), startedAt: StoreTime.parse(row["started_at"]),
                    finishedAt: StoreTime.parse(row["finished_at"]), heartbeatAt: StoreTime.parse(row["heartbeat_at"]),
                    attempts: row["attempts"], error: row["error"])

@@ -41,7 +41,8 @@ public enum RunsView {
         let fields: [(String, String?)] = [
             ("sweep", sweep), ("seed", "\(r.seed)"), ("config hash", r.configHash), ("code version", r.codeVersion),
             ("dataset", r.datasetFingerprint), ("host", r.host.map { h in r.pid.map { "\(h) (pid \($0))" } ?? h }),
-            ("threads", r.threads.map(String.init)), ("created", r.createdAt.map(shortDate)),
+            ("threads", r.threads.map(String.init)), ("BLAS", r.blas), ("CPU", r.cpu),
+            ("created", r.createdAt.map(shortDate)),
             ("started", r.startedAt.map(shortDate)), ("finished", r.finishedAt.map(shortDate)),
             ("duration", duration(r).map(formatDuration)), ("attempts", "\(r.attempts)"),
         ]
@@ -82,6 +83,12 @@ public enum RunsView {
     public static func compare(_ c: RunComparison) -> String {
         var out = "A = run \(c.a.id) \(c.a.name) (\(c.a.role.rawValue), \(c.a.status.rawValue))\n"
         out += "B = run \(c.b.id) \(c.b.name) (\(c.b.role.rawValue), \(c.b.status.rawValue))\n\n"
+        if !c.provenanceDiffs.isEmpty {
+            var t = TextTable(["provenance", "A", "B"])
+            t.rightAligned = []
+            for d in c.provenanceDiffs { t.add([d.key, d.a ?? "—", d.b ?? "—"]) }
+            out += "provenance differs (metrics may move for this reason alone)\n" + t.render(indent: "  ") + "\n"
+        }
         if c.paramDiffs.isEmpty {
             out += "config: identical (\(c.sameParams) params)\n"
         } else {

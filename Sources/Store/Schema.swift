@@ -79,9 +79,19 @@ enum Schema {
         PRAGMA user_version = 1;
         """
 
+    /// Provenance of the number: which BLAS library and kernel family computed it, on which CPU
+    /// ('OpenBLAS 0.3.21 SkylakeX (upgraded from Prescott)', 'Intel(R) Xeon(R) … (GenuineIntel
+    /// family 6 model 207; AVX-512, BF16)'). Set with host/pid/threads by every claim.
+    static let v2 = """
+        ALTER TABLE runs ADD COLUMN blas TEXT;
+        ALTER TABLE runs ADD COLUMN cpu TEXT;
+        PRAGMA user_version = 2;
+        """
+
     /// Migrations in order. Identifiers are stored in `grdb_migrations`.
     static let migrations: [(id: String, sql: String)] = [
         ("v1-initial", v1),
+        ("v2-run-provenance", v2),
     ]
 
     static var migrator: DatabaseMigrator {

@@ -6,6 +6,7 @@
 import Foundation
 import Tensor
 
+BLASKernel.selectAtStartup()   // the best kernel this CPU has, so efficiencies are against it
 var args = Array(CommandLine.arguments.dropFirst())
 let markdown = args.contains("--markdown")
 Timing.cpuTime = args.contains("--cpu-time")
@@ -13,6 +14,7 @@ args.removeAll { $0.hasPrefix("--") }
 
 print("ReidKD benchmarks — threads: \(Parallel.threads), host: \(ProcessInfo.processInfo.hostName), timing: \(Timing.cpuTime ? "process CPU time" : "wall clock")")
 let sgemm = GemmBench.referenceGFLOPs()
+print("CPU: \(CPUFeatures.host)\nBLAS: \(BLASKernel.status)")
 print(String(format: "OpenBLAS sgemm 1024³, 2 library threads: %.1f GFLOP/s (fastest run; reference for efficiencies)\n", sgemm))
 
 let sections: [(name: String, run: () -> Void)] = [

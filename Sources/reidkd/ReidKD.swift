@@ -23,4 +23,10 @@ struct ReidKD: ParsableCommand {
             EmbedCommand.self,
         ]
     )
+
+    /// Before anything else: make OpenBLAS run the best kernel this CPU has (may re-execute).
+    static func main() {
+        BLASKernel.selectAtStartup()
+        main(nil)
+    }
 }

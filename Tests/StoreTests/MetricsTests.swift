@@ -59,7 +59,10 @@ final class MetricsTests: XCTestCase {
 
     func testSummaryRankingAndCompare() throws {
         let (store, runs) = try setUpRuns(students: 3)
-        for _ in runs { _ = try store.claimNextRun(sweep: nil) }
+        for (i, _) in runs.enumerated() {
+            _ = try store.claimNextRun(sweep: nil, worker: WorkerInfo(host: "h", pid: 1, threads: 2,
+                                                                      blas: i == 2 ? "OpenBLAS Prescott" : "OpenBLAS SkylakeX", cpu: "c"))
+        }
         for (r, map) in zip(runs, [0.80, 0.55, 0.61, 0.61]) {
             try store.setSummary(run: r.id, ["mAP": map, "R1": map + 0.1, "params": 11_000_000])
         }
@@ -74,6 +77,10 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(try store.ranked(by: "missing").count, 0)
 
         let c = try store.compare(runs[1].id, runs[2].id)
+        XCTAssertEqual(c.provenanceDiffs, [.init(key: "BLAS", a: "OpenBLAS SkylakeX", b: "OpenBLAS Prescott")],
+                       "a different BLAS kernel is flagged: it can move the metrics by itself")
+        XCTAssertTrue(RunsView.compare(c).contains("provenance differs"))
+        XCTAssertEqual(try store.compare(runs[0].id, runs[1].id).provenanceDiffs, [])
         XCTAssertEqual(c.paramDiffs.map(\.key), ["kd.method", "kd.temperature", "seed"])
         XCTAssertEqual(c.paramDiffs[0], .init(key: "kd.method", a: "none", b: "logit"))
         XCTAssertEqual(c.sameParams, 2)

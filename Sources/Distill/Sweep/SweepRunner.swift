@@ -122,7 +122,7 @@ public final class SweepRunner {
     /// Drains the sweep's queued runs of `roles` in this process.
     public func work(sweep: Sweep, roles: Set<RunRole>, dataset: ReidDataset) throws -> SweepOutcome {
         var outcome = SweepOutcome()
-        while let run = try store.claimNextRun(sweep: sweep.id, roles: roles, worker: .current(threads: Parallel.threads)) {
+        while let run = try store.claimNextRun(sweep: sweep.id, roles: roles, worker: .current(threads: Parallel.threads, blas: BLASKernel.status.description, cpu: CPUFeatures.host.description)) {
             guard let r = runs.first(where: { $0.planned.name == run.name }) else {
                 try store.markFailed(run.id, error: "run \(run.name) is not in the sweep file any more")
                 continue
