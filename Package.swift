@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 // ReidKD — knowledge distillation workbench for instance re-identification.
 // Module map (data flows one way; a lower module never imports a higher one):
-//   CBLAS CPNG CJPEG CSQLite → Tensor → NN, Data → Eval → Distill → Report, Export → reidkd
-//   Support (SHA-256, suggestions) sits below everything.
+//   CBLAS CPNG CJPEG CCPUID → Tensor → NN, Data → Eval → Distill → Report, Export → reidkd
+//   Support (SHA-256, suggestions, JSON text) sits below everything; Config (keys, schema,
+//   loading) sits below NN, Data, Eval and Distill, which each declare their own keys on it.
 //   Store (the SQLite experiment store) is a leaf: it knows rows, not models, so the trainer,
 //   the report and the export can all use it.
 import PackageDescription
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System-library shims (module maps only); `make deps` installs the Debian packages.
@@ -28,40 +30,41 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
                        providers: [.apt(["libjpeg62-turbo-dev"])]),
-        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
-                       providers: [.apt(["libsqlite3-dev"])]),
         // cpuid/xgetbv as header-only inline functions (the BLAS kernel check).
         .systemLibrary(name: "CCPUID"),
 
         // Small shared utilities (SHA-256, "did you mean" suggestions): below every module.
-        .target(name: "Support"),
+        .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // Config keys, values, schema, loading: each module declares its own key group on it.
+        .target(name: "Config", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CCPUID"]),
-        .target(name: "NN", dependencies: ["Tensor", "Support", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Data", dependencies: ["Tensor", "Support", "CPNG", "CJPEG"]),
-        .target(name: "Eval", dependencies: ["Tensor", "NN", "Data"]),
+        .target(name: "NN", dependencies: ["Tensor", "Support", "Config"]),
+        .target(name: "Data", dependencies: ["Tensor", "Support", "Config", "CPNG", "CJPEG"]),
+        .target(name: "Eval", dependencies: ["Tensor", "NN", "Data", "Config"]),
         .target(name: "Store", dependencies: ["Support", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Distill", dependencies: ["Tensor", "Support", "NN", "Data", "Eval", "Store", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Distill", dependencies: ["Tensor", "Support", "Config", "NN", "Data", "Eval", "Store", .product(name: "Yams", package: "Yams")]),
         .target(name: "Report", dependencies: ["Tensor", "Data", "Eval", "Store"]),
-        .target(name: "Export", dependencies: ["Tensor", "Support", "NN", "Data", "Eval", "Store", "Distill"]),
+        .target(name: "Export", dependencies: ["Tensor", "Support", "Config", "NN", "Data", "Eval", "Store", "Distill"]),
 
         .executableTarget(name: "reidkd", dependencies: [
-            "Tensor", "NN", "Data", "Eval", "Store", "Distill", "Report", "Export",
+            "Tensor", "Config", "NN", "Data", "Eval", "Store", "Distill", "Report", "Export",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .executableTarget(name: "reidkd-bench", dependencies: ["Tensor", "NN", "Data", "Eval", "Store", "Distill", "Export"]),
+        .executableTarget(name: "reidkd-bench", dependencies: ["Tensor", "Config", "NN", "Data", "Eval", "Store", "Distill", "Export"]),
 
         // Shared test helpers (gradient checks, closeness asserts) for every test target.
         .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config", "Support"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Support", "TestSupport"]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Config", "Support", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "Config", "TestSupport"]),
         .testTarget(name: "EvalTests", dependencies: ["Eval", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill", "TestSupport"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "Config", "NN", "Data", "Eval", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Data", "Store", "TestSupport"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "NN", "Store", "Distill", "Data", "Eval", "Support", "TestSupport"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Config", "NN", "Store", "Distill", "Data", "Eval", "Support", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import NN
+import Config
+import Distill
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,7 +19,7 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             let config: ResolvedConfig
-            do { config = try ConfigLoader.load(file: file, overrides: opts) } catch let e as ConfigError {
+            do { config = try RunConfig.load(file: file, overrides: opts) } catch let e as ConfigError {
                 FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
                 throw ExitCode.failure
             }
@@ -37,8 +38,8 @@ struct ConfigCommand: ParsableCommand {
         @Flag(help: "Markdown table (the one in docs/CONFIG.md).") var markdown = false
 
         func run() {
-            if markdown { print(ConfigDocs.markdownTable(), terminator: ""); return }
-            print(ConfigLoader.defaults().yaml, terminator: "")
+            if markdown { print(RunConfig.schema.markdownTable(), terminator: ""); return }
+            print(RunConfig.defaults.yaml, terminator: "")
         }
     }
 }

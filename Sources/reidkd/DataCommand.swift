@@ -49,7 +49,7 @@ struct DataSynthCommand: ParsableCommand {
             print("  train \(s.trainIds) ids / \(s.trainImages) images; test \(s.testIds) ids: query \(s.queryImages), gallery \(s.galleryImages) (incl. \(s.distractors) distractors, \(s.junk) junk)")
             let ds = try DatasetLayouts.load("market1501", root: out)
             print(ds.statisticsTable)
-            print("fingerprint: \(ds.fingerprint())")
+            print("fingerprint: \(try ds.fingerprint())")
         } catch let e as DataError { throw dataFailure(e) }
     }
 }
@@ -67,7 +67,7 @@ struct DataStatsCommand: ParsableCommand {
         do {
             let ds = try DatasetLayouts.load(layout, root: dir, options: LayoutOptions(skipBad: skipBad, verifyImages: verify))
             print(ds.statisticsTable)
-            print("train ids relabelled 0…\(ds.numTrainPids - 1); fingerprint: \(ds.fingerprint())")
+            print("train ids relabelled 0…\(ds.numTrainPids - 1); fingerprint: \(try ds.fingerprint())")
             if skipBad { print(ds.skipped.summary) }
         } catch let e as DataError { throw dataFailure(e) }
     }

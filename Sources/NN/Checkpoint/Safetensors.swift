@@ -8,6 +8,7 @@
 // rejected here too, with the file and tensor named.
 import Foundation
 import Tensor
+import Support
 
 /// One tensor as stored in a safetensors file, converted to Float32.
 public struct SafetensorsEntry {
