@@ -2,13 +2,14 @@
 // modules; no logic of its own. One file per subcommand; register new ones in `subcommands`.
 import ArgumentParser
 import Tensor
+import BuildInfo
 
 @main
 struct ReidKD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reidkd",
         abstract: "Knowledge distillation workbench for instance re-identification.",
-        version: ReidKDInfo.version,
+        version: "\(ReidKDInfo.version) (commit \(BuildInfo.codeVersion))",
         subcommands: [
             InfoCommand.self,
             RunsCommand.self,

@@ -6,6 +6,7 @@
 // sweep skips finished runs and resumes interrupted ones from their last checkpoint.
 import Foundation
 import Tensor
+import BuildInfo
 import Config
 import NN
 import Data
@@ -113,7 +114,7 @@ public final class SweepRunner {
             RunSpec(name: r.planned.name, role: r.planned.role, config: r.config.canonicalJSON,
                     configHash: r.config.sha256, seed: r.config.peek(\RunKeys.seed),
                     params: Dictionary(uniqueKeysWithValues: r.config.values.map { ($0.key, $0.value.plain) }),
-                    codeVersion: ReidKDInfo.version, datasetFingerprint: fingerprint)
+                    codeVersion: BuildInfo.codeVersion, datasetFingerprint: fingerprint)
         }
         try store.enqueue(specs, sweep: sweep)
         let requeued = try store.requeue(sweep: sweep.id, statuses: [.interrupted], staleAfter: 600)

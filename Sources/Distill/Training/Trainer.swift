@@ -8,6 +8,7 @@
 // the run with `TrainError` ("diverged").
 import Foundation
 import Tensor
+import BuildInfo
 import Config
 import NN
 import Data
@@ -214,7 +215,7 @@ public final class Trainer {
     var distillStatePath: String { "\(options.outputDir)/distill.safetensors" }
 
     func saveCheckpoint(epoch: Int, iteration: Int) throws {
-        var meta = [Checkpoint.configKey: config.yaml, Checkpoint.configHashKey: config.sha256]
+        var meta = [Checkpoint.configKey: config.yaml, Checkpoint.configHashKey: config.sha256, "code_version": BuildInfo.codeVersion]
         meta["epoch"] = String(epoch)
         try Checkpoint.save(model.stateDict(), metadata: meta, to: checkpointPath)
         if let obj = objective, !obj.namedParameters.isEmpty {
