@@ -76,21 +76,15 @@ public final class Trainer {
         loss = try ReidLoss(spec: LossSpec(config: config))
         var named = model.namedParameters()
         if let t = teacher, kd.enabled {
-            let sEmb = model.heads.inFeatures, tEmb = t.model.heads.inFeatures
-            let stage = kd.hintStage
-            let sCh = kd.needsStages ? model.backbone.stageChannels[safe: stage] : nil
-            let tCh = kd.needsStages ? t.model.backbone.stageChannels[safe: stage] : nil
-            if kd.needsStages && (sCh == nil || tCh == nil) {
-                throw TrainError("KD.HINT_STAGE \(stage) does not exist in the student (\(model.backbone.stageChannels.count) stages) or the teacher (\(t.model.backbone.stageChannels.count))")
-            }
-            let obj = DistillObjective(kd: kd, studentEmbed: sEmb, teacherEmbed: tEmb, studentStageChannels: sCh,
-                                       teacherStageChannels: tCh, rng: &rng)
-            if kd.terms.contains("kl") || kd.terms.contains("skl"), t.model.spec.numClasses != model.spec.numClasses {
-                throw TrainError("logit KD needs the same classes: teacher has \(t.model.spec.numClasses), student \(model.spec.numClasses); train both on the same dataset")
-            }
+            let tEmb = t.model.heads.inFeatures
+            let context = TermContext(studentEmbed: model.heads.inFeatures, teacherEmbed: tEmb,
+                                      studentClasses: model.spec.numClasses, teacherClasses: t.model.spec.numClasses,
+                                      studentStageChannels: model.backbone.stageChannels, teacherStageChannels: t.model.backbone.stageChannels,
+                                      trainingSamples: data.dataset.train.count)
+            let obj = try DistillObjective(kd: kd, config: config, context: context, rng: &rng)
             objective = obj
             named += obj.namedParameters
-            cache = (kd.cache && !kd.needsStages && options.teacherCacheRoot != nil)
+            cache = (kd.cache && options.teacherCacheRoot != nil)
                 ? TeacherCache(root: options.teacherCacheRoot!,
                                key: TeacherCacheKey(teacher: t, datasetFingerprint: try data.dataset.fingerprint(), student: config),
                                logitDim: t.model.spec.numClasses, embedDim: tEmb)
@@ -157,7 +151,10 @@ public final class Trainer {
                 let losses = withGrad { () -> LossDict in
                     let out = model.forward(batch.images, targets: batch.pids)
                     var d = loss(out, targets: batch.pids)
-                    if let obj = objective, let t = teacherOut { obj.addTerms(to: &d, student: out, teacher: t) }
+                    if let obj = objective, let t = teacherOut {
+                        obj.addTerms(to: &d, student: out, teacher: t, sampleIndices: batch.indices,
+                                     progress: Double(iteration) / Double(Swift.max(1, maxEpoch * itersPerEpoch)))
+                    }
                     return d
                 }
                 let total = losses.total
