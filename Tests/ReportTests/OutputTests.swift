@@ -36,9 +36,11 @@ final class OutputTests: XCTestCase {
         func col(_ n: String) -> Double? { head.firstIndex(of: n).flatMap { Double(kl[$0]) } }
         XCTAssertEqual(col("mAP_mean"), 42)
         XCTAssertEqual(col("mAP_std")!, 8.0.squareRoot(), accuracy: 1e-12)
-        XCTAssertEqual(col("mAP_retained_pct")!, 70, accuracy: 1e-12)
-        XCTAssertEqual(col("delta_mAP")!, 10, accuracy: 1e-12)
-        XCTAssertEqual(col("gap_closed")!, 10.0 / 28, accuracy: 1e-12)
+        XCTAssertEqual(col("mAP_n"), 2)
+        XCTAssertEqual(col("mAP_ci_low")!, 16.58759052765061, accuracy: 1e-9)
+        XCTAssertEqual(col("mAP_retained_pct_mean")!, 70, accuracy: 1e-12)
+        XCTAssertEqual(col("delta_mAP_mean")!, 10, accuracy: 1e-12)
+        XCTAssertEqual(col("gap_closed_mean")!, 10.0 / 28, accuracy: 1e-12)
         XCTAssertEqual(kl[head.firstIndex(of: "seeds")!], "1;2")
         XCTAssertEqual(kl[head.firstIndex(of: "baseline")!], "r18-baseline")
 
@@ -50,7 +52,8 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(rows.count, 6)
         let klmse = rows.first { $0["name"] as? String == "r18-klmse" }!
         XCTAssertEqual((klmse["mAP"] as! [String: Any])["mean"] as? Double, 43)
-        XCTAssertTrue((klmse["best"] as! [String]).contains("mAP"))
+        XCTAssertTrue((klmse["tiedBest"] as! [String]).contains("mAP"))
+        XCTAssertEqual(json["bestStudentTiedWith"] as? [String], ["r18-baseline", "r18-kl", "mbv2-baseline", "mbv2-kl"])
         XCTAssertEqual((json["unfinished"] as! [[String: Any]]).first?["status"] as? String, "failed")
         XCTAssertEqual((json["factors"] as! [[String: Any]]).count, 2)
         XCTAssertTrue(o.terminalText.contains("| teacher |"), o.terminalText)
@@ -67,7 +70,8 @@ final class OutputTests: XCTestCase {
         }
         XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 2 + 1 + 3 * 9, "2 trade-off charts, CMC, 3 per run")
         XCTAssertEqual(html.components(separatedBy: "src=\"data:image/png;base64,").count - 1, 2)
-        XCTAssertTrue(html.contains("class=\"best\">43.00 ± 5.66 ★"))
+        XCTAssertTrue(html.contains("class=\"tied\">43.00 ± 5.66 ≈★"), "tied within noise, not best")
+        XCTAssertTrue(html.contains("class=\"best\">0.100 ★"), "GFLOPs: exact, a clear best")
         XCTAssertTrue(html.contains("<tr class=\"baseline\">"))
         // The standalone SVG files parse too.
         let svg = XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: out + "/charts/map-vs-gflops.svg")))
