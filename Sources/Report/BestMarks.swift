@@ -26,7 +26,8 @@ enum BestMarks {
             let lead = vals.max { (c.higherIsBetter ? $0.1 < $1.1 : $0.1 > $1.1) || ($0.1 == $1.1 && $0.0 < $1.0) }!.0
             let tied = Set(top).union(tiedWithinNoise(t, lead: lead, column: c, among: vals.map(\.0)))
             if tied.count == 1 { t.rows[lead].best.append(c.rawValue) }
-            else { for i in tied.sorted() { t.rows[i].tiedBest.append(c.rawValue) } }
+            // All rows within noise of the best: the column singles out nobody, so it marks nobody.
+            else if tied.count < vals.count { for i in tied.sorted() { t.rows[i].tiedBest.append(c.rawValue) } }
         }
         if let b = t.bestStudentIndex {
             t.bestStudentTies = tiedWithinNoise(t, lead: b, column: .mAP, among: candidates).filter { $0 != b }

@@ -38,7 +38,8 @@ public struct TableRow: Codable, Sendable, Equatable {
     /// Columns (Column raw values) where this row is the clear best among the non-teacher rows:
     /// every other row's difference from it is beyond seed noise.
     public var best: [String]
-    /// Columns where this row is best or tied with the best within noise (no winner is claimed).
+    /// Columns where this row is best or tied with the best within noise (no winner is claimed);
+    /// empty for a column where every row is within noise of the best.
     public var tiedBest: [String]
 }
 

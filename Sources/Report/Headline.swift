@@ -40,7 +40,9 @@ public enum Headline {
                 out.append("Best student: \(name) (mAP \(mean)), ahead of every other student beyond seed noise.")
             } else {
                 let ties = t.bestStudentTies.map { "\(t.rows[$0].name) (\(CellFormat.number(t.rows[$0].mAP!.mean, digits: 2)))" }
-                out.append("No single best student: \(name) has the highest mean mAP (\(mean)) but is tied within noise with " + list(ties) + ".")
+                let oneSeed = ([b] + t.bestStudentTies).contains { (t.rows[$0].mAP?.n ?? 0) < 2 }
+                out.append("No single best student: \(name) has the highest mean mAP (\(mean)) but is tied within noise with " + list(ties)
+                           + (oneSeed ? " (a row with one seed has no interval, so nothing can tell them apart)" : "") + ".")
             }
         }
         return out

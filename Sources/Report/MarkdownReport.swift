@@ -36,7 +36,8 @@ public enum MarkdownReport {
     public static func legend(_ t: ComparisonTable) -> String {
         var s = "Values are mean ± sample std over seeds (std shown with 2+ seeds); R1, R5, mAP, mINP in %. "
         s += "★ = best among the non-teacher rows, ahead of every other row beyond seed noise; "
-        s += "≈★ = tied for best within noise (the 95% interval of its difference from the best contains 0, or there are too few seeds to tell): no winner is claimed. "
+        s += "≈★ = tied for best within noise (the 95% interval of its difference from the best contains 0, or there are too few seeds to tell): no winner is claimed; "
+        s += "a column without marks: every row is within noise of the best. "
         s += "mAP kept % = student mAP ÷ teacher mAP; Δ mAP = student − its baseline (same architecture, KD none), paired by seed; "
         s += "† = the seeds do not pair up, Welch's unpaired interval; (within noise) = its 95% interval contains 0. "
         s += "Gap closed = Δ mAP ÷ (teacher − baseline mean); "
