@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "Eval", dependencies: ["Tensor", "NN", "Data", "Config"]),
         .target(name: "Store", dependencies: ["Support", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Distill", dependencies: ["Tensor", "Support", "Config", "BuildInfo", "NN", "Data", "Eval", "Store", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Report", dependencies: ["Tensor", "Data", "Eval", "Store"]),
+        .target(name: "Report", dependencies: ["Tensor", "Config", "NN", "Data", "Eval", "Store", "Distill"]),
         .target(name: "Export", dependencies: ["Tensor", "Support", "Config", "BuildInfo", "NN", "Data", "Eval", "Store", "Distill"]),
 
         .executableTarget(name: "reidkd", dependencies: [

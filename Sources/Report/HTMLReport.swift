@@ -24,6 +24,17 @@ public enum HTMLReport {
         s += "<h2>Students vs teacher</h2>\n" + table(m.table)
         s += "<p class=\"note\">\(e(MarkdownReport.legend(m.table).replacingOccurrences(of: "\n- ", with: " • ")))</p>\n"
         s += "<h3>95% intervals</h3>\n" + intervals(m.table) + "<p class=\"note\">\(e(MarkdownReport.intervalLegend))</p>\n"
+        if !m.otherTestSets.isEmpty {
+            s += "<h2>Other test sets</h2>\n<p class=\"note\">The table above compares the first of DATASETS.TESTS; each other one, mean ± std over seeds:</p>\n"
+            for t in m.otherTestSets {
+                s += "<h3>\(e(t.dataset))</h3>\n<table><tr><th>row</th><th>runs</th><th>R1</th><th>mAP</th><th>mINP</th></tr>"
+                for r in t.rows {
+                    s += "<tr><td>\(e(r.name))</td><td>\(r.runs.count)</td><td>\(CellFormat.meanStd(r.r1, digits: 2))</td>"
+                        + "<td>\(CellFormat.meanStd(r.mAP, digits: 2))</td><td>\(CellFormat.meanStd(r.mINP, digits: 2))</td></tr>"
+                }
+                s += "</table>\n"
+            }
+        }
         s += "<h2>Factors</h2>\n<p class=\"note\">Mean ± std over the student runs at each level of every param that varies across them (the <code>none</code> level of KD method = the baselines).</p>\n"
         s += factors(m.factors)
         s += "<h2>Accuracy vs cost</h2>\n<div class=\"charts\">" + m.tradeoffs.map { $0.chart.render() }.joined() + "</div>\n"
@@ -46,6 +57,15 @@ public enum HTMLReport {
             s += "<details\(open.contains(r.run.id) ? " open=\"open\"" : "")><summary>\(e(r.run.name)) (run \(r.run.id), \(r.run.role.rawValue), seed \(r.run.seed))</summary>"
             s += "<div class=\"charts\">" + charts.map { $0.render() }.joined() + "</div></details>\n"
         }
+        s += "<h2>Provenance</h2>\n"
+        for w in Provenance.warnings(m.provenance) { s += "<p class=\"headline\"><b>Warning:</b> \(e(w)).</p>\n" }
+        s += "<table><tr><th></th><th>value</th><th>runs</th></tr>"
+        for l in m.provenance {
+            for (i, v) in l.values.enumerated() {
+                s += "<tr><td>\(i == 0 ? e(l.field) : "")</td><td>\(e(v.value))</td><td>\(l.mixed ? e(Provenance.runList(v.runs)) : "all")</td></tr>"
+            }
+        }
+        s += "</table>\n"
         if !m.unavailable.isEmpty {
             s += "<h2>Unavailable</h2>\n<ul class=\"note\">" + m.unavailable.map { "<li>\(e($0))</li>" }.joined() + "</ul>\n"
         }

@@ -33,6 +33,8 @@ struct ReportJSON: Encodable {
     let unfinished: [Unfinished]
     let unavailable: [String]
     let rankLists: [String]
+    let provenance: [ProvenanceLine]
+    let otherTestSets: [OtherTestSet]
 }
 
 public enum JSONReport {
@@ -50,7 +52,8 @@ public enum JSONReport {
                       summary: $0.summary, modelBytes: $0.modelBytes, evalFile: $0.evalFile, rankListFile: $0.rankListFile)
             },
             unfinished: m.source.unfinished.map { .init(id: $0.id, name: $0.name, status: $0.status.rawValue, error: $0.error) },
-            unavailable: m.unavailable, rankLists: m.rankLists.map { "ranklists/" + $0.fileName })
+            unavailable: m.unavailable, rankLists: m.rankLists.map { "ranklists/" + $0.fileName },
+            provenance: m.provenance, otherTestSets: m.otherTestSets)
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -74,6 +74,10 @@ public enum MarkdownReport {
         s += "**Summary.** " + headline(m.table) + "\n\n"
         s += "## Students vs teacher\n\n" + table(m.table) + "\n" + legend(m.table) + "\n"
         s += "### 95% intervals\n\n" + intervals(m.table) + "\n" + intervalLegend + "\n"
+        if !m.otherTestSets.isEmpty {
+            s += "## Other test sets\n\nThe table above compares the first of DATASETS.TESTS; each other one, mean ± std over seeds:\n\n"
+            s += OtherTestSets.markdown(m.otherTestSets)
+        }
         s += "## Factors\n\nMean ± std over the student runs at each level of every param that varies across them"
         s += " (the `none` level of KD method = the baselines).\n\n" + factors(m.factors) + "\n"
         s += "## Accuracy vs cost\n\n"
@@ -95,6 +99,9 @@ public enum MarkdownReport {
             s += "### \(r.run.name) (run \(r.run.id), \(r.run.role.rawValue), seed \(r.run.seed))\n\n"
             s += ["losses", "lr", "eval-map"].map { "![\($0)](charts/train-\(r.run.id)-\($0).svg)" }.joined(separator: " ") + "\n\n"
         }
+        s += "## Provenance\n\n"
+        for w in Provenance.warnings(m.provenance) { s += "**Warning:** \(w).\n\n" }
+        s += Provenance.markdown(m.provenance) + "\n"
         s += notes(m)
         return s
     }

@@ -38,7 +38,8 @@ struct EvalCommand: ParsableCommand {
             let model = try ReidModel(spec: ModelSpec(config: c, numClasses: classes, inputSize: c[\InputKeys.sizeTrain]), seed: 0)
             try Checkpoint.copy(state, into: model.stateDict(), path: checkpoint)
             let r = try ModelEvaluation.evaluate(model: model, data: data, config: c)
-            print(json ? r.json() : r.table(dataset: data.dataset.name))
+            let others = try ModelEvaluation.evaluateOthers(model: model, data: data, config: c)
+            print(json ? r.json() : EvalResult.table([(data.testSets[0].name, r)] + others.map { ($0.name, $0.result) }))
         } catch {
             FileHandle.standardError.write("reidkd eval: \(error)\n".data(using: .utf8)!)
             throw ExitCode.failure

@@ -3,6 +3,7 @@
 // Distill (StandaloneTraining, Trainer).
 import ArgumentParser
 import Foundation
+import Eval
 import Distill
 
 struct TrainCommand: ParsableCommand {
@@ -22,7 +23,9 @@ struct TrainCommand: ParsableCommand {
             let c = try RunConfig.load(file: config, overrides: opts)
             let trainer = try StandaloneTraining.trainer(config: c, resume: resume, maxIterations: maxIters) { print($0) }
             let result = try trainer.run()
-            if let r = result.evaluation { print(r.table(dataset: trainer.data.dataset.name)) }
+            if let r = result.evaluation {
+                print(EvalResult.table([(trainer.data.testSets[0].name, r)] + result.otherEvaluations.map { ($0.name, $0.result) }))
+            }
             print("checkpoint: \(result.checkpoint)")
         } catch let e as ExitCode {
             throw e
