@@ -162,7 +162,7 @@ final class RunConfigTests: XCTestCase {
         XCTAssertEqual(RunConfig.defaults.sha256, Self.pinnedDefaultsHash)
     }
 
-    static let pinnedDefaultsHash = "ded3b16d9b71c2dd79cf4333706df220251341d6dfa3896c8697758479ba2870"  // NUM_WORKERS and CHECKPOINT_PERIOD left out of the hash (issue 13)
+    static let pinnedDefaultsHash = "a587b9b3479b07fece722517a18a2de3bf1315b17875fd6c21a441a82a5cc88d"  // + the keys of dkd, overhaul and crd (issue 15)
 
     func testCanonicalJSONMatchesPython() throws {
         try PythonInterop.require(["json"])

@@ -35,13 +35,16 @@ public struct TermContext {
     public let studentStageChannels: [Int], teacherStageChannels: [Int]
     /// Training samples (memory banks size themselves by it).
     public let trainingSamples: Int
+    /// γ and β of the teacher's BN before each stage's final activation.
+    public let teacherStageNorms: [(gamma: [Float], beta: [Float])]
 
     public init(studentEmbed: Int, teacherEmbed: Int, studentClasses: Int, teacherClasses: Int,
-                studentStageChannels: [Int], teacherStageChannels: [Int], trainingSamples: Int) {
+                studentStageChannels: [Int], teacherStageChannels: [Int], trainingSamples: Int,
+                teacherStageNorms: [(gamma: [Float], beta: [Float])] = []) {
         self.studentEmbed = studentEmbed; self.teacherEmbed = teacherEmbed
         self.studentClasses = studentClasses; self.teacherClasses = teacherClasses
         self.studentStageChannels = studentStageChannels; self.teacherStageChannels = teacherStageChannels
-        self.trainingSamples = trainingSamples
+        self.trainingSamples = trainingSamples; self.teacherStageNorms = teacherStageNorms
     }
 }
 
@@ -49,10 +52,14 @@ public struct TermContext {
 public struct TermBatch {
     public let student: ReidOutput
     public let teacher: TeacherOutput
+    /// The batch's class labels (training pids).
+    public let targets: [Int]
     /// Dataset indices of the batch's samples (for `.sampleIndices` terms).
     public let sampleIndices: [Int]
     /// Training progress in [0, 1] (for terms that ramp in).
     public let progress: Double
+    /// The training iteration (keys per-step randomness, so a resumed run draws the same).
+    public let iteration: Int
 }
 
 /// A term built for one run.
@@ -60,8 +67,14 @@ public protocol DistillTerm: AnyObject {
     /// Trainable bridge parameters ("distill.<term>.<name>"), optimised with the student and
     /// never exported with it.
     var namedParameters: [(String, Parameter)] { get }
+    /// State that is not optimised but must survive a resume (memory banks), "distill.<term>.*".
+    var namedBuffers: [(String, Tensor)] { get }
     /// Adds the term's weighted loss(es) to `losses`, named loss_<…>.
     func addLoss(to losses: inout LossDict, _ batch: TermBatch)
+}
+
+extension DistillTerm {
+    public var namedBuffers: [(String, Tensor)] { [] }
 }
 
 /// One registry line's worth: everything the rest of ReidKD knows about a term.

@@ -7,12 +7,16 @@ public enum DistillTerms {
     nonisolated(unsafe) private static var entries: [DistillTermEntry] = [
         KLTerm.entry,
         SymmetricKLTerm.entry,
+        JSTerm.entry,
+        DKDTerm.entry,
         EmbeddingMSETerm.entry,
         CosineTerm.entry,
         RKDTerm.entry,
         PKTTerm.entry,
         SimilarityTerm.entry,
         HintTerm.entry,
+        OverhaulTerm.entry,
+        CRDTerm.entry,
     ]
     private static let lock = NSLock()
     nonisolated(unsafe) private(set) static var generation = 0
@@ -27,6 +31,14 @@ public enum DistillTerms {
         lock.lock()
         entries.removeAll { $0.name == e.name }
         entries.append(e)
+        generation += 1
+        lock.unlock()
+    }
+
+    /// Removes a term added with `register` (tests).
+    public static func unregister(_ name: String) {
+        lock.lock()
+        entries.removeAll { $0.name == name }
         generation += 1
         lock.unlock()
     }

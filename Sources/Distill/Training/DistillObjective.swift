@@ -19,10 +19,16 @@ public final class DistillObjective {
 
     public var namedParameters: [(String, Parameter)] { terms.flatMap(\.namedParameters) }
 
+    /// Parameters and buffers: what the run's distill state file holds for an exact resume.
+    public var stateDict: [(String, Tensor)] {
+        namedParameters.map { ($0.0, $0.1 as Tensor) } + terms.flatMap(\.namedBuffers)
+    }
+
     /// Adds the KD terms for one batch to `losses`.
-    public func addTerms(to losses: inout LossDict, student out: ReidOutput, teacher t: TeacherOutput,
-                         sampleIndices: [Int] = [], progress: Double = 1) {
-        let b = TermBatch(student: out, teacher: t, sampleIndices: sampleIndices, progress: progress)
+    public func addTerms(to losses: inout LossDict, student out: ReidOutput, teacher t: TeacherOutput, targets: [Int],
+                         sampleIndices: [Int] = [], progress: Double = 1, iteration: Int = 0) {
+        let b = TermBatch(student: out, teacher: t, targets: targets, sampleIndices: sampleIndices, progress: progress,
+                          iteration: iteration)
         for term in terms { term.addLoss(to: &losses, b) }
     }
 }

@@ -80,7 +80,7 @@ public final class Trainer {
             let context = TermContext(studentEmbed: model.heads.inFeatures, teacherEmbed: tEmb,
                                       studentClasses: model.spec.numClasses, teacherClasses: t.model.spec.numClasses,
                                       studentStageChannels: model.backbone.stageChannels, teacherStageChannels: t.model.backbone.stageChannels,
-                                      trainingSamples: data.dataset.train.count)
+                                      trainingSamples: data.dataset.train.count, teacherStageNorms: t.stageOutputNorms)
             let obj = try DistillObjective(kd: kd, config: config, context: context, rng: &rng)
             objective = obj
             named += obj.namedParameters
@@ -101,7 +101,7 @@ public final class Trainer {
         if let c = cache, let hit = try c.lookup(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch) {
             return TeacherOutput(logits: hit.logits, embedding: hit.embeddings, stages: [])
         }
-        let out = t.forward(batch.images, stages: kd.needsStages)
+        let out = t.forward(batch.images, stages: kd.needs.contains(.stages), preActivation: kd.needs.contains(.preReLUStages))
         try cache?.store(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch,
                          logits: out.logits, embeddings: out.embedding)
         return out
@@ -121,7 +121,7 @@ public final class Trainer {
         if options.resume, FileManager.default.fileExists(atPath: TrainingState.companionPath(for: checkpointPath)) {
             let meta = try Checkpoint.load(into: model.stateDict(), from: checkpointPath)
             if let obj = objective, FileManager.default.fileExists(atPath: distillStatePath) {
-                _ = try Checkpoint.load(into: obj.namedParameters.map { ($0.0, $0.1 as Tensor) }, from: distillStatePath)
+                _ = try Checkpoint.load(into: obj.stateDict, from: distillStatePath)
             }
             let progress = try TrainingState.load(from: TrainingState.companionPath(for: checkpointPath), into: optimizer)
             // The two files are renamed into place one after the other; a kill between the
@@ -149,11 +149,11 @@ public final class Trainer {
                 optimizer.learningRate = Float(lr)
                 let teacherOut = try objective.map { _ in try teacherOutputs(batch, samplesInEpoch: samplesInEpoch) }
                 let losses = withGrad { () -> LossDict in
-                    let out = model.forward(batch.images, targets: batch.pids)
+                    let out = model.forward(batch.images, targets: batch.pids, preActivation: kd.needs.contains(.preReLUStages))
                     var d = loss(out, targets: batch.pids)
                     if let obj = objective, let t = teacherOut {
-                        obj.addTerms(to: &d, student: out, teacher: t, sampleIndices: batch.indices,
-                                     progress: Double(iteration) / Double(Swift.max(1, maxEpoch * itersPerEpoch)))
+                        obj.addTerms(to: &d, student: out, teacher: t, targets: batch.pids, sampleIndices: batch.indices,
+                                     progress: Double(iteration) / Double(Swift.max(1, maxEpoch * itersPerEpoch)), iteration: iteration)
                     }
                     return d
                 }
@@ -215,8 +215,8 @@ public final class Trainer {
         var meta = [Checkpoint.configKey: config.yaml, Checkpoint.configHashKey: config.sha256, "code_version": BuildInfo.codeVersion]
         meta["epoch"] = String(epoch)
         try Checkpoint.save(model.stateDict(), metadata: meta, to: checkpointPath)
-        if let obj = objective, !obj.namedParameters.isEmpty {
-            try Checkpoint.save(obj.namedParameters.map { ($0.0, $0.1 as Tensor) }, metadata: [:], to: distillStatePath)
+        if let obj = objective, !obj.stateDict.isEmpty {
+            try Checkpoint.save(obj.stateDict, metadata: [:], to: distillStatePath)
         }
         try TrainingState.save(optimizer: optimizer, progress: TrainingProgress(iteration: iteration, epoch: epoch),
                                to: TrainingState.companionPath(for: checkpointPath))

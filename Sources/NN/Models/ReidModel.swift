@@ -7,6 +7,8 @@ import Tensor
 public struct ReidOutput {
     public var head: HeadOutput
     public var stages: [Tensor]
+    /// The stage maps before their final activation, when asked for (Overhaul distillation).
+    public var preActivationStages: [Tensor] = []
     public var logits: Tensor? { head.logits }
     public var features: Tensor { head.features }
 }
@@ -43,9 +45,14 @@ public final class ReidModel: Module, Layer {
         try self.init(spec: spec, rng: &rng)
     }
 
-    /// Full forward. In training pass the labels (margin classifiers need them).
-    public func forward(_ x: Tensor, targets: [Int]?) -> ReidOutput {
+    /// Full forward. In training pass the labels (margin classifiers need them); with
+    /// `preActivation` the output also holds the stage maps before their final activation.
+    public func forward(_ x: Tensor, targets: [Int]?, preActivation: Bool = false) -> ReidOutput {
         precondition(x.rank == 4 && x.shape[1] == 3, "ReidModel: input must be (N, 3, H, W) images, got \(x.shape)")
+        if preActivation {
+            let (stages, pre) = backbone.forwardStagesPreActivation(x)
+            return ReidOutput(head: heads.forward(stages.last!, targets: targets), stages: stages, preActivationStages: pre)
+        }
         let stages = backbone.forwardStages(x)
         return ReidOutput(head: heads.forward(stages.last!, targets: targets), stages: stages)
     }
