@@ -2,7 +2,7 @@
 // ReidKD — knowledge distillation workbench for instance re-identification.
 // Module map (data flows one way; a lower module never imports a higher one):
 //   CBLAS CPNG CJPEG CSQLite → Tensor → NN, Data → Eval → Distill → Report, Export → reidkd
-//   Support (SHA-256, suggestions) sits below everything.
+//   Support (SHA-256, suggestions, file-system errors, safe names) sits below everything.
 //   Store (the SQLite experiment store) is a leaf: it knows rows, not models, so the trainer,
 //   the report and the export can all use it.
 import PackageDescription
@@ -33,19 +33,19 @@ let package = Package(
         // cpuid/xgetbv as header-only inline functions (the BLAS kernel check).
         .systemLibrary(name: "CCPUID"),
 
-        // Small shared utilities (SHA-256, "did you mean" suggestions): below every module.
+        // Small shared utilities (SHA-256, "did you mean" suggestions, file-system errors, safe names): below every module.
         .target(name: "Support"),
         .target(name: "Tensor", dependencies: ["CBLAS", "CCPUID"]),
         .target(name: "NN", dependencies: ["Tensor", "Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "Data", dependencies: ["Tensor", "Support", "CPNG", "CJPEG"]),
-        .target(name: "Eval", dependencies: ["Tensor", "NN", "Data"]),
+        .target(name: "Eval", dependencies: ["Tensor", "Support", "NN", "Data"]),
         .target(name: "Store", dependencies: ["Support", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Distill", dependencies: ["Tensor", "Support", "NN", "Data", "Eval", "Store", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Report", dependencies: ["Tensor", "Data", "Eval", "Store"]),
+        .target(name: "Report", dependencies: ["Tensor", "Support", "Data", "Eval", "Store"]),
         .target(name: "Export", dependencies: ["Tensor", "Support", "NN", "Data", "Eval", "Store", "Distill"]),
 
         .executableTarget(name: "reidkd", dependencies: [
-            "Tensor", "NN", "Data", "Eval", "Store", "Distill", "Report", "Export",
+            "Tensor", "Support", "NN", "Data", "Eval", "Store", "Distill", "Report", "Export",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -59,9 +59,12 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "TestSupport"]),
         .testTarget(name: "EvalTests", dependencies: ["Eval", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill", "TestSupport"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "Support", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Data", "Store", "TestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "NN", "Store", "Distill", "Data", "Eval", "Support", "TestSupport"]),
+        // Runs the built `reidkd` binary on bad inputs (needs it built: `make test` does).
+        .testTarget(name: "CLITests", dependencies: ["Tensor", "NN", "Data", "Store", "Export", "Support",
+                                                     .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v5]
 )

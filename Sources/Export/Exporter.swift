@@ -67,8 +67,10 @@ public enum Exporter {
         }
 
         let resultsRoot = (o.storePath as NSString).deletingLastPathComponent
-        let out = o.out ?? (selection.sweep.map { "\(resultsRoot.isEmpty ? "." : resultsRoot)/\($0.name)/export" }
-                            ?? "\(resultsRoot.isEmpty ? "." : resultsRoot)/export-run\(run.id)")
+        // The default folder is formed from the sweep name in the store: it must stay under results/<sweep>/.
+        let root = resultsRoot.isEmpty ? "." : resultsRoot
+        let out = try o.out ?? (selection.sweep.map { try SafeName.child("export", of: SafeName.child($0.name, of: root, what: "sweep name"), what: "folder") }
+                                ?? "\(root)/export-run\(run.id)")
         let folder = try AtomicFolder(target: out)
         do {
             let result = try write(selection: selection, checkpoint: artifact.path, checkpointSHA: digest, store: store,

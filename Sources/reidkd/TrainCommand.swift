@@ -19,36 +19,29 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
-        do {
-            let c = try ReidConfig.load(file: config, overrides: opts)
-            let data = try TrainingData(config: c)
-            print(data.dataset.statisticsTable)
-            let kd = try c.kd()
-            var teacher: Teacher?
-            if kd.enabled {
-                guard !kd.teacherConfig.isEmpty, !kd.teacherWeights.isEmpty else {
-                    throw TrainError("KD.METHOD \(kd.terms.joined(separator: "+")) needs KD.TEACHER_CONFIG and KD.TEACHER_WEIGHTS (or use `reidkd sweep`, which trains the teacher)")
-                }
-                let tc = try ReidConfig.load(file: kd.teacherConfig, overrides: [])
-                teacher = try Teacher(config: tc, weights: kd.teacherWeights, numClasses: data.dataset.numTrainPids)
+        let c = try ReidConfig.load(file: config, overrides: opts)
+        let data = try TrainingData(config: c)
+        print(data.dataset.statisticsTable)
+        let kd = try c.kd()
+        var teacher: Teacher?
+        if kd.enabled {
+            guard !kd.teacherConfig.isEmpty, !kd.teacherWeights.isEmpty else {
+                throw TrainError("KD.METHOD \(kd.terms.joined(separator: "+")) needs KD.TEACHER_CONFIG and KD.TEACHER_WEIGHTS (or use `reidkd sweep`, which trains the teacher)")
             }
-            var options = TrainerOptions(outputDir: c.outputDir)
-            options.resume = resume
-            options.maxIterations = maxIters
-            options.teacherCacheRoot = kd.cache ? "\(c.outputDir)/teacher-cache" : nil
-            let trainer = try Trainer(config: c, data: data, teacher: teacher, options: options)
-            let spec = trainer.model.spec
-            let depth = spec.backbone == "resnet" ? "-\(spec.depth)" : ""   // depth means nothing to MobileNetV2
-            print("model: \(spec.backbone)\(depth) ×\(spec.width), " +
-                  String(format: "%.2f M parameters", Double(trainer.model.parameters().reduce(0) { $0 + $1.count }) / 1e6))
-            let result = try trainer.run()
-            if let r = result.evaluation { print(r.table(dataset: c.datasets.tests.first ?? "test")) }
-            print("checkpoint: \(result.checkpoint)")
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            FileHandle.standardError.write("reidkd train: \(error)\n".data(using: .utf8)!)
-            throw ExitCode.failure
+            let tc = try ReidConfig.load(file: kd.teacherConfig, overrides: [])
+            teacher = try Teacher(config: tc, weights: kd.teacherWeights, numClasses: data.dataset.numTrainPids)
         }
+        var options = TrainerOptions(outputDir: c.outputDir)
+        options.resume = resume
+        options.maxIterations = maxIters
+        options.teacherCacheRoot = kd.cache ? "\(c.outputDir)/teacher-cache" : nil
+        let trainer = try Trainer(config: c, data: data, teacher: teacher, options: options)
+        let spec = trainer.model.spec
+        let depth = spec.backbone == "resnet" ? "-\(spec.depth)" : ""   // depth means nothing to MobileNetV2
+        print("model: \(spec.backbone)\(depth) ×\(spec.width), " +
+              String(format: "%.2f M parameters", Double(trainer.model.parameters().reduce(0) { $0 + $1.count }) / 1e6))
+        let result = try trainer.run()
+        if let r = result.evaluation { print(r.table(dataset: c.datasets.tests.first ?? "test")) }
+        print("checkpoint: \(result.checkpoint)")
     }
 }

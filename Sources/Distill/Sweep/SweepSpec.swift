@@ -63,6 +63,7 @@ public struct SweepSpec {
 
     public static func parse(_ text: String, source: String = "<sweep>") throws -> SweepSpec {
         let root: Node
+        if let problem = YAMLGuard.problem(in: text) { throw SweepError("\(source): \(problem)") }
         do {
             guard let n = try Yams.compose(yaml: text) else { throw SweepError("\(source): the sweep file is empty") }
             root = n
@@ -109,11 +110,23 @@ public struct SweepSpec {
             }
         }
         guard !spec.name.isEmpty else { throw SweepError("\(source): 'name' is required (it names the sweep in the store and results/<name>/)") }
-        guard spec.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw SweepError("\(source): name '\(spec.name)' may only use letters, digits, '-', '_' and '.' (it becomes a folder name)")
+        if let rule = SafeName.problem(spec.name) {
+            throw SweepError("\(source): field 'name': \(quoted(spec.name)) is not a safe folder name (it becomes results/<name>/): \(rule)")
         }
+        for arch in spec.students {
+            if let rule = SafeName.problem(arch.name) {
+                throw SweepError("\(source): field 'students': architecture \(quoted(arch.name)) is not a safe folder name (it starts its runs' folder names): \(rule)")
+            }
+        }
+        try SweepPlan.checkRunNames(spec, source: source)
         spec.sourceText = text
         return spec
+    }
+
+    /// A name as it is shown in an error: quoted, with control characters escaped, cut at 80.
+    static func quoted(_ s: String) -> String {
+        let shown = s.unicodeScalars.prefix(80).map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+        return "'\(shown)\(s.unicodeScalars.count > 80 ? "…" : "")'"
     }
 
     static func scalar(_ n: Node, _ at: String) throws -> String {

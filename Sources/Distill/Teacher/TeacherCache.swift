@@ -12,6 +12,7 @@
 // A row is only read when its present byte is 1; two writers of the same row write the same
 // values (same teacher, same augmented input), so races are harmless.
 import Foundation
+import Support
 import Tensor
 #if canImport(Glibc)
 import Glibc
@@ -74,7 +75,7 @@ public final class TeacherCache {
     private func file(epoch: Int, samples: Int) throws -> MappedEpoch {
         if let f = files[epoch] { return f }
         let dir = "\(root)/\(key.directory)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileSystem.createFolder(dir)
         let f = try MappedEpoch(path: "\(dir)/epoch\(epoch).tcache", samples: samples, logitDim: logitDim, embedDim: embedDim)
         // Only the current epoch's file stays mapped: students read epochs in order.
         files = [epoch: f]

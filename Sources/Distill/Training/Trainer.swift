@@ -6,6 +6,7 @@
 // `resume` continues exactly where the last finished epoch left off. A NaN/inf loss stops
 // the run with `TrainError` ("diverged").
 import Foundation
+import Support
 import Tensor
 import NN
 import Data
@@ -104,7 +105,7 @@ public final class Trainer {
     }
 
     public func run() throws -> TrainResult {
-        try FileManager.default.createDirectory(atPath: options.outputDir, withIntermediateDirectories: true)
+        try FileSystem.createFolder(options.outputDir)
         let itersPerEpoch = data.sampler.batches(epoch: 0).count
         guard itersPerEpoch > 0 else { throw TrainError("the training split gives no batch of \(config.solver.imsPerBatch) images; lower SOLVER.IMS_PER_BATCH") }
         let schedule = config.makeSchedule(itersPerEpoch: itersPerEpoch)

@@ -1,0 +1,45 @@
+// The YAML guard: honest anchors pass, alias bombs and absurd nesting are refused from the event
+// stream before Yams composes anything, and syntax errors come back as one line.
+import XCTest
+@testable import NN
+
+final class YAMLGuardTests: XCTestCase {
+    func testHonestAnchorsPass() throws {
+        let text = """
+        base: &size [256, 128]
+        INPUT: {SIZE_TRAIN: *size, SIZE_TEST: *size}
+        defaults: &d {a: 1, b: 2}
+        merged: {<<: *d, c: 3}
+        """
+        XCTAssertNil(YAMLGuard.problem(in: text))
+        XCTAssertNil(YAMLGuard.problem(in: ""))
+        XCTAssertNil(YAMLGuard.problem(in: "a: 1\n---\nb: 2\n"))
+        let c = try ConfigLoader.load(yaml: "INPUT: {SIZE_TRAIN: &s [64, 32], SIZE_TEST: *s}\n")
+        XCTAssertEqual(c.intList("INPUT.SIZE_TEST"), [64, 32])
+    }
+
+    func testExpansionIsCountedNotPerformed() {
+        // 10 levels of 10 aliases: 10¹⁰ nodes if expanded; refused within the first few levels.
+        var bomb = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1...9 { bomb += "l\(i): &l\(i) [" + Array(repeating: "*l\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        let p = YAMLGuard.problem(in: bomb) ?? ""
+        XCTAssertTrue(p.hasPrefix("line 5: the document expands to more than 100000 nodes"), p)
+        // Just under the bound passes: 4 levels = 1 + 10 + 100 + 1000 + 10000 + … nodes.
+        let small = bomb.split(separator: "\n").prefix(4).joined(separator: "\n")
+        XCTAssertNil(YAMLGuard.problem(in: small))
+        XCTAssertThrowsError(try ConfigLoader.load(yaml: bomb, source: "bomb.yaml")) { e in
+            XCTAssertTrue("\(e)".hasPrefix("bomb.yaml: line 5:"), "\(e)")
+        }
+    }
+
+    func testNestingUndefinedAliasesAndSyntaxErrorsAreOneLine() {
+        let deep = String(repeating: "[", count: YAMLGuard.maxDepth + 1) + String(repeating: "]", count: YAMLGuard.maxDepth + 1)
+        XCTAssertTrue(YAMLGuard.problem(in: deep)?.contains("nest deeper than \(YAMLGuard.maxDepth)") == true)
+        let ok = String(repeating: "[", count: YAMLGuard.maxDepth) + String(repeating: "]", count: YAMLGuard.maxDepth)
+        XCTAssertNil(YAMLGuard.problem(in: ok))
+        XCTAssertEqual(YAMLGuard.problem(in: "a: *nowhere\n"), "line 1: alias *nowhere names no earlier anchor &nowhere")
+        let syntax = YAMLGuard.problem(in: "a: 1\nb: c: d\n") ?? ""
+        XCTAssertEqual(syntax, "not valid YAML at line 2, column 5: mapping values are not allowed in this context")
+        XCTAssertFalse(syntax.contains("\n"))
+    }
+}
