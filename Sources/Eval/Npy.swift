@@ -133,9 +133,7 @@ public enum Npy {
 
     /// The header as shown in errors: one line, control characters escaped, at most 160 characters.
     static func excerpt(_ header: String) -> String {
-        let t = header.trimmingCharacters(in: .whitespacesAndNewlines)
-        let shown = t.unicodeScalars.prefix(160).map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
-        return t.unicodeScalars.count > 160 ? shown + "…" : shown
+        OneLine.escape(header.trimmingCharacters(in: .whitespacesAndNewlines), limit: 160)
     }
 
     enum Value { case string(String), bool(Bool), tuple([Int]) }

@@ -67,10 +67,16 @@ public enum Exporter {
         }
 
         let resultsRoot = (o.storePath as NSString).deletingLastPathComponent
-        // The default folder is formed from the sweep name in the store: it must stay under results/<sweep>/.
         let root = resultsRoot.isEmpty ? "." : resultsRoot
-        let out = try o.out ?? (selection.sweep.map { try SafeName.child("export", of: SafeName.child($0.name, of: root, what: "sweep name"), what: "folder") }
-                                ?? "\(root)/export-run\(run.id)")
+        let out: String
+        if let given = o.out {
+            out = given
+        } else if let sweep = selection.sweep {
+            // Formed from the sweep name in the store (an older ReidKD accepted `..`): keep it in results/.
+            out = try SafeName.child(sweep.name, of: root, what: "sweep name") + "/export"
+        } else {
+            out = "\(root)/export-run\(run.id)"
+        }
         let folder = try AtomicFolder(target: out)
         do {
             let result = try write(selection: selection, checkpoint: artifact.path, checkpointSHA: digest, store: store,

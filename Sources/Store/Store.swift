@@ -46,7 +46,9 @@ public final class ExperimentStore: @unchecked Sendable {
         } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB || e.resultCode == .SQLITE_CORRUPT {
             throw StoreError.notAStore(path: path, message: e.message ?? "\(e.resultCode)")
         } catch {
-            throw StoreError.database(path: path, action: "opening", message: Self.message(error))
+            // SQLite says "unable to open database file"; the folder's permissions say why.
+            let why = FileSystem.diagnose(path).map { "; \($0)" } ?? ""
+            throw StoreError.database(path: path, action: "opening", message: Self.message(error) + why)
         }
         appliedMigrations = try Self.migrate(db, path: path)
     }

@@ -45,17 +45,9 @@ enum Diagnostics {
     /// characters are escaped (a file name cannot move the cursor or start a new line), and the
     /// text is cut at `maxMessageLength`.
     static func oneLine(_ text: String) -> String {
-        let lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r" }
+        let lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
             .map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.allSatisfy { $0 == "^" || $0 == "~" } }
-        var out = ""
-        for scalar in lines.joined(separator: " | ").unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) {
-                out += "\\u{\(String(scalar.value, radix: 16))}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out.count > maxMessageLength ? String(out.prefix(maxMessageLength)) + "…" : out
+        return OneLine.escape(lines.joined(separator: " | "), limit: maxMessageLength)
     }
 }

@@ -15,6 +15,8 @@ final class BadInputChildProcessTests: XCTestCase {
         let args: [String]
         /// A piece of the expected error line (after `reidkd: error: `).
         let expect: String
+        /// Run as an unprivileged user (root writes through read-only permissions).
+        var unprivileged = false
     }
 
     func reidkd() throws -> URL {
@@ -35,9 +37,11 @@ final class BadInputChildProcessTests: XCTestCase {
         let before = Self.snapshot(work)
         let start = Date()
         var childSeconds = 0.0
+        let demote = try Self.demotion(bin, logs: logs)
         for (i, c) in cases.enumerated() {
             let shown = "reidkd " + c.args.joined(separator: " ")
-            let r = try Self.runChild(bin, c.args, cwd: work, logs: "\(logs)/\(i)")
+            if c.unprivileged, demote == nil { print("bad-input battery: skipped \(shown): cannot run it as an unprivileged user"); continue }
+            let r = try Self.runChild(bin, c.args, cwd: work, logs: "\(logs)/\(i)", prefix: c.unprivileged ? demote! : [])
             XCTAssertFalse(r.timedOut, "\(shown): still running after \(Self.timeout) s (hang?)")
             XCTAssertEqual(r.reason, .exit, "\(shown): killed by signal \(r.status); stderr: \(r.stderr)")
             XCTAssertNotEqual(r.status, 0, "\(shown): exit status 0 on bad input")
@@ -73,6 +77,7 @@ final class BadInputChildProcessTests: XCTestCase {
         try write("_BASE_: cycle-a.yaml\n", "\(w)/cycle-b.yaml")
         try writeBytes([0xFF, 0xFE, 0x00, 0x9C, 0x80, 0x00, 0x1B], "\(w)/binary.yaml")
         try write(BadInputs.modelYAML, "\(w)/ok-config.yaml")
+        try write("_BASE_: ok-config.yaml\nOUTPUT_DIR: out/train\n", "\(w)/train-nodata.yaml")
         try write("name: ..\n", "\(w)/sweep-dotdot.yaml")
         try write("name: ok\nstudents: {\"../../escape\": {}}\n", "\(w)/sweep-escape.yaml")
         try write("name: \"x'; DROP TABLE sweeps;--\"\n", "\(w)/sweep-sql.yaml")
@@ -89,6 +94,8 @@ final class BadInputChildProcessTests: XCTestCase {
         try write("SQLite format 3? no: just text\n", "\(w)/notastore.sqlite")
         _ = try ExperimentStore(path: "\(w)/store.sqlite")
         try BadInputs.storeFromTheFuture("\(w)/future.sqlite")
+        try BadInputs.mkdir("\(w)/ro")
+        _ = try ExperimentStore(path: "\(w)/ro/store.sqlite")
 
         // Images and datasets.
         let pngBomb = try BadInputs.pngBomb(), jpegBomb = try BadInputs.jpegBomb()
@@ -142,6 +149,8 @@ final class BadInputChildProcessTests: XCTestCase {
         try writeBytes(BadInputs.npy(header: "{'descr': '\u{1B}[2J\u{7}\nevil', 'fortran_order': False, 'shape': (1, 1), }",
                                      data: [0, 0, 0, 0]), "\(w)/inject.npy")
 
+        chmod("\(w)/ro/store.sqlite", 0o444)
+        chmod("\(w)/ro", 0o555)
         func features(query: String = "ok.npy", queryIds: String = "ok.csv") -> [String] {
             ["eval-features", "--query", query, "--gallery", "ok.npy", "--query-ids", queryIds, "--gallery-ids", "ok.csv"]
         }
@@ -160,6 +169,7 @@ final class BadInputChildProcessTests: XCTestCase {
             Case(args: ["config", "show", "ok-config.yaml", "--opts", "MODEL.BACKBONE.DEPTH"], expect: "--opts"),
             Case(args: ["config", "show", "ok-config.yaml", "--opts", sql, "1"], expect: "unknown config key"),
             Case(args: ["config", "show", "ok-config.yaml", "--opts", "SOLVER.BASE_LR", BadInputs.billionLaughs], expect: "SOLVER.BASE_LR"),
+            Case(args: ["train", "train-nodata.yaml"], expect: "no-such-dataset: no such folder"),
             // Sweep files: unsafe names, bad keys, folders that cannot be made
             Case(args: ["sweep", "sweep-dotdot.yaml", "--store", "new.sqlite"], expect: "field 'name': '..' is not a safe folder name"),
             Case(args: ["sweep", "sweep-escape.yaml", "--store", "new.sqlite"], expect: "architecture '../../escape' is not a safe folder name"),
@@ -180,6 +190,8 @@ final class BadInputChildProcessTests: XCTestCase {
             Case(args: ["runs", "show", "999", "--store", "store.sqlite"], expect: "no run with id 999"),
             Case(args: ["runs", "compare", "1", "999", "--store", "store.sqlite"], expect: "no run with id"),
             Case(args: ["runs", "list", "--store", "store.sqlite", "--sweep", sql], expect: "no sweep named"),
+            Case(args: ["sweep", "sweep-ok.yaml", "--store", "ro/store.sqlite"], expect: "ro/store.sqlite", unprivileged: true),
+            Case(args: ["sweep", "sweep-ok.yaml", "--store", "ro/new.sqlite"], expect: "permission denied on", unprivileged: true),
             Case(args: ["report", "--store", "store.sqlite"], expect: "holds no sweep"),
             Case(args: ["report", "--store", "notastore.sqlite"], expect: "is not a ReidKD experiment store"),
             Case(args: ["report", "--store", "unsafe.sqlite", "--sweep", ".."], expect: "not a safe folder name"),
@@ -229,14 +241,26 @@ final class BadInputChildProcessTests: XCTestCase {
 
     struct ChildResult { var status: Int32; var reason: Process.TerminationReason; var stderr: String; var timedOut: Bool; var seconds: Double }
 
-    /// Runs `reidkd args` in `cwd`; its output goes to files under `logs` (outside `cwd`).
-    static func runChild(_ bin: URL, _ args: [String], cwd: String, logs: String) throws -> ChildResult {
+    /// How to run the child without root's right to write anywhere: nothing when we are not
+    /// root, `setpriv` to user nobody when we are (and nobody can run the binary), else nil.
+    static func demotion(_ bin: URL, logs: String) throws -> [String]? {
+        if getuid() != 0 { return [] }
+        let setpriv = "/usr/bin/setpriv"
+        guard FileManager.default.isExecutableFile(atPath: setpriv) else { return nil }
+        let prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        let probe = try runChild(bin, ["--version"], cwd: logs, logs: "\(logs)/probe", prefix: prefix)
+        return probe.reason == .exit && probe.status == 0 ? prefix : nil
+    }
+
+    /// Runs `reidkd args` in `cwd` (through `prefix`, e.g. setpriv, when given); its output goes
+    /// to files under `logs` (outside `cwd`).
+    static func runChild(_ bin: URL, _ args: [String], cwd: String, logs: String, prefix: [String] = []) throws -> ChildResult {
         try BadInputs.mkdir(logs)
         FileManager.default.createFile(atPath: "\(logs)/out", contents: nil)
         FileManager.default.createFile(atPath: "\(logs)/err", contents: nil)
         let p = Process()
-        p.executableURL = bin
-        p.arguments = args
+        p.executableURL = prefix.isEmpty ? bin : URL(fileURLWithPath: prefix[0])
+        p.arguments = prefix.isEmpty ? args : Array(prefix.dropFirst()) + [bin.path] + args
         p.currentDirectoryURL = URL(fileURLWithPath: cwd)
         p.standardOutput = FileHandle(forWritingAtPath: "\(logs)/out")
         p.standardError = FileHandle(forWritingAtPath: "\(logs)/err")

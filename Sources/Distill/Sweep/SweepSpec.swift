@@ -123,11 +123,8 @@ public struct SweepSpec {
         return spec
     }
 
-    /// A name as it is shown in an error: quoted, with control characters escaped, cut at 80.
-    static func quoted(_ s: String) -> String {
-        let shown = s.unicodeScalars.prefix(80).map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
-        return "'\(shown)\(s.unicodeScalars.count > 80 ? "…" : "")'"
-    }
+    /// A name as it is shown in an error: quoted, control characters escaped, cut at 80.
+    static func quoted(_ s: String) -> String { "'\(OneLine.escape(s, limit: 80))'" }
 
     static func scalar(_ n: Node, _ at: String) throws -> String {
         guard let s = n.scalar else { throw SweepError("\(at) must be a single value") }
