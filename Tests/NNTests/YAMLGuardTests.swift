@@ -41,5 +41,7 @@ final class YAMLGuardTests: XCTestCase {
         let syntax = YAMLGuard.problem(in: "a: 1\nb: c: d\n") ?? ""
         XCTAssertEqual(syntax, "not valid YAML at line 2, column 5: mapping values are not allowed in this context")
         XCTAssertFalse(syntax.contains("\n"))
+        XCTAssertEqual(YAMLGuard.problem(in: "SEED: 1\nMODEL: {A: 1}\nSEED: 2\n"), "line 3: key 'SEED' is set twice in the same mapping; keep one")
+        XCTAssertEqual(YAMLGuard.problem(in: "a: {x: 1, y: {x: 2}, z: [x, x]}\nb: {x: 3}\n"), nil, "same key in different mappings")
     }
 }

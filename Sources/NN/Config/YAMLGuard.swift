@@ -1,5 +1,5 @@
 // A check every YAML text passes before Yams composes it: alias expansion is bounded, and a
-// syntax error becomes one line. Yams resolves an alias to the anchored node itself, so a
+// syntax error or a key set twice becomes one line (Yams reports those as multi-line dumps). Yams resolves an alias to the anchored node itself, so a
 // 1 KB file of nested aliases (a "billion laughs") composes quickly into a shared tree — and
 // then hangs whatever walks it: hashing mapping keys while composing, `Yams.load` building
 // dictionaries, printing it back. Aliases are only visible as references in libyaml's event
@@ -11,6 +11,7 @@
 // dependency. Should Yams stop shipping it under that name, this file fails to compile —
 // loudly, not silently.
 import CYaml
+import Support
 
 public enum YAMLGuard {
     /// Nodes (scalars, lists, mappings) a document may hold with every alias expanded. The
@@ -35,8 +36,15 @@ public enum YAMLGuard {
         }
     }
 
-    /// One open list or mapping: its anchor and the expanded count when it started.
-    private struct Open { var anchor: String?; var start: Int }
+    /// One open list or mapping: its anchor, the expanded count when it started, and for a
+    /// mapping the nodes seen so far (keys at even positions) and its scalar keys.
+    private struct Open {
+        var anchor: String?
+        var start: Int
+        var isMapping: Bool
+        var children = 0
+        var keys = Set<String>()
+    }
 
     private static func walk(_ parser: inout yaml_parser_t) -> String? {
         var anchors: [String: Int] = [:]   // anchor → expanded size of its node
@@ -55,22 +63,31 @@ public enum YAMLGuard {
             case YAML_SCALAR_EVENT:
                 expanded = add(expanded, 1)
                 if let a = string(event.data.scalar.anchor) { anchors[a] = 1 }
+                if let top = open.last, top.isMapping, top.children % 2 == 0,
+                   let value = event.data.scalar.value,
+                   case let key = String(decoding: UnsafeBufferPointer(start: value, count: event.data.scalar.length), as: UTF8.self),
+                   !open[open.count - 1].keys.insert(key).inserted {
+                    return "line \(line): key '\(OneLine.escape(key, limit: 80))' is set twice in the same mapping; keep one"
+                }
+                if !open.isEmpty { open[open.count - 1].children += 1 }
             case YAML_ALIAS_EVENT:
                 let name = string(event.data.alias.anchor) ?? ""
                 guard let size = anchors[name] else {
                     return "line \(line): alias *\(name) names no earlier anchor &\(name)"
                 }
                 expanded = add(expanded, size)
+                if !open.isEmpty { open[open.count - 1].children += 1 }
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 let anchor = event.type == YAML_SEQUENCE_START_EVENT
                     ? string(event.data.sequence_start.anchor) : string(event.data.mapping_start.anchor)
-                open.append(Open(anchor: anchor, start: expanded))
+                open.append(Open(anchor: anchor, start: expanded, isMapping: event.type == YAML_MAPPING_START_EVENT))
                 expanded = add(expanded, 1)
                 if open.count > maxDepth {
                     return "line \(line): lists and mappings nest deeper than \(maxDepth) levels; flatten the document"
                 }
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 if let o = open.popLast(), let a = o.anchor { anchors[a] = expanded - o.start }
+                if !open.isEmpty { open[open.count - 1].children += 1 }
             default:
                 break
             }
