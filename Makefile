@@ -2,6 +2,7 @@
 #   make deps    install the system libraries (only those missing)
 #   make build   release build of the CLI
 #   make browser headless Chromium for the HTML report test (skipped with NO_BROWSER=1)
+#   make python  numpy, onnxruntime, onnx, safetensors from pip for the interop tests (NO_PYTHON=1 skips)
 #   make test    the test suite (release build with testing enabled; numeric code is slow in debug)
 #   make bench   benchmarks (kernels, …) against reference figures measured in the same run
 #   make demo    the quick distillation sweep on the synthetic dataset (generated on first use), its report and the export of its best student
@@ -14,8 +15,12 @@ TEST_FLAGS := -c release -Xswiftc -enable-testing
 # ~100 MB download, 306 MB on disk, 39 s to install here). NO_BROWSER=1 skips the install; the
 # test then skips itself and says why.
 BROWSER_PACKAGE := chromium-headless-shell
+# The ONNX parity, onnx checker and safetensors/JSON interop tests compare against these Python
+# packages (~100 MB from PyPI, 20–60 s to install here). NO_PYTHON=1 skips the install; those
+# tests then skip themselves and say why.
+PYTHON_MODULES := numpy onnxruntime onnx safetensors
 
-.PHONY: deps browser build test bench demo clean
+.PHONY: deps browser python build test bench demo clean
 
 deps:
 	@missing=""; \
@@ -34,12 +39,23 @@ browser:
 	    || echo "make browser: could not install $(BROWSER_PACKAGE); the HTML browser test will be skipped"; \
 	fi
 
+python:
+	@if [ -z "$(NO_PYTHON)" ]; then \
+	  missing=""; \
+	  for m in $(PYTHON_MODULES); do python3 -c "import $$m" >/dev/null 2>&1 || missing="$$missing $$m"; done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "make python: pip installing$$missing for the interop tests (NO_PYTHON=1 skips this)"; \
+	    python3 -m pip install --quiet --disable-pip-version-check $$missing \
+	      || echo "make python: could not install$$missing; the tests that need them will skip and say why"; \
+	  fi; \
+	fi
+
 build: deps
 	$(SWIFT) build -c release --product reidkd
 
 # The tests run on the BLAS kernel the CLI picks for this CPU (`reidkd info --blas-env`), so
 # in-process numbers and those of the `reidkd` children the tests start come from one kernel.
-test: deps browser
+test: deps browser python
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	env $$(.build/release/reidkd info --blas-env) $(SWIFT) test $(TEST_FLAGS) --skip-build
 

@@ -25,3 +25,27 @@ print("circle     ", 2 * softplus(logit_p + logit_n) / 3)   # row 2 has no posit
 
 # ArcFace target logit, cos = 0.6, s = 2, m = 0.5.
 print("arcface    ", 2 * math.cos(math.acos(0.6) + 0.5))
+
+# Weighted triplet (FastReID's weighted_example_mining), 1-D features [0, 2, 3, 4], ids [0, 0, 1, 1]:
+# d_ap = softmax(d) over positives (self included) · d, d_an = softmax(-d) over negatives · d.
+f, ids = [0.0, 2.0, 3.0, 4.0], [0, 0, 1, 1]
+def dist(a, b): return math.sqrt(max((a - b) ** 2, 1e-12))
+def weighted(row, mask, sign):
+    vals = [sign * row[j] * mask[j] for j in range(len(row))]
+    shift = max(vals)
+    e = [math.exp(v - shift) * mask[j] for j, v in enumerate(vals)]
+    z = sum(e) + 1e-6
+    return sum(row[j] * mask[j] * e[j] / z for j in range(len(row)))
+gaps = []
+for i in range(4):
+    row = [dist(f[i], f[j]) for j in range(4)]
+    pos = [1.0 if ids[j] == ids[i] else 0.0 for j in range(4)]
+    neg = [1.0 - p for p in pos]
+    gaps.append(weighted(row, pos, 1) - weighted(row, neg, -1))
+print("wtri m=0.3 ", sum(max(0, g + 0.3) for g in gaps) / 4)
+print("wtri soft  ", sum(softplus(g) for g in gaps) / 4)
+
+# Pairwise CosFace (FastReID's pairwise_cosface), features (1,0), (0,1), (1,1)/sqrt2, ids [0, 0, 1],
+# m = 0.25, gamma = 1: rows 0 and 1 have one positive (s = 0) and one negative (s = sqrt(1/2));
+# row 2 has no positive and contributes softplus(-huge) = 0.
+print("cosface    ", 2 * softplus(0 + 1.0 * (r + 0.25)) / 3)

@@ -46,11 +46,15 @@ public final class BatchLoader: @unchecked Sendable {
     public let records: [ImageRecord]
     public let transform: TransformPipeline
     public let cache: ImageCache
+    /// Threads that decode and augment one batch [DATALOADER.NUM_WORKERS], at most
+    /// `Parallel.threads`. Every sample is a function of its own key, so batches do not depend on it.
+    public let threads: Int
 
-    public init(records: [ImageRecord], transform: TransformPipeline, cache: ImageCache = ImageCache()) {
+    public init(records: [ImageRecord], transform: TransformPipeline, cache: ImageCache = ImageCache(), threads: Int = .max) {
         self.records = records
         self.transform = transform
         self.cache = cache
+        self.threads = max(1, threads)
     }
 
     /// The resized image of record `i` (from the cache, or decoded and cached).
@@ -68,7 +72,7 @@ public final class BatchLoader: @unchecked Sendable {
         let t = Tensor.empty([n, 3, transform.config.height, transform.config.width])
         let failures = FailureBox()
         let dst = t.pointer
-        Parallel.forRange(n) { range in
+        Parallel.forRange(n, maxParts: threads) { range in
             for j in range where !failures.failed {
                 do {
                     let img = try image(indices[j])

@@ -83,15 +83,17 @@ public struct ReidDataset: Sendable {
         }
     }
 
-    /// Content fingerprint for the experiment store: SHA-256 over the sorted lines
-    /// "split\trelative-path\tsize-in-bytes\tpid\tcamid". Renaming the root folder keeps it;
-    /// changing, adding or removing any file (or its label) changes it.
-    public func fingerprint() -> String {
+    /// Content fingerprint for the experiment store and the teacher-output cache: SHA-256 over
+    /// the sorted lines "split\trelative-path\tsha256-of-the-file\tpid\tcamid". Renaming the
+    /// root folder keeps it; changing a single pixel of any file, adding or removing a file, or
+    /// changing a label changes it. File digests are remembered by (path, size, mtime) in
+    /// `digests` (ContentDigests.swift), so only new or modified files are read again.
+    public func fingerprint(digests: ContentDigests? = nil) throws -> String {
+        let d = digests ?? ContentDigests(root: root)
         var lines: [String] = []
         for (split, recs) in [("train", train), ("query", query), ("gallery", gallery)] {
             for r in recs {
-                let size = (try? FileManager.default.attributesOfItem(atPath: r.path)[.size] as? NSNumber)?.intValue ?? -1
-                lines.append("\(split)\t\(Self.relative(r.path, to: root))\t\(size)\t\(r.pid)\t\(r.camid)")
+                lines.append("\(split)\t\(Self.relative(r.path, to: root))\t\(try d.sha256(r.path))\t\(r.pid)\t\(r.camid)")
             }
         }
         lines.sort()

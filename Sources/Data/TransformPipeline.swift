@@ -2,7 +2,8 @@
 // index): its random draws come from RandomGenerator(seed:, key: [epoch, index]), so a run can be
 // reproduced and a teacher's outputs cached per augmented sample.
 // Order (FastReID): resize → pad + random crop → flip → colour jitter → random erasing →
-// normalise. Erasing fills with the mean colour, i.e. 0 after normalisation, as FastReID does.
+// normalise. Padding fills by INPUT.PADDING.MODE; erasing fills with INPUT.REA.VALUE (the
+// ImageNet mean colour by default, as FastReID).
 import Foundation
 import Tensor
 
@@ -35,17 +36,18 @@ public struct TransformPipeline: Sendable {
         let ox = c.padding > 0 ? rng.int(below: 2 * c.padding + 1) - c.padding : 0
         let flip = c.flipProb > 0 && rng.bernoulli(c.flipProb)
         img.pixels.withUnsafeBufferPointer { s in
+            let mode = c.paddingMode
             for y in 0..<H {
-                let sy = y + oy
+                let py = mode.source(y + oy, H)
                 for x in 0..<W {
-                    let sx = (flip ? W - 1 - x : x) + ox
+                    let px = mode.source((flip ? W - 1 - x : x) + ox, W)
                     let o = y * W + x
-                    if sy < 0 || sy >= H || sx < 0 || sx >= W {
+                    guard let sy = py, let sx = px else {
                         dst[o] = 0; dst[plane + o] = 0; dst[2 * plane + o] = 0
-                    } else {
-                        let i = 3 * (sy * W + sx)
-                        dst[o] = Float(s[i]); dst[plane + o] = Float(s[i + 1]); dst[2 * plane + o] = Float(s[i + 2])
+                        continue
                     }
+                    let i = 3 * (sy * W + sx)
+                    dst[o] = Float(s[i]); dst[plane + o] = Float(s[i + 1]); dst[2 * plane + o] = Float(s[i + 2])
                 }
             }
         }
@@ -67,12 +69,14 @@ public struct TransformPipeline: Sendable {
         return t
     }
 
-    /// Brightness, contrast, saturation (torchvision's factor definitions; fixed order), on 0…255.
+    /// Brightness, contrast, saturation, hue (torchvision's factor definitions; fixed order,
+    /// where torchvision permutes them), on 0…255.
     func jitter(_ p: UnsafeMutablePointer<Float>, plane: Int, rng: inout RandomGenerator) {
         let c = config
         let b = 1 + rng.uniform(-c.brightness, c.brightness)
         let k = 1 + rng.uniform(-c.contrast, c.contrast)
         let s = 1 + rng.uniform(-c.saturation, c.saturation)
+        let h = c.hue > 0 ? rng.uniform(-c.hue, c.hue) : 0
         func clamp(_ v: Float) -> Float { min(255, max(0, v)) }
         var meanGray: Float = 0
         for i in 0..<plane {
@@ -84,11 +88,37 @@ public struct TransformPipeline: Sendable {
             for ch in 0..<3 { p[ch * plane + i] = clamp(p[ch * plane + i] * k + meanGray * (1 - k)) }
             let g = 0.299 * p[i] + 0.587 * p[plane + i] + 0.114 * p[2 * plane + i]
             for ch in 0..<3 { p[ch * plane + i] = clamp(p[ch * plane + i] * s + g * (1 - s)) }
+            if h != 0 { TransformPipeline.shiftHue(p + i, plane: plane, by: h) }
         }
     }
 
+    /// Rotates the hue of one pixel (channels `plane` apart, 0…255) by `shift` turns, through
+    /// HSV as torchvision's adjust_hue does.
+    static func shiftHue(_ px: UnsafeMutablePointer<Float>, plane: Int, by shift: Float) {
+        let r = px[0] / 255, g = px[plane] / 255, b = px[2 * plane] / 255
+        let maxc = max(r, g, b), minc = min(r, g, b), delta = maxc - minc
+        guard delta > 0 else { return }   // grey: no hue to rotate
+        var hue: Float
+        if maxc == r { hue = (g - b) / delta } else if maxc == g { hue = 2 + (b - r) / delta } else { hue = 4 + (r - g) / delta }
+        hue = hue / 6 + shift
+        hue -= hue.rounded(.down)
+        let sat = delta / maxc, v = maxc
+        let f6 = hue * 6, i = Int(f6) % 6, f = f6 - Float(Int(f6))
+        let pp = v * (1 - sat), q = v * (1 - sat * f), t = v * (1 - sat * (1 - f))
+        let (ro, go, bo): (Float, Float, Float)
+        switch i {
+        case 0: (ro, go, bo) = (v, t, pp)
+        case 1: (ro, go, bo) = (q, v, pp)
+        case 2: (ro, go, bo) = (pp, v, t)
+        case 3: (ro, go, bo) = (pp, q, v)
+        case 4: (ro, go, bo) = (t, pp, v)
+        default: (ro, go, bo) = (v, pp, q)
+        }
+        px[0] = ro * 255; px[plane] = go * 255; px[2 * plane] = bo * 255
+    }
+
     /// Random erasing (Zhong et al.; torchvision's sampling: area uniform, aspect log-uniform,
-    /// up to 10 attempts). Fills with the mean colour.
+    /// up to 10 attempts). Fills with `erasingValue`.
     func erase(_ p: UnsafeMutablePointer<Float>, rng: inout RandomGenerator) {
         let c = config, H = c.height, W = c.width, plane = H * W
         let logLo = log(c.erasingAspect.lowerBound), logHi = log(c.erasingAspect.upperBound)
@@ -99,7 +129,7 @@ public struct TransformPipeline: Sendable {
             guard h >= 1, w >= 1, h < H, w < W else { continue }
             let y0 = rng.int(below: H - h + 1), x0 = rng.int(below: W - w + 1)
             for ch in 0..<3 {
-                let fill = c.mean[ch] * 255
+                let fill = c.erasingValue[ch]
                 for y in y0..<(y0 + h) { for x in x0..<(x0 + w) { p[ch * plane + y * W + x] = fill } }
             }
             return

@@ -7,7 +7,7 @@ public enum EvalDefaults {
     public static let maxRank = 50
     /// FPR targets of the ROC summary (TEST.ROC).
     public static let rocFPRs: [Double] = [1e-4, 1e-3, 1e-2]
-    /// TEST.RERANK.K1 / K2 / LAMBDA (Zhong et al. 2017).
+    /// TEST.RERANK.K1 / K2 / LAMBDA (Zhong et al. 2017); the keys in TestKeys.swift default to these.
     public static let rerankK1 = 20
     public static let rerankK2 = 6
     public static let rerankLambda: Float = 0.3

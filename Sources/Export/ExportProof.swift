@@ -3,6 +3,7 @@
 // native embeddings of a batch of real images.
 import Foundation
 import Tensor
+import Config
 import NN
 import Eval
 import Distill
@@ -33,13 +34,13 @@ public struct ExportProof: Sendable {
     }
 
     /// Re-evaluates `model` (already reloaded from the exported file) with `config`'s TEST settings.
-    public static func reproduceMAP(model: ReidModel, data: TrainingData, config: ReidConfig, stored: Double?) throws -> ExportProof {
+    public static func reproduceMAP(model: ReidModel, data: TrainingData, config: ResolvedConfig, stored: Double?) throws -> ExportProof {
         var p = ExportProof(storedMAP: stored)
         let r = try ModelEvaluation.evaluate(model: model, data: data, config: config)
         p.reproducedMAP = r.mAP * 100
         p.reproducedR1 = r.rank1 * 100
-        p.evaluatedQueries = data.dataset.query.count
-        p.evaluatedGallery = data.dataset.gallery.count
+        p.evaluatedQueries = data.testSets[0].dataset.query.count
+        p.evaluatedGallery = data.testSets[0].dataset.gallery.count
         return p
     }
 

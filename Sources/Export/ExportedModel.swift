@@ -6,9 +6,11 @@
 // L2 normalisation only when asked.
 import Foundation
 import Tensor
+import Config
 import NN
 import Data
 import Eval
+import Distill
 
 public enum ModelLoader {
     /// The model of checkpoint `path` (eval mode) with its resolved config and metadata.
@@ -18,18 +20,17 @@ public enum ModelLoader {
             throw ExportError("\(path): checkpoint file is missing (moved or deleted?); re-run the training or pass another --run")
         }
         let (state, meta) = try Checkpoint.load(path)
-        var resolved = try Checkpoint.config(from: meta, path: path)
+        var resolved = try Checkpoint.config(from: meta, path: path, schema: RunConfig.schema)
         if resolved == nil, let text = fallbackConfig {
-            resolved = try ConfigLoader.load(yaml: text, source: "\(path) (config recorded in the store)")
+            resolved = try RunConfig.schema.load(yaml: text, source: "\(path) (config recorded in the store)")
         }
         guard let resolved else {
             throw ExportError("\(path) carries no config in its metadata (key \"\(Checkpoint.configKey)\"), so its architecture is unknown; export a checkpoint written by reidkd train/sweep")
         }
-        let c = ReidConfig(resolved)
         guard let classes = state.first(where: { $0.0 == "heads.weight" })?.1.shape.first else {
             throw ExportError("\(path) has no tensor \"heads.weight\" (the classifier), so it is not a ReidKD model checkpoint")
         }
-        let model = try ReidModel(spec: ModelSpec(config: c, numClasses: classes), seed: 0)
+        let model = try ReidModel(spec: ModelSpec(config: resolved, numClasses: classes, inputSize: resolved[\InputKeys.sizeTrain]), seed: 0)
         try Checkpoint.copy(state, into: model.stateDict(), path: path, strict: true)
         model.eval()
         return (model, resolved, meta)

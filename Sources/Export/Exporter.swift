@@ -8,6 +8,7 @@
 // (bad run, no artifact, missing file, unwritable folder, failed proof) leaves nothing behind.
 import Foundation
 import Tensor
+import Config
 import NN
 import Data
 import Store
@@ -105,9 +106,9 @@ public enum Exporter {
         // The checkpoint's own config is authoritative; the store's config JSON (canonical form,
         // without unhashed keys such as DATASETS.ROOT) is only a fallback for files without one.
         let (model, resolved, _) = try ModelLoader.load(checkpoint, fallbackConfig: run.config)
-        let c = ReidConfig(resolved)
+        let c = resolved
         let data = try TrainingData(config: c)
-        let fingerprint = data.dataset.fingerprint()
+        let fingerprint = try data.dataset.fingerprint()
         let preprocess = Preprocess(config: c, model: model)
 
         // 1. Weights: exactly the student's state dict, with the architecture and provenance.
@@ -132,14 +133,14 @@ public enum Exporter {
 
         // 3. Proofs, on the files just written (a fresh model from model.safetensors).
         let reloaded = try ModelLoader.load(folder.path(ExportedModel.weightsFile)).model
-        log("re-evaluating the exported weights on \(data.dataset.query.count) queries / \(data.dataset.gallery.count) gallery images …")
+        log("re-evaluating the exported weights on \(data.testSets[0].dataset.query.count) queries / \(data.testSets[0].dataset.gallery.count) gallery images …")
         var proof = try ExportProof.reproduceMAP(model: reloaded, data: data, config: c, stored: try store.summary(run: run.id)["mAP"])
         log(proof.mapSummary)
         let (images, native) = try ExportProof.parityBatch(model: reloaded, data: data, count: o.parityImages)
         proof.onnx = try ONNXRuntimeCheck.compare(onnxPath: folder.path(ExportedModel.onnxFile), images: images, native: native)
         log(proof.onnx.summary)
         guard proof.passed else {
-            let dataHint = run.datasetFingerprint.map { $0 == fingerprint ? "" : " (the dataset under \(c.datasets.root) is not the one the run was scored on: fingerprint \(fingerprint.prefix(12))… vs recorded \($0.prefix(12))…)" } ?? ""
+            let dataHint = run.datasetFingerprint.map { $0 == fingerprint ? "" : " (the dataset under \(c[\DatasetKeys.root]) is not the one the run was scored on: fingerprint \(fingerprint.prefix(12))… vs recorded \($0.prefix(12))…)" } ?? ""
             throw ExportError("the export does not reproduce run \(run.id): \(proof.mapPassed ? proof.onnx.summary : proof.mapSummary + dataHint); nothing was written")
         }
 
@@ -148,7 +149,7 @@ public enum Exporter {
         let card = ModelCard(selection: selection, summary: try store.summary(run: run.id), config: c,
                              teacher: teacher, spec: model.spec, parameterCount: model.parameterCount, preprocess: preprocess,
                              proof: proof, recordedFingerprint: run.datasetFingerprint, currentFingerprint: fingerprint,
-                             datasetName: c.datasets.names[0], checkpoint: checkpoint)
+                             datasetName: c[\DatasetKeys.names][0], checkpoint: checkpoint)
         try card.markdown.write(toFile: folder.path(ExportedModel.cardFile), atomically: false, encoding: .utf8)
         var files: [(String, Int64, String)] = []
         for name in [ExportedModel.weightsFile, ExportedModel.preprocessFile, ExportedModel.onnxFile, ExportedModel.cardFile] {
@@ -162,7 +163,7 @@ public enum Exporter {
     static func teacherInfo(store: ExperimentStore, sweep: Sweep?) throws -> ModelCard.Teacher? {
         guard let s = sweep, let t = try store.runs(RunFilter(sweep: s.id, statuses: [.finished], roles: [.teacher])).first else { return nil }
         // The store's params hold the flattened config; the config JSON itself reads back exactly.
-        let config = (try? ConfigLoader.load(yaml: t.config, source: "teacher run \(t.id) config")).map(ReidConfig.init)
+        let config = try? RunConfig.schema.load(yaml: t.config, source: "teacher run \(t.id) config")
         return ModelCard.Teacher(run: t, summary: try store.summary(run: t.id), config: config)
     }
 }

@@ -4,19 +4,21 @@
 // the store or from the checks this export just ran.
 import Foundation
 import Tensor
+import Config
 import NN
 import Store
+import Distill
 
 public struct ModelCard {
     public struct Teacher {
         public var run: Run
         public var summary: [String: Double]
-        public var config: ReidConfig?
+        public var config: ResolvedConfig?
     }
 
     var selection: ExportSelection
     var summary: [String: Double]
-    var config: ReidConfig
+    var config: ResolvedConfig
     var teacher: Teacher?
     var spec: ModelSpec
     var parameterCount: Int
@@ -28,12 +30,20 @@ public struct ModelCard {
     var checkpoint: String
 
     static func architecture(_ r: ResolvedConfig) -> String {
-        let name = r.string("MODEL.BACKBONE.NAME")
-        var s = name.lowercased().contains("mobilenet") ? "MobileNetV2" : "ResNet-\(r.int("MODEL.BACKBONE.DEPTH"))"
-        s += " ×\(r.double("MODEL.BACKBONE.WIDTH"))"
-        if r.bool("MODEL.BACKBONE.WITH_IBN") { s += ", IBN-a" }
-        if r.bool("MODEL.BACKBONE.WITH_SE") { s += ", SE" }
+        let name = r.peek(\ModelKeys.backboneName)
+        var s = name.lowercased().contains("mobilenet") ? "MobileNetV2" : "ResNet-\(r.peek(\ModelKeys.depth))"
+        s += " ×\(r.peek(\ModelKeys.width))"
+        if r.peek(\ModelKeys.withIBN) { s += ", IBN-a" }
+        if r.peek(\ModelKeys.withSE) { s += ", SE" }
         return s
+    }
+
+    /// " (kl: T = 4; hint: stage 2)" from the terms' registry entries, or "".
+    static func termSettings(_ method: String, _ r: ResolvedConfig) -> String {
+        let parts = ((try? KDConfig.terms(of: method)) ?? []).compactMap { name in
+            DistillTerms.entry(named: name)?.describe(r).map { "\(name): \($0)" }
+        }
+        return parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")"
     }
 
     func f(_ v: Double?, _ digits: Int = 2) -> String {
@@ -43,8 +53,8 @@ public struct ModelCard {
 
     public var markdown: String {
         let run = selection.run
-        let r = config.resolved
-        let kd = r.string("KD.METHOD")
+        let r = config
+        let kd = r.peek(\KDKeys.method)
         let distilled = kd.lowercased() != "none" && !kd.isEmpty
         var md = "# Model card: \(run.name)\n\n"
         md += "A re-identification **embedding model** exported by ReidKD \(ReidKDInfo.version): \(ModelCard.architecture(r)) backbone, "
@@ -52,7 +62,7 @@ public struct ModelCard {
         md += "\(String(format: "%.3f", Double(parameterCount) / 1e6)) M parameters (classifier included; the ONNX graph drops it). "
         md += run.role == .teacher ? "It is a teacher run.\n\n"
             : distilled ? "It is a **student distilled** from the teacher below with KD.METHOD `\(kd)`"
-                + (kd.split(separator: "+").contains { $0 == "kl" || $0 == "skl" } ? String(format: " (T = %g)", r.double("KD.TEMPERATURE")) : "") + ".\n\n"
+                + ModelCard.termSettings(kd, r) + ".\n\n"
             : "It is a **baseline student**: the same student recipe trained without distillation (a baseline is as deployable as a distilled student).\n\n"
         md += "Compare embeddings with the **\(preprocess.distanceMetric)** distance"
         md += preprocess.l2Normalize ? " (L2-normalise them first).\n\n" : ".\n\n"
@@ -73,7 +83,7 @@ public struct ModelCard {
         }
         md += " |\n"
         if let t = teacher {
-            md += "| teacher | run \(t.run.id) `\(t.run.name)`" + (t.config.map { ", \(ModelCard.architecture($0.resolved))" } ?? "") + " |\n"
+            md += "| teacher | run \(t.run.id) `\(t.run.name)`" + (t.config.map { ", \(ModelCard.architecture($0))" } ?? "") + " |\n"
         } else {
             md += "| teacher | – (no finished teacher run in this sweep) |\n"
         }

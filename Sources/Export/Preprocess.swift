@@ -4,7 +4,10 @@
 // Mean and std are in 0–1 units (FastReID's config holds them in 0–255 units).
 import Foundation
 import Support
+import Config
 import NN
+import Data
+import Eval
 
 public struct Preprocess: Codable, Equatable, Sendable {
     public var format = "reidkd-preprocess"
@@ -39,14 +42,14 @@ public struct Preprocess: Codable, Equatable, Sendable {
         case l2Normalize = "l2_normalize", rerank, outputName = "output_name", embeddingDim = "embedding_dim", neckFeat = "neck_feat"
     }
 
-    public init(config c: ReidConfig, model: ReidModel) {
-        inputSize = c.input.sizeTest
-        mean = c.model.pixelMean.map { $0 / 255 }
-        std = c.model.pixelStd.map { $0 / 255 }
-        flipTTA = c.test.flip
-        distanceMetric = c.test.metric
-        l2Normalize = c.test.metric == "cosine"
-        rerank = c.test.rerank
+    public init(config c: ResolvedConfig, model: ReidModel) {
+        inputSize = c[\InputKeys.sizeTest]
+        mean = c[\ModelKeys.pixelMean].map { $0 / 255 }
+        std = c[\ModelKeys.pixelStd].map { $0 / 255 }
+        flipTTA = c[\TestKeys.flip]
+        distanceMetric = c[\TestKeys.metric]
+        l2Normalize = distanceMetric == "cosine"
+        rerank = c[\TestKeys.rerank]
         embeddingDim = model.heads.neckAfter ? model.heads.embeddingDim : model.heads.inFeatures
         neckFeat = model.spec.neckFeat
     }

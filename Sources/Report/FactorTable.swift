@@ -7,10 +7,10 @@ import Store
 public struct FactorLevel: Codable, Sendable, Equatable {
     public var level: String
     public var runIDs: [Int64]
-    public var r1: MeanStd?
-    public var r5: MeanStd?
-    public var mAP: MeanStd?
-    public var mINP: MeanStd?
+    public var r1: Estimate?
+    public var r5: Estimate?
+    public var mAP: Estimate?
+    public var mINP: Estimate?
 }
 
 public struct Factor: Codable, Sendable, Equatable {
@@ -78,7 +78,7 @@ public enum FactorTable {
     }
 
     static func level(_ name: String, _ runs: [RunRecord]) -> FactorLevel {
-        func s(_ k: String) -> MeanStd? { MeanStd(runs.compactMap { $0.value(k) }) }
+        func s(_ k: String) -> Estimate? { Estimate(runs.compactMap { $0.value(k) }) }
         return FactorLevel(level: name, runIDs: runs.map(\.run.id), r1: s("R1"), r5: s("R5"), mAP: s("mAP"), mINP: s("mINP"))
     }
 }

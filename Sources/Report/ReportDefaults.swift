@@ -25,7 +25,9 @@ public enum ReportDefaults {
 
     /// How many rank-list queries get a PNG (evenly spaced over the stored list).
     public static let rankListQueries = 8
-    /// Size of one image cell in the rank-list PNGs (synthetic crops are 64×32: shown at 2×).
+    /// Height of one image cell in the rank-list PNGs (synthetic person crops are 64×32: shown at
+    /// 2×). The width follows the dataset's aspect ratio (RankListSheet); `cellWidth` is the width
+    /// used when no image of a row can be read.
     public static let cellHeight = 128
     public static let cellWidth = 64
     /// Frame width (pixels) around each gallery image: green = same identity, red = different.

@@ -36,7 +36,7 @@ public enum ReportGenerator {
         let out = try o.outDir ?? defaultOutDir(source: source, storePath: o.storePath)
         let stamp = timestamp(now)
         let files = try ReportWriter.write(try files(model, formats: o.formats, generatedAt: stamp), to: out)
-        var text = "report of \(source.description)\n\n" + MarkdownReport.table(model.table)
+        var text = "report of \(source.description)\n\n" + MarkdownReport.headline(model.table) + "\n\n" + MarkdownReport.table(model.table)
         if !model.table.notes.isEmpty { text += "\n" + model.table.notes.map { "note: \($0)\n" }.joined() }
         if !model.unavailable.isEmpty { text += "\n" + model.unavailable.map { "unavailable: \($0)\n" }.joined() }
         if !source.unfinished.isEmpty { text += "\n\(source.unfinished.count) selected run(s) are not finished and not in the table\n" }

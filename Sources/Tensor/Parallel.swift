@@ -42,11 +42,11 @@ public enum Parallel {
         }
     }
 
-    /// Splits 0..<n into at most `threads` contiguous ranges of at least `grain` items and runs
-    /// them in parallel.
-    public static func forRange(_ n: Int, grain: Int = 1, _ body: (Range<Int>) -> Void) {
+    /// Splits 0..<n into at most `threads` (and at most `maxParts`) contiguous ranges of at least
+    /// `grain` items and runs them in parallel.
+    public static func forRange(_ n: Int, grain: Int = 1, maxParts: Int = .max, _ body: (Range<Int>) -> Void) {
         if n <= 0 { return }
-        let parts = inWorker ? 1 : max(1, min(threads, n / max(grain, 1)))
+        let parts = inWorker ? 1 : max(1, min(threads, maxParts, n / max(grain, 1)))
         if parts == 1 { body(0..<n); return }
         run(tasks: parts) { p in
             let lo = n * p / parts, hi = n * (p + 1) / parts

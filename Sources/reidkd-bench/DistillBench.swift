@@ -4,6 +4,7 @@
 // synthetic dataset (60 ids, 64×32), student ResNet-18 layout width 0.25, teacher width 0.5
 // (random weights: only speed is measured), batch 64, one epoch each; images/s exclude evaluation.
 import Foundation
+import Config
 import Tensor
 import NN
 import Data
@@ -20,20 +21,18 @@ enum DistillBench {
         var s = SynthConfig()
         s.ids = 120; s.height = 64; s.width = 32; s.distractors = 10; s.junk = 0
         _ = try SynthGenerator(s).write(to: "\(dir)/data", overwrite: true)
-        func config(_ opts: [String]) throws -> ReidConfig {
-            var c = ConfigLoader.defaults()
-            try ConfigLoader.apply(overrides: [
+        func config(_ opts: [String]) throws -> ResolvedConfig {
+            try RunConfig.schema.load(overrides: [
                 "MODEL.BACKBONE.DEPTH", "18", "MODEL.BACKBONE.WIDTH", "0.25", "MODEL.LOSSES.NAME", "[CrossEntropyLoss, TripletLoss]",
                 "INPUT.SIZE_TRAIN", "[64, 32]", "INPUT.SIZE_TEST", "[64, 32]", "SOLVER.MAX_EPOCH", "1", "SOLVER.IMS_PER_BATCH", "64",
                 "DATALOADER.NUM_INSTANCE", "4", "SOLVER.FREEZE_ITERS", "0", "TEST.EVAL_PERIOD", "100",
                 "DATASETS.NAMES", "[synthetic]", "DATASETS.ROOT", "\(dir)/data",
-            ] + opts, to: &c)
-            return ReidConfig(c)
+            ] + opts)
         }
         let base = try config([])
         let dataset = try TrainingData.loadDataset(base)
         let tc = try config(["MODEL.BACKBONE.WIDTH", "0.5"])
-        let teacher = Teacher(model: try ReidModel(spec: ModelSpec(config: tc, numClasses: dataset.numTrainPids), seed: 5), config: tc)
+        let teacher = Teacher(model: try ReidModel(spec: ModelSpec(config: tc, numClasses: dataset.numTrainPids, inputSize: [64, 32]), seed: 5), config: tc)
         func epoch(_ name: String, _ opts: [String], teacher: Teacher?, cache: String?) throws -> (Double, Double?) {
             let c = try config(opts)
             var o = TrainerOptions(outputDir: "\(dir)/\(name)")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import NN
+import Config
+import Distill
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +18,7 @@ struct ConfigCommand: ParsableCommand {
         var opts: [String] = []
 
         func run() throws {
-            let config = try ConfigLoader.load(file: file, overrides: opts)
+            let config = try RunConfig.load(file: file, overrides: opts)
             if hash { print(config.sha256); return }
             if changed {
                 for k in config.changedKeys { print("\(k): \(config.value(k).yaml)") }
@@ -33,8 +34,8 @@ struct ConfigCommand: ParsableCommand {
         @Flag(help: "Markdown table (the one in docs/CONFIG.md).") var markdown = false
 
         func run() {
-            if markdown { print(ConfigDocs.markdownTable(), terminator: ""); return }
-            print(ConfigLoader.defaults().yaml, terminator: "")
+            if markdown { print(RunConfig.schema.markdownTable(), terminator: ""); return }
+            print(RunConfig.defaults.yaml, terminator: "")
         }
     }
 }

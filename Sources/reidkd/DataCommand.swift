@@ -42,7 +42,7 @@ struct DataSynthCommand: ParsableCommand {
         print("  train \(s.trainIds) ids / \(s.trainImages) images; test \(s.testIds) ids: query \(s.queryImages), gallery \(s.galleryImages) (incl. \(s.distractors) distractors, \(s.junk) junk)")
         let ds = try DatasetLayouts.load("market1501", root: out)
         print(ds.statisticsTable)
-        print("fingerprint: \(ds.fingerprint())")
+        print("fingerprint: \(try ds.fingerprint())")
     }
 }
 
@@ -58,7 +58,7 @@ struct DataStatsCommand: ParsableCommand {
     func run() throws {
         let ds = try DatasetLayouts.load(layout, root: dir, options: LayoutOptions(skipBad: skipBad, verifyImages: verify))
         print(ds.statisticsTable)
-        print("train ids relabelled 0…\(ds.numTrainPids - 1); fingerprint: \(ds.fingerprint())")
+        print("train ids relabelled 0…\(ds.numTrainPids - 1); fingerprint: \(try ds.fingerprint())")
         if skipBad { print(ds.skipped.summary) }
     }
 }

@@ -4,6 +4,7 @@
 import ArgumentParser
 import Foundation
 import Tensor
+import Config
 import NN
 import Data
 import Eval
@@ -23,19 +24,19 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let (state, meta) = try Checkpoint.load(checkpoint)
-        guard var resolved = try Checkpoint.config(from: meta, path: checkpoint) else {
+        guard var resolved = try Checkpoint.config(from: meta, path: checkpoint, schema: RunConfig.schema) else {
             throw TrainError("\(checkpoint) carries no config in its metadata; it was not written by reidkd train/sweep")
         }
         var extra = opts
-        if let d = dataset { extra += ["DATASETS.NAMES", "[\(d)]"] }
-        if let r = root { extra += ["DATASETS.ROOT", r] }
+        if let d = dataset { extra += [DatasetKeys.shared.names.name, "[\(d)]"] }
+        if let r = root { extra += [DatasetKeys.shared.root.name, r] }
         try ConfigLoader.apply(overrides: extra, to: &resolved)
-        let c = ReidConfig(resolved)
+        let c = resolved
         let data = try TrainingData(config: c)
         let classes = state.first { $0.0 == "heads.weight" }?.1.shape[0] ?? data.dataset.numTrainPids
-        let model = try ReidModel(spec: ModelSpec(config: c, numClasses: classes), seed: 0)
+        let model = try ReidModel(spec: ModelSpec(config: c, numClasses: classes, inputSize: c[\InputKeys.sizeTrain]), seed: 0)
         try Checkpoint.copy(state, into: model.stateDict(), path: checkpoint)
         let r = try ModelEvaluation.evaluate(model: model, data: data, config: c)
-        print(json ? r.json() : r.table(dataset: c.datasets.names[0]))
+        print(json ? r.json() : r.table(dataset: data.dataset.name))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tensor
+import BuildInfo
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +18,7 @@ struct InfoCommand: ParsableCommand {
             print(vars.joined(separator: " "))
             return
         }
-        print("reidkd \(ReidKDInfo.version)")
+        print("reidkd \(ReidKDInfo.version) (commit \(BuildInfo.codeVersion))")
         print("CPU: \(CPUFeatures.host)")
         print("BLAS: \(blas)")
         print(String(format: "GEMM self-check: %@ (%d cases, worst relative error %.1e)",

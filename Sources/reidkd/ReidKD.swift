@@ -3,13 +3,14 @@
 import ArgumentParser
 import Foundation
 import Tensor
+import BuildInfo
 
 @main
 struct ReidKD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reidkd",
         abstract: "Knowledge distillation workbench for instance re-identification.",
-        version: ReidKDInfo.version,
+        version: "\(ReidKDInfo.version) (commit \(BuildInfo.codeVersion))",
         subcommands: [
             InfoCommand.self,
             RunsCommand.self,

@@ -33,7 +33,7 @@ struct SweepCommand: ParsableCommand {
                 return
             }
             print(dataset.statisticsTable)
-            let sweep = try runner.record(fingerprint: dataset.fingerprint())
+            let sweep = try runner.record(fingerprint: try dataset.fingerprint())
             let start = Date()
             var outcome = try runner.work(sweep: sweep, roles: [.teacher], dataset: dataset)
             let n = workers ?? spec.workers

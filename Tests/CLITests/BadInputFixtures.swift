@@ -4,7 +4,9 @@
 import Foundation
 import GRDB
 import Tensor
+import Config
 import NN
+import Distill
 import Data
 import Store
 import Support
@@ -77,8 +79,8 @@ enum BadInputs {
     // MARK: Models, checkpoints and exported folders
 
     static func model() throws -> (ReidModel, ResolvedConfig) {
-        let config = try ConfigLoader.load(yaml: modelYAML)
-        let model = try ReidModel(spec: ModelSpec(config: ReidConfig(config), numClasses: 4), seed: 1)
+        let config = try RunConfig.schema.load(yaml: modelYAML)
+        let model = try ReidModel(spec: ModelSpec(config: config, numClasses: 4, inputSize: [16, 8]), seed: 1)
         model.eval()
         return (model, config)
     }
@@ -87,7 +89,7 @@ enum BadInputs {
     static func exportFolder(_ dir: String, model: ReidModel, config: ResolvedConfig) throws {
         try mkdir(dir)
         try Checkpoint.save(model.stateDict(), config: config, to: "\(dir)/model.safetensors")
-        try Data(try Preprocess(config: ReidConfig(config), model: model).json()).write(to: URL(fileURLWithPath: "\(dir)/preprocess.json"))
+        try Data(try Preprocess(config: config, model: model).json()).write(to: URL(fileURLWithPath: "\(dir)/preprocess.json"))
     }
 
     /// A valid preprocess.json with `edit` applied to its JSON object.

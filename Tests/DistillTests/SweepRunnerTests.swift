@@ -4,6 +4,7 @@ import XCTest
 import Foundation
 import Store
 import Eval
+import BuildInfo
 @testable import Distill
 
 final class SweepRunnerTests: XCTestCase {
@@ -27,7 +28,7 @@ final class SweepRunnerTests: XCTestCase {
                                      resultsRoot: "\(dir)/results")
         runner.log = { _ in }
         let ds = try runner.dataset(for: runner.runs[0].config)
-        let sweep = try runner.record(fingerprint: ds.fingerprint())
+        let sweep = try runner.record(fingerprint: try ds.fingerprint())
         let t = try runner.work(sweep: sweep, roles: [.teacher], dataset: ds)
         XCTAssertEqual(t.finished, 1)
         let s = try runner.work(sweep: sweep, roles: [.baseline, .student], dataset: ds)
@@ -35,6 +36,9 @@ final class SweepRunnerTests: XCTestCase {
         XCTAssertEqual(s.failed, 1)
         let runs = try store.runs(RunFilter(sweep: sweep.id))
         XCTAssertEqual(runs.map(\.status), [.finished, .finished, .finished, .diverged])
+        // Provenance: the commit of this build, the dataset's content, the BLAS kernel, the CPU.
+        XCTAssertTrue(runs.allSatisfy { $0.codeVersion == BuildInfo.codeVersion && $0.datasetFingerprint == (try? ds.fingerprint()) })
+        XCTAssertTrue(runs.allSatisfy { $0.blas?.contains("OpenBLAS") == true && $0.cpu?.contains("family") == true && $0.threads != nil })
         XCTAssertTrue(runs[3].error?.contains("diverged") ?? false)
         for r in runs.prefix(3) {
             let summary = try store.summary(run: r.id)

@@ -10,7 +10,7 @@ final class TeacherCacheTests: XCTestCase {
     func testRoundTripAndSharing() throws {
         let root = NSTemporaryDirectory() + "tcache-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let key = TeacherCacheKey(teacherHash: "abc123", datasetFingerprint: "f00d", augmentationSeed: 7)
+        let key = TeacherCacheKey(teacherWeights: "abc123", datasetFingerprint: "f00d", pipeline: "{\"SEED\":7}")
         let a = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
         XCTAssertNil(try a.lookup(epoch: 0, samples: [2, 3], samplesInEpoch: 10))
         let logits = randomTensor([2, 5], seed: 1, requiresGrad: false), emb = randomTensor([2, 3], seed: 2, requiresGrad: false)

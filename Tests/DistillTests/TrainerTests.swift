@@ -4,6 +4,7 @@
 import XCTest
 import Foundation
 import Tensor
+import Config
 import NN
 import Data
 @testable import Distill
@@ -17,7 +18,10 @@ final class TrainerTests: XCTestCase {
         return dir
     }()
 
-    func config(_ extra: [String] = [], out: String) throws -> ReidConfig {
+    func config(_ extra: [String] = [], out: String) throws -> ResolvedConfig { try Self.config(extra, out: out) }
+
+    /// A tiny ResNet-18 ×0.125 run on the tiny synthetic set, 2 epochs of 8 batches of 8.
+    static func config(_ extra: [String] = [], out: String) throws -> ResolvedConfig {
         let yaml = """
         MODEL:
           BACKBONE: {NAME: resnet, DEPTH: 18, WIDTH: 0.125, LAST_STRIDE: 1}
@@ -29,9 +33,9 @@ final class TrainerTests: XCTestCase {
         DATASETS: {NAMES: [synthetic], TESTS: [synthetic], ROOT: \(TrainerTests.root)}
         OUTPUT_DIR: \(out)
         """
-        var c = try ConfigLoader.load(yaml: yaml)
+        var c = try RunConfig.schema.load(yaml: yaml)
         try ConfigLoader.apply(overrides: extra, to: &c)
-        return ReidConfig(c)
+        return c
     }
 
     /// A tiny student config for sweep tests, written to dir/base.yaml.
@@ -71,9 +75,14 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(weights(second.model), weights(straight.model), "resumed run must match the uninterrupted one bit for bit")
     }
 
-    func makeTeacher(_ dir: String) throws -> Teacher {
+    func makeTeacher(_ dir: String) throws -> Teacher { try Self.makeTeacher(dir) }
+
+    /// A ResNet-18 ×0.25 teacher trained for one epoch (or `iterations`), loaded from its checkpoint.
+    static func makeTeacher(_ dir: String, iterations: Int? = nil) throws -> Teacher {
         let c = try config(["MODEL.BACKBONE.WIDTH", "0.25", "SOLVER.MAX_EPOCH", "1"], out: dir)
-        let t = quiet(try Trainer(config: c, data: try TrainingData(config: c), teacher: nil, options: TrainerOptions(outputDir: dir)))
+        var o = TrainerOptions(outputDir: dir); o.maxIterations = iterations
+        let t = try Trainer(config: c, data: try TrainingData(config: c), teacher: nil, options: o)
+        t.onLog = { _ in }
         _ = try t.run()
         return try Teacher(config: c, weights: t.checkpointPath, numClasses: t.data.dataset.numTrainPids)
     }
@@ -123,6 +132,6 @@ final class TrainerTests: XCTestCase {
         XCTAssertThrowsError(try Trainer(config: c, data: try TrainingData(config: c), teacher: nil, options: TrainerOptions(outputDir: d))) { e in
             XCTAssertTrue("\(e)".contains("no teacher"), "\(e)")
         }
-        XCTAssertThrowsError(try config(["KD.METHOD", "kl+rdk"], out: d).kd()) { e in XCTAssertTrue("\(e)".contains("rkd"), "\(e)") }
+        XCTAssertThrowsError(try KDConfig(config: try config(["KD.METHOD", "kl+rdk"], out: d))) { e in XCTAssertTrue("\(e)".contains("rkd"), "\(e)") }
     }
 }

@@ -2,6 +2,7 @@
 // tiny model configs, models with randomised BatchNorm statistics (so BN folding is not the
 // identity), a fixture experiment store, and the onnxruntime availability check.
 import XCTest
+import Config
 import Foundation
 import Tensor
 import NN
@@ -36,7 +37,7 @@ enum Fixtures {
         TEST: {IMS_PER_BATCH: 32}
         DATASETS: {NAMES: [synthetic], TESTS: [synthetic], ROOT: \(dataRoot)}
         """
-        var c = try ConfigLoader.load(yaml: yaml)
+        var c = try RunConfig.schema.load(yaml: yaml)
         try ConfigLoader.apply(overrides: overrides, to: &c)
         return c
     }
@@ -126,9 +127,9 @@ struct ExportFixture {
         store = try ExperimentStore(path: storePath)
         sweep = try store.findOrCreateSweep(name: "fx", spec: "name: fx")
         config = try Fixtures.config(overrides)
-        let c = ReidConfig(config)
+        let c = config
         data = try TrainingData(config: c)
-        model = try ReidModel(spec: ModelSpec(config: c, numClasses: data.dataset.numTrainPids), seed: 7)
+        model = try ReidModel(spec: ModelSpec(config: c, numClasses: data.dataset.numTrainPids, inputSize: [32, 16]), seed: 7)
         Fixtures.randomize(model, seed: 8)
         checkpoint = "\(dir)/results/fx/student/model.safetensors"
         try FileManager.default.createDirectory(atPath: (checkpoint as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -138,7 +139,7 @@ struct ExportFixture {
         student = try Fixtures.addRun(store, sweep: sweep, name: "student", role: .student,
                                       summary: ["mAP": r.mAP * 100 + storedMAPOffset, "R1": r.rank1 * 100, "gflops": 0.01],
                                       artifact: checkpoint, config: config.canonicalJSON,
-                                      fingerprint: data.dataset.fingerprint())
+                                      fingerprint: try data.dataset.fingerprint())
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: dir) }

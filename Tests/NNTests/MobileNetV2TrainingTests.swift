@@ -2,6 +2,7 @@
 // The implementation was verified (see docs/MODELS.md, "MobileNetV2 from scratch"); these tests
 // keep it that way and cover the zero-init-residual option that came out of it.
 import XCTest
+import Config
 import TestSupport
 @testable import NN
 import Tensor
@@ -74,8 +75,8 @@ final class MobileNetV2TrainingTests: XCTestCase {
         let decoded = try JSONDecoder().decode(ModelSpec.self, from: Data(#"{"zero_init_residual": true}"#.utf8))
         XCTAssertTrue(decoded.zeroInitResidual)
         XCTAssertFalse(ModelSpec().zeroInitResidual, "off by default, as torchvision and FastReID")
-        let c = ReidConfig(try ConfigLoader.load(yaml: "", overrides: ["MODEL.BACKBONE.ZERO_INIT_RESIDUAL", "true"]))
-        XCTAssertTrue(try ModelSpec(config: c, numClasses: 5).zeroInitResidual)
+        let c = try nnSchema.load(overrides: ["MODEL.BACKBONE.ZERO_INIT_RESIDUAL", "true"])
+        XCTAssertTrue(try ModelSpec(config: c, numClasses: 5, inputSize: [64, 32]).zeroInitResidual)
     }
 }
 

@@ -1,5 +1,6 @@
 // Small builders for the model/loss tests (gradient checks come from TestSupport).
 import XCTest
+import Config
 @testable import NN
 import Tensor
 
@@ -10,3 +11,6 @@ func tinySpec(_ edit: (inout ModelSpec) -> Void = { _ in }) -> ModelSpec {
     edit(&s)
     return s
 }
+
+/// The keys NN owns (MODEL.*, MODEL.LOSSES.*, SOLVER.*), for configs in NN's own tests.
+let nnSchema = ConfigSchema(groups: [ModelKeys.self, LossKeys.self, SolverKeys.self])

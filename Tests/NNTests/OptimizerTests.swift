@@ -1,6 +1,7 @@
 // Optimizer steps against hand-computed updates (SGD) and golden values from
 // Scripts/optimizer_golden.py (Adam/AdamW); parameter classes; clipping; freezing.
 import XCTest
+import Config
 @testable import NN
 @testable import Tensor
 
@@ -119,14 +120,14 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testOptimizerFromConfig() throws {
-        var c = try ConfigLoader.load(yaml: "SOLVER: {OPT: SGD, BASE_LR: 0.05, NESTEROV: true, BIAS_LR_FACTOR: 2.0}")
+        var c = try nnSchema.load(yaml: "SOLVER: {OPT: SGD, BASE_LR: 0.05, NESTEROV: true, BIAS_LR_FACTOR: 2.0}")
         let named: [(String, Parameter)] = [("fc.weight", Parameter(Tensor.zeros([2, 2]))), ("fc.bias", param([0, 0]))]
-        let opt = ReidConfig(c).makeOptimizer(named)
+        let opt = c.makeOptimizer(named)
         XCTAssertEqual(opt.kind, "SGD")
         XCTAssertEqual((opt as? SGD)?.nesterov, true)
         XCTAssertEqual(opt.learningRate, 0.05)
         XCTAssertEqual(opt.parameters[1].lrFactor, 2)
         try ConfigLoader.apply(overrides: ["SOLVER.OPT", "AdamW"], to: &c)
-        XCTAssertEqual(ReidConfig(c).makeOptimizer(named).kind, "AdamW")
+        XCTAssertEqual(c.makeOptimizer(named).kind, "AdamW")
     }
 }

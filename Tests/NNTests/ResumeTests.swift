@@ -3,6 +3,7 @@
 // steps (same thread count). Also the RandomGenerator state accessor and the companion file's
 // checks.
 import XCTest
+import Config
 import Foundation
 @testable import NN
 @testable import Tensor
@@ -38,22 +39,22 @@ final class ResumeTests: XCTestCase {
     }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-    private func config(_ opt: String) throws -> ReidConfig {
-        ReidConfig(try ConfigLoader.load(yaml: """
+    private func config(_ opt: String) throws -> ResolvedConfig {
+        try nnSchema.load(yaml: """
             SOLVER: {OPT: \(opt), BASE_LR: 0.05, NESTEROV: true, WARMUP_ITERS: 3, FREEZE_ITERS: 2, STEPS: [1],
                      WEIGHT_DECAY_BIAS: 0.0, BIAS_LR_FACTOR: 2.0, CLIP_GRADIENTS: {ENABLED: true, CLIP_VALUE: 1.0}}
-            """))
+            """)
     }
 
     /// Trains iterations `range` (4 per epoch), drawing batches from `data`.
-    private func train(_ model: TinyMLP, _ opt: Optimizer, _ cfg: ReidConfig, _ data: inout RandomGenerator, _ range: Range<Int>) {
+    private func train(_ model: TinyMLP, _ opt: Optimizer, _ cfg: ResolvedConfig, _ data: inout RandomGenerator, _ range: Range<Int>) {
         let sched = cfg.makeSchedule(itersPerEpoch: 4), freeze = cfg.freezeSchedule
         for it in range {
             opt.learningRate = Float(sched.lr(iteration: it, epoch: it / 4))
             let x = Tensor.randn([6, 8], rng: &data)
             let labels = (0..<6).map { _ in data.int(below: 5) }
             model.loss(x, labels).backward()
-            cfg.clipGradients(model.named.map(\.1))
+            cfg.gradientClipping?.apply(model.named.map(\.1))
             opt.step(skip: freeze.skipPredicate(iteration: it))
             opt.zeroGrad()
         }
@@ -74,7 +75,7 @@ final class ResumeTests: XCTestCase {
             var data1 = RandomGenerator(seed: 99)
             train(first, firstOpt, cfg, &data1, 0..<6)
             let modelPath = dir.appendingPathComponent("\(optName).safetensors").path
-            try Checkpoint.save(first.stateDict, metadata: [Checkpoint.configHashKey: cfg.resolved.sha256], to: modelPath)
+            try Checkpoint.save(first.stateDict, metadata: [Checkpoint.configHashKey: cfg.sha256], to: modelPath)
             try TrainingState.save(optimizer: firstOpt, progress: TrainingProgress(iteration: 6, epoch: 1, generators: ["data": data1],
                                                                                   extra: ["best_map": "0.5"]),
                                    to: TrainingState.companionPath(for: modelPath))
@@ -82,7 +83,7 @@ final class ResumeTests: XCTestCase {
             let resumed = TinyMLP(seed: 12345)  // different init: everything must come from the files
             let resumedOpt = cfg.makeOptimizer(resumed.named)
             let meta = try Checkpoint.load(into: resumed.stateDict, from: modelPath)
-            XCTAssertEqual(meta[Checkpoint.configHashKey], cfg.resolved.sha256)
+            XCTAssertEqual(meta[Checkpoint.configHashKey], cfg.sha256)
             let progress = try TrainingState.load(from: TrainingState.companionPath(for: modelPath), into: resumedOpt)
             XCTAssertEqual(progress.iteration, 6)
             XCTAssertEqual(progress.epoch, 1)

@@ -1,6 +1,8 @@
 // safetensors: round trip, dtype conversion, corrupt-file errors, loading into a state dict,
 // and interop with the reference Python package (skipped with a printed reason if missing).
 import XCTest
+import TestSupport
+import Config
 import Foundation
 @testable import NN
 @testable import Tensor
@@ -190,15 +192,15 @@ final class CheckpointConfigTests: XCTestCase {
     func testConfigTravelsInMetadata() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("reidkd-cc-\(UUID().uuidString).safetensors").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let cfg = try ConfigLoader.load(yaml: "MODEL.BACKBONE.DEPTH: 18\nSOLVER.BASE_LR: 0.01")
+        let cfg = try nnSchema.load(yaml: "MODEL.BACKBONE.DEPTH: 18\nSOLVER.BASE_LR: 0.01")
         try Checkpoint.save([("w", Tensor([1, 2]))], config: cfg, metadata: ["epoch": "3"], to: path)
         let (_, meta) = try Checkpoint.load(path)
         XCTAssertEqual(meta["epoch"], "3")
         XCTAssertEqual(meta[Checkpoint.configHashKey], cfg.sha256)
-        let back = try XCTUnwrap(try Checkpoint.config(from: meta, path: path))
+        let back = try XCTUnwrap(try Checkpoint.config(from: meta, path: path, schema: nnSchema))
         XCTAssertEqual(back, cfg)
-        XCTAssertNil(try Checkpoint.config(from: [:], path: path))
-        XCTAssertThrowsError(try Checkpoint.config(from: [Checkpoint.configKey: "NOPE: 1"], path: path)) { e in
+        XCTAssertNil(try Checkpoint.config(from: [:], path: path, schema: nnSchema))
+        XCTAssertThrowsError(try Checkpoint.config(from: [Checkpoint.configKey: "NOPE: 1"], path: path, schema: nnSchema)) { e in
             XCTAssertTrue("\(e)".contains("stored config no longer loads"), "\(e)")
         }
     }

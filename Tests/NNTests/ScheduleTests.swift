@@ -1,5 +1,6 @@
 // LR schedule values at chosen iterations (formulas in Sources/NN/Schedule/LRSchedule.swift).
 import XCTest
+import Config
 import Foundation
 @testable import NN
 
@@ -53,9 +54,9 @@ final class ScheduleTests: XCTestCase {
     }
 
     func testScheduleFromConfig() throws {
-        let c = ReidConfig(try ConfigLoader.load(yaml: """
+        let c = try nnSchema.load(yaml: """
             SOLVER: {BASE_LR: 0.1, SCHED: CosineAnnealingLR, MAX_EPOCH: 4, WARMUP_ITERS: 0, ETA_MIN_LR: 0.0}
-            """))
+            """)
         let s = c.makeSchedule(itersPerEpoch: 10)
         XCTAssertEqual(s.lr(iteration: 20, epoch: 2), 0.05, accuracy: 1e-12)
     }

@@ -33,7 +33,7 @@ public struct SweepPlan {
         var runs: [PlannedRun] = []
         if let t = spec.teacher {
             runs.append(PlannedRun(name: "teacher", role: .teacher, seed: spec.seeds[0], baseConfig: t.config,
-                                   overrides: spec.common + t.overrides + [("SEED", String(spec.seeds[0]))],
+                                   overrides: spec.common + t.overrides + [(RunKeys.shared.seed.name, String(spec.seeds[0]))],
                                    architecture: "", factors: [], teacherCheckpoint: t.checkpoint))
         }
         let archs = spec.students.isEmpty ? [(name: "student", overrides: Overrides())] : spec.students
@@ -44,14 +44,14 @@ public struct SweepPlan {
                 if spec.baseline {
                     runs.append(PlannedRun(name: "\(arch.name)-baseline-s\(seed)", role: .baseline, seed: seed,
                                            baseConfig: spec.student.config,
-                                           overrides: base + [("KD.METHOD", "none"), ("SEED", String(seed))],
+                                           overrides: base + [(KDKeys.shared.method.name, "none"), (RunKeys.shared.seed.name, String(seed))],
                                            architecture: arch.name, factors: [], teacherCheckpoint: nil))
                 }
                 for point in points where !point.isEmpty {
                     let label = point.map { "\(SweepPlan.shortKey($0.key))=\($0.value)" }.joined(separator: "-")
                     runs.append(PlannedRun(name: "\(arch.name)-\(SweepPlan.sanitize(label))-s\(seed)", role: .student, seed: seed,
                                            baseConfig: spec.student.config,
-                                           overrides: base + point + [("SEED", String(seed))],
+                                           overrides: base + point + [(RunKeys.shared.seed.name, String(seed))],
                                            architecture: arch.name, factors: point, teacherCheckpoint: nil))
                 }
             }

@@ -7,6 +7,8 @@
 import Foundation
 import Support
 import Tensor
+import BuildInfo
+import Config
 import NN
 import Data
 import Eval
@@ -14,7 +16,7 @@ import Store
 
 public struct ResolvedRun {
     public var planned: PlannedRun
-    public var config: ReidConfig
+    public var config: ResolvedConfig
 }
 
 public struct SweepOutcome {
@@ -47,10 +49,10 @@ public final class SweepRunner {
         self.resultsRoot = resultsRoot
         runs = try SweepPlan(spec).runs.map { try resolve($0) }
         progress = SweepProgress(runs.map { r in
-            let backbone = r.config.resolved.values.filter { $0.key.hasPrefix("MODEL.BACKBONE.") || $0.key.hasPrefix("INPUT.SIZE_TRAIN") }
+            let backbone = r.config.values.filter { $0.key.hasPrefix("MODEL.BACKBONE.") || $0.key == InputKeys.shared.sizeTrain.name }
                 .sorted { $0.key < $1.key }.map { $0.value.plain }.joined(separator: ",")
-            let kd = (try? r.config.kd().enabled) ?? false
-            return SweepProgress.Entry(name: r.planned.name, epochs: r.config.solver.maxEpoch,
+            let kd = (try? KDConfig.terms(of: r.config.peek(\KDKeys.method)).isEmpty == false) ?? false
+            return SweepProgress.Entry(name: r.planned.name, epochs: r.config.peek(\SolverKeys.maxEpoch),
                                        costClass: "\(r.planned.role == .teacher ? "teacher" : "student") \(backbone)\(kd ? " +kd" : "")")
         })
     }
@@ -68,21 +70,21 @@ public final class SweepRunner {
     func resolve(_ r: PlannedRun) throws -> ResolvedRun {
         var opts: [String] = []
         for (k, v) in r.overrides { opts += [k, v] }
-        opts += ["OUTPUT_DIR", try SweepPlan.runFolder(r.name, sweep: spec.name, resultsRoot: resultsRoot)]
+        opts += [RunKeys.shared.outputDir.name, try SweepPlan.runFolder(r.name, sweep: spec.name, resultsRoot: resultsRoot)]
         if r.role == .student {
-            opts += ["KD.TEACHER_WEIGHTS", teacherCheckpoint]
-            if let t = spec.teacher?.config { opts += ["KD.TEACHER_CONFIG", t] }
+            opts += [KDKeys.shared.teacherWeights.name, teacherCheckpoint]
+            if let t = spec.teacher?.config { opts += [KDKeys.shared.teacherConfig.name, t] }
         }
         let resolved: ResolvedConfig
         do {
-            resolved = try r.baseConfig.map { try ConfigLoader.load(file: path($0), overrides: opts) }
-                ?? { var c = ConfigLoader.defaults(); try ConfigLoader.apply(overrides: opts, to: &c); return c }()
+            resolved = try r.baseConfig.map { try RunConfig.load(file: path($0), overrides: opts) }
+                ?? RunConfig.schema.load(overrides: opts)
         } catch {
             throw SweepError("run \(r.name): \(error)")
         }
-        let config = ReidConfig(resolved)
-        let kd = try config.kd()
-        if r.role == .student && !kd.enabled {
+        let config = resolved
+        let kd = try KDConfig.terms(of: config.peek(\KDKeys.method))
+        if r.role == .student && kd.isEmpty {
             throw SweepError("run \(r.name): a distilled student needs KD.METHOD (set it in grid or runs), got none")
         }
         if r.role == .student && spec.teacher == nil {
@@ -92,11 +94,12 @@ public final class SweepRunner {
     }
 
     /// Loads (or, for the synthetic default, generates) the dataset the runs share.
-    public func dataset(for c: ReidConfig) throws -> ReidDataset {
-        let root = c.datasets.root
-        if c.datasets.names[0].lowercased() == "synthetic" && !FileManager.default.fileExists(atPath: "\(root)/bounding_box_train") {
+    public func dataset(for c: ResolvedConfig) throws -> ReidDataset {
+        let root = c[\DatasetKeys.root]
+        if c[\DatasetKeys.names][0].lowercased() == "synthetic" && !FileManager.default.fileExists(atPath: "\(root)/bounding_box_train") {
             var s = SynthConfig()
-            s.height = c.input.sizeTrain[0]; s.width = c.input.sizeTrain[1]
+            let size = c[\InputKeys.sizeTrain]
+            s.height = size[0]; s.width = size[1]
             log("generating the synthetic dataset in \(root) (\(s.ids) ids, \(s.height)×\(s.width)) …")
             _ = try SynthGenerator(s).write(to: root)
         }
@@ -109,10 +112,10 @@ public final class SweepRunner {
     public func record(fingerprint: String) throws -> Sweep {
         let sweep = try store.findOrCreateSweep(name: spec.name, spec: spec.sourceText)
         let specs = runs.map { r in
-            RunSpec(name: r.planned.name, role: r.planned.role, config: r.config.resolved.canonicalJSON,
-                    configHash: r.config.resolved.sha256, seed: r.config.seed,
-                    params: Dictionary(uniqueKeysWithValues: r.config.resolved.values.map { ($0.key, $0.value.plain) }),
-                    codeVersion: ReidKDInfo.version, datasetFingerprint: fingerprint)
+            RunSpec(name: r.planned.name, role: r.planned.role, config: r.config.canonicalJSON,
+                    configHash: r.config.sha256, seed: r.config.peek(\RunKeys.seed),
+                    params: Dictionary(uniqueKeysWithValues: r.config.values.map { ($0.key, $0.value.plain) }),
+                    codeVersion: BuildInfo.codeVersion, datasetFingerprint: fingerprint)
         }
         try store.enqueue(specs, sweep: sweep)
         let requeued = try store.requeue(sweep: sweep.id, statuses: [.interrupted], staleAfter: 600)
@@ -158,8 +161,8 @@ public final class SweepRunner {
     func execute(_ r: ResolvedRun, run: Run, dataset: ReidDataset) throws {
         let c = r.config
         let data = try TrainingData(config: c, dataset: dataset)
-        let kd = try c.kd()
-        let teacher = kd.enabled ? try loadedTeacher(numClasses: dataset.numTrainPids) : nil
+        let kd = try KDConfig(config: c)
+        let teacher = kd.enabled ? try loadedTeacher(student: c, numClasses: dataset.numTrainPids) : nil
         let dir = runDirectory(r.planned.name)
         var options = TrainerOptions(outputDir: dir)
         options.resume = true
@@ -182,7 +185,8 @@ public final class SweepRunner {
         let result = try trainer.run()
         try metrics.flush()
         if let e = sinkError { throw e }
-        try recordSummary(run: run, model: trainer.model, config: c, evaluation: result.evaluation, extra: [
+        try recordSummary(run: run, model: trainer.model, config: c, evaluation: result.evaluation,
+                          others: result.otherEvaluations, extra: [
             "images_per_second_train": result.imagesPerSecond, "epochs": Double(result.epochs), "iterations": Double(result.iterations),
         ].merging(result.teacherCacheHitRate.map { ["teacher_cache_hit_rate": $0] } ?? [:]) { a, _ in a })
         _ = try store.recordArtifact(run: run.id, kind: "model", file: result.checkpoint)
@@ -190,13 +194,14 @@ public final class SweepRunner {
     }
 
     /// The sweep's frozen teacher, loaded once per process and shared by its students.
-    func loadedTeacher(numClasses: Int) throws -> Teacher? {
+    func loadedTeacher(student: ResolvedConfig, numClasses: Int) throws -> Teacher? {
         if let t = teacherModel { return t }
         guard let t = runs.first(where: { $0.planned.role == .teacher }) else { return nil }
         guard FileManager.default.fileExists(atPath: teacherCheckpoint) else {
             throw TrainError("the teacher checkpoint \(teacherCheckpoint) is missing; the teacher run did not finish (see `reidkd runs list --sweep \(spec.name)`)")
         }
-        teacherModel = try Teacher(config: t.config, weights: teacherCheckpoint, numClasses: numClasses)
+        // The student's KD.TEACHER_WEIGHTS names the sweep's teacher checkpoint (set in `resolve`).
+        teacherModel = try Teacher.named(by: student, teacherConfig: t.config, numClasses: numClasses)
         return teacherModel
     }
 
@@ -229,25 +234,30 @@ public final class SweepRunner {
         return false
     }
 
-    func recordGivenTeacher(_ ckpt: String, config c: ReidConfig, data: TrainingData, run: Run) throws {
+    func recordGivenTeacher(_ ckpt: String, config c: ResolvedConfig, data: TrainingData, run: Run) throws {
         let t = try Teacher(config: c, weights: ckpt, numClasses: data.dataset.numTrainPids)
         let (r, lists) = try ModelEvaluation.evaluate(model: t.model, data: data, config: c, rankList: true)
-        try recordSummary(run: run, model: t.model, config: c, evaluation: r, extra: [:])
+        let others = try ModelEvaluation.evaluateOthers(model: t.model, data: data, config: c)
+        try recordSummary(run: run, model: t.model, config: c, evaluation: r, others: others, extra: [:])
         _ = try store.recordArtifact(run: run.id, kind: "model", file: ckpt)
         for a in try ModelEvaluation.writeArtifacts(r, rankList: lists, to: runDirectory(run.name)) {
             _ = try store.recordArtifact(run: run.id, kind: a.kind, file: a.path)
         }
     }
 
-    func recordSummary(run: Run, model: ReidModel, config c: ReidConfig, evaluation: EvalResult?, extra: [String: Double]) throws {
+    /// The summary of a run: its headline evaluation (first DATASETS.TESTS entry) as mAP, R1 …,
+    /// the other test sets as mAP@NAME, R1@NAME …, and its size and speed.
+    func recordSummary(run: Run, model: ReidModel, config c: ResolvedConfig, evaluation: EvalResult?,
+                       others: [(name: String, result: EvalResult)], extra: [String: Double]) throws {
         var s = extra
-        if let e = evaluation {
-            s["R1"] = e.rank1 * 100; s["R5"] = e.rank5 * 100; s["R10"] = e.rank10 * 100
-            s["mAP"] = e.mAP * 100; s["mINP"] = e.mINP * 100
+        for (suffix, e) in (evaluation.map { [("", $0)] } ?? []) + others.map({ ("@" + $0.name, $0.result) }) {
+            s["R1" + suffix] = e.rank1 * 100; s["R5" + suffix] = e.rank5 * 100; s["R10" + suffix] = e.rank10 * 100
+            s["mAP" + suffix] = e.mAP * 100; s["mINP" + suffix] = e.mINP * 100
         }
         s["params_M"] = Double(RunMeasurements.parameterCount(model)) / 1e6
-        s["gflops"] = RunMeasurements.gflops(model, inputSize: c.input.sizeTest)
-        let (ms1, ips64) = RunMeasurements.latency(model, inputSize: c.input.sizeTest)
+        let sizeTest = c[\InputKeys.sizeTest]
+        s["gflops"] = RunMeasurements.gflops(model, inputSize: sizeTest)
+        let (ms1, ips64) = RunMeasurements.latency(model, inputSize: sizeTest)
         s["latency_ms_b1"] = ms1; s["images_per_second_b64"] = ips64
         s["peak_rss_mib"] = RunMeasurements.peakRSSMiB()
         s["threads"] = Double(Parallel.threads)

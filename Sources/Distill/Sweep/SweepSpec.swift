@@ -18,6 +18,7 @@
 import Foundation
 import Yams
 import Support
+import Config
 import NN
 
 public struct SweepError: Error, CustomStringConvertible {

@@ -1,9 +1,12 @@
 // The teacher-output cache. Augmentations are pure functions of (seed, epoch, sample index), so
 // the frozen teacher's outputs for a given augmented sample are identical for every student of
-// a sweep: compute them once, keep them on disk, and let N students pay one teacher forward.
+// a sweep that feeds the teacher the same samples: compute them once, keep them on disk, and
+// let N students pay one teacher forward.
 //
-// One file per epoch under
-//   <root>/<teacher hash>/<dataset fingerprint>-aug<seed>/epoch<E>.tcache
+// A row is looked up by its position in the epoch, so the key must pin down everything that
+// decides which image sits at that position and how it was augmented (TeacherCacheKey). One
+// file per epoch under
+//   <root>/<key digest>/epoch<E>.tcache      and <root>/<key digest>/key.json (what the digest covers)
 // layout (little-endian, memory-mapped with MAP_SHARED so concurrent workers see each other's
 // entries):
 //   header  64 bytes: magic "RKDTCv1\0", samples, logitDim, embedDim (Int64 each), zero pad
@@ -12,20 +15,50 @@
 // A row is only read when its present byte is 1; two writers of the same row write the same
 // values (same teacher, same augmented input), so races are harmless.
 import Foundation
-import Support
 import Tensor
+import Support
+import Config
+import NN
+import Data
 #if canImport(Glibc)
 import Glibc
 #endif
 
+/// What a cached row depends on: the teacher's weights (SHA-256 of its checkpoint bytes), the
+/// dataset's content fingerprint, and every key that decides the augmented input at a sample
+/// position — all of INPUT.* and DATALOADER.* (sampler, K), the batch size, the seed and the
+/// pixel normalisation. A change in any of them gives another cache folder.
 public struct TeacherCacheKey: Hashable, Sendable {
-    public var teacherHash: String
+    public var teacherWeights: String
     public var datasetFingerprint: String
-    public var augmentationSeed: UInt64
-    public init(teacherHash: String, datasetFingerprint: String, augmentationSeed: UInt64) {
-        self.teacherHash = teacherHash; self.datasetFingerprint = datasetFingerprint; self.augmentationSeed = augmentationSeed
+    /// Canonical JSON of the input-pipeline keys, as the student's config sets them.
+    public var pipeline: String
+
+    public init(teacherWeights: String, datasetFingerprint: String, pipeline: String) {
+        self.teacherWeights = teacherWeights; self.datasetFingerprint = datasetFingerprint; self.pipeline = pipeline
     }
-    var directory: String { "\(teacherHash.prefix(16))/\(datasetFingerprint.prefix(16))-aug\(augmentationSeed)" }
+
+    /// The key of `student`'s run against `teacher` on a dataset with this fingerprint.
+    public init(teacher: Teacher, datasetFingerprint: String, student c: ResolvedConfig) {
+        self.init(teacherWeights: teacher.weightsDigest, datasetFingerprint: datasetFingerprint,
+                  pipeline: c.canonicalJSON(keys: TeacherCacheKey.pipelineKeys))
+    }
+
+    /// Every key of the input pipeline that can change a sample's pixels or its position
+    /// (DATALOADER.NUM_WORKERS only sets threads and is left out: batches are the same).
+    public static var pipelineKeys: [String] {
+        (InputKeys.keys + DataloaderKeys.keys).filter(\.hashed).map(\.key)
+            + [ModelKeys.shared.pixelMean.name, ModelKeys.shared.pixelStd.name,
+               SolverKeys.shared.imsPerBatch.name, RunKeys.shared.seed.name]
+    }
+
+    public var digest: String { SHA256.hex("\(teacherWeights)\n\(datasetFingerprint)\n\(pipeline)") }
+    var directory: String { String(digest.prefix(32)) }
+
+    /// key.json: what the folder's rows were computed from, for people and for `reidkd` to check.
+    var json: String {
+        "{\"teacher_weights_sha256\":\(JSONText.quote(teacherWeights)),\"dataset_fingerprint\":\(JSONText.quote(datasetFingerprint)),\"pipeline\":\(pipeline)}\n"
+    }
 }
 
 public struct TeacherCacheError: Error, CustomStringConvertible {
@@ -76,6 +109,14 @@ public final class TeacherCache {
         if let f = files[epoch] { return f }
         let dir = "\(root)/\(key.directory)"
         try FileSystem.createFolder(dir)
+        let keyFile = "\(dir)/key.json"
+        if let existing = try? String(contentsOfFile: keyFile, encoding: .utf8) {
+            guard existing == key.json else {
+                throw TeacherCacheError(description: "\(keyFile) describes other teacher outputs than this run's (a digest collision or a hand-edited cache); delete \(dir) to rebuild it")
+            }
+        } else {
+            try Data(key.json.utf8).write(to: URL(fileURLWithPath: keyFile), options: .atomic)
+        }
         let f = try MappedEpoch(path: "\(dir)/epoch\(epoch).tcache", samples: samples, logitDim: logitDim, embedDim: embedDim)
         // Only the current epoch's file stays mapped: students read epochs in order.
         files = [epoch: f]

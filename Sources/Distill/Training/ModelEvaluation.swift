@@ -3,24 +3,20 @@
 import Foundation
 import Support
 import Tensor
+import Config
 import NN
 import Data
 import Eval
 
 public enum ModelEvaluation {
-    public static func options(_ c: ReidConfig) -> EvalOptions {
-        var o = EvalOptions(metric: c.test.metric == "euclidean" ? .euclidean : .cosine)
-        if c.test.rerank { o.rerank = ReRankOptions(k1: c.test.rerankK1, k2: c.test.rerankK2, lambda: Float(c.test.rerankLambda)) }
-        return o
-    }
 
-    /// Query and gallery embeddings (query rows first in `data.testLoader`).
-    public static func features(model: ReidModel, data: TrainingData, flip: Bool) throws -> (query: Tensor, gallery: Tensor) {
+    /// Query and gallery embeddings of a test set (query rows first in its loader).
+    public static func features(model: ReidModel, set: TestSet, batchSize: Int, flip: Bool) throws -> (query: Tensor, gallery: Tensor) {
         let wasTraining = model.isTraining
         _ = model.eval()
         defer { _ = model.train(wasTraining) }
-        let loader = data.testLoader
-        let batches = SequentialSampler(count: loader.records.count, batchSize: data.testBatchSize).batches(epoch: 0)
+        let loader = set.loader
+        let batches = SequentialSampler(count: loader.records.count, batchSize: batchSize).batches(epoch: 0)
         let extractor = FeatureExtractor(flip: flip, normalize: false) { model.forward($0) }
         var firstError: Error?
         let all = try extractor.extract(AnySequence { () -> AnyIterator<Tensor> in
@@ -32,22 +28,36 @@ public enum ModelEvaluation {
             }
         })
         if let e = firstError { throw e }
-        let nq = data.dataset.query.count
+        let nq = set.dataset.query.count
         return (all.narrow(axis: 0, start: 0, length: nq), all.narrow(axis: 0, start: nq, length: all.shape[0] - nq))
     }
 
-    public static func evaluate(model: ReidModel, data: TrainingData, config c: ReidConfig) throws -> EvalResult {
+    /// The evaluation on the first test set (the run's headline numbers).
+    public static func evaluate(model: ReidModel, data: TrainingData, config c: ResolvedConfig) throws -> EvalResult {
         try evaluate(model: model, data: data, config: c, rankList: false).result
     }
 
-    /// The evaluation and, when asked, the rank lists of the fixed report queries (same features).
-    public static func evaluate(model: ReidModel, data: TrainingData, config c: ReidConfig,
+    /// The evaluation on the first test set and, when asked, its rank lists of the fixed report
+    /// queries (same features).
+    public static func evaluate(model: ReidModel, data: TrainingData, config c: ResolvedConfig,
                                 rankList: Bool) throws -> (result: EvalResult, rankList: RankList?) {
-        let (q, g) = try features(model: model, data: data, flip: c.test.flip)
-        let ds = data.dataset
+        try evaluate(model: model, set: data.testSets[0], batchSize: data.testBatchSize, config: c, rankList: rankList)
+    }
+
+    /// The evaluations on the second and later test sets of DATASETS.TESTS, by name.
+    public static func evaluateOthers(model: ReidModel, data: TrainingData, config c: ResolvedConfig) throws -> [(name: String, result: EvalResult)] {
+        try data.testSets.dropFirst().map { set in
+            (set.name, try evaluate(model: model, set: set, batchSize: data.testBatchSize, config: c, rankList: false).result)
+        }
+    }
+
+    public static func evaluate(model: ReidModel, set: TestSet, batchSize: Int, config c: ResolvedConfig,
+                                rankList: Bool) throws -> (result: EvalResult, rankList: RankList?) {
+        let (q, g) = try features(model: model, set: set, batchSize: batchSize, flip: c[\TestKeys.flip])
+        let ds = set.dataset
         let qIds = ReidIds(pids: ds.query.map(\.pid), camids: ds.query.map(\.camid))
         let gIds = ReidIds(pids: ds.gallery.map(\.pid), camids: ds.gallery.map(\.camid))
-        let o = options(c)
+        let o = EvalOptions(config: c)
         let result = try ReidEvaluator.evaluate(query: q, gallery: g, queryIds: qIds, galleryIds: gIds, options: o)
         let lists = rankList
             ? RankList.build(query: q, gallery: g, queryPaths: ds.query.map(\.path), galleryPaths: ds.gallery.map(\.path),

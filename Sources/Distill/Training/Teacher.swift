@@ -4,7 +4,10 @@
 // parameters can never be updated.
 import Foundation
 import Tensor
+import Config
 import NN
+import Data
+import Support
 
 public struct TeacherOutput {
     /// s·(raw logits or cosines), (B, classes).
@@ -17,28 +20,51 @@ public struct TeacherOutput {
 
 public final class Teacher {
     public let model: ReidModel
-    public let config: ReidConfig
-    /// Canonical config hash + weights digest: identifies the teacher in caches and the store.
-    public let identity: String
+    public let config: ResolvedConfig
+    /// SHA-256 of the weights: the checkpoint file's bytes for a loaded teacher, the state dict's
+    /// values for an in-memory one. Identifies the teacher in the output cache, so a teacher
+    /// retrained with the same config never reuses another's outputs.
+    public let weightsDigest: String
 
-    public init(config: ReidConfig, weights: String, numClasses: Int) throws {
+    public init(config: ResolvedConfig, weights: String, numClasses: Int) throws {
         self.config = config
-        let spec = try ModelSpec(config: config, numClasses: numClasses)
-        model = try ReidModel(spec: spec, seed: UInt64(config.seed))
-        let meta = try Checkpoint.load(into: model.stateDict(), from: weights)
+        let spec = try ModelSpec(config: config, numClasses: numClasses, inputSize: config[\InputKeys.sizeTrain])
+        model = try ReidModel(spec: spec, seed: UInt64(config[\RunKeys.seed]))
+        try Checkpoint.load(into: model.stateDict(), from: weights)
         _ = model.eval()
         for p in model.parameters() { p.isFrozen = true; p.requiresGrad = false }
         // BN is not folded into the convs: with BN+ReLU fused into one pass, a folded forward
         // measured 0.95–1.01× the speed (docs/PERFORMANCE.md), so the teacher keeps its BNs.
-        identity = String((meta[Checkpoint.configHashKey] ?? config.resolved.sha256).prefix(16))
+        weightsDigest = try SHA256.file(at: weights).sha256
     }
 
     /// Wraps an in-memory model (tests, or a teacher trained in the same process).
-    public init(model: ReidModel, config: ReidConfig) {
+    public init(model: ReidModel, config: ResolvedConfig) {
         self.model = model; self.config = config
         _ = model.eval()
         for p in model.parameters() { p.isFrozen = true; p.requiresGrad = false }
-        identity = String(config.resolved.sha256.prefix(16))
+        weightsDigest = Teacher.digest(of: model.stateDict())
+    }
+
+    /// The teacher a student config names: KD.TEACHER_CONFIG (unless the caller passes the
+    /// resolved teacher config, as a sweep does) with the weights of KD.TEACHER_WEIGHTS.
+    public static func named(by student: ResolvedConfig, teacherConfig: ResolvedConfig? = nil, numClasses: Int) throws -> Teacher {
+        let weights = student[\KDKeys.teacherWeights]
+        let configFile = student[\KDKeys.teacherConfig]
+        guard !weights.isEmpty, teacherConfig != nil || !configFile.isEmpty else {
+            throw TrainError("KD.METHOD \(student.peek(\KDKeys.method)) needs KD.TEACHER_CONFIG and KD.TEACHER_WEIGHTS (or use `reidkd sweep`, which trains the teacher)")
+        }
+        return try Teacher(config: teacherConfig ?? RunConfig.load(file: configFile), weights: weights, numClasses: numClasses)
+    }
+
+    /// SHA-256 over the names, shapes and float bytes of a state dict, in order.
+    static func digest(of state: [(String, Tensor)]) -> String {
+        var h = SHA256()
+        for (name, t) in state {
+            h.update(Array("\(name)\(t.shape)".utf8))
+            h.update(UnsafeRawBufferPointer(start: t.pointer, count: t.count * 4))
+        }
+        return h.finalizeHex()
     }
 
     public func forward(_ images: Tensor, stages: Bool) -> TeacherOutput {

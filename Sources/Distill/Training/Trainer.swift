@@ -2,12 +2,15 @@
 // PK batches of augmented crops → forward → model losses (+ KD terms against the frozen
 // teacher, from the teacher-output cache when possible) → backward → clip → optimizer step
 // under the LR schedule and backbone freeze. Evaluates every TEST.EVAL_PERIOD epochs and at the
-// end; checkpoints every epoch (model .safetensors + companion optimizer/progress file) so
-// `resume` continues exactly where the last finished epoch left off. A NaN/inf loss stops
+// end; checkpoints every SOLVER.CHECKPOINT_PERIOD epochs and at the end (model .safetensors +
+// companion optimizer/progress file) so `resume` continues exactly where the last checkpoint
+// left off. MODEL.WEIGHTS initialises the model before the first epoch. A NaN/inf loss stops
 // the run with `TrainError` ("diverged").
 import Foundation
 import Support
 import Tensor
+import BuildInfo
+import Config
 import NN
 import Data
 import Eval
@@ -29,7 +32,10 @@ public struct TrainerOptions {
 public typealias MetricSink = (_ key: String, _ step: Int, _ epoch: Int, _ value: Double) -> Void
 
 public struct TrainResult {
+    /// The final evaluation on the first DATASETS.TESTS entry …
     public var evaluation: EvalResult?
+    /// … and on the others, by name.
+    public var otherEvaluations: [(name: String, result: EvalResult)] = []
     public var epochs: Int
     public var iterations: Int
     public var imagesPerSecond: Double
@@ -40,7 +46,7 @@ public struct TrainResult {
 }
 
 public final class Trainer {
-    public let config: ReidConfig
+    public let config: ResolvedConfig
     public let kd: KDConfig
     public let data: TrainingData
     public let model: ReidModel
@@ -50,40 +56,38 @@ public final class Trainer {
     public let options: TrainerOptions
     let loss: ReidLoss
     let cache: TeacherCache?
+    /// What MODEL.WEIGHTS loaded (logged when the run starts).
+    let initialWeights: String?
     public var onMetric: MetricSink = { _, _, _, _ in }
     public var onLog: (String) -> Void = { print($0) }
 
     public var checkpointPath: String { "\(options.outputDir)/model.safetensors" }
 
-    public init(config: ReidConfig, data: TrainingData, teacher: Teacher?, options: TrainerOptions) throws {
+    public init(config: ResolvedConfig, data: TrainingData, teacher: Teacher?, options: TrainerOptions) throws {
         self.config = config; self.data = data; self.teacher = teacher; self.options = options
-        kd = try config.kd()
+        kd = try KDConfig(config: config)
         if kd.enabled && teacher == nil {
             throw TrainError("KD.METHOD is '\(kd.terms.joined(separator: "+"))' but no teacher was given; set KD.TEACHER_WEIGHTS or KD.METHOD none")
         }
-        var rng = RandomGenerator(seed: UInt64(bitPattern: Int64(config.seed)))
-        model = try ReidModel(spec: ModelSpec(config: config, numClasses: data.dataset.numTrainPids), rng: &rng)
+        var rng = RandomGenerator(seed: UInt64(bitPattern: Int64(config[\RunKeys.seed])))
+        model = try ReidModel(spec: ModelSpec(config: config, numClasses: data.dataset.numTrainPids,
+                                              inputSize: config[\InputKeys.sizeTrain]), rng: &rng)
         try model.validate(targets: data.dataset.train.map(\.pid))
+        initialWeights = try model.loadInitialWeights(config)
         loss = try ReidLoss(spec: LossSpec(config: config))
         var named = model.namedParameters()
         if let t = teacher, kd.enabled {
-            let sEmb = model.heads.inFeatures, tEmb = t.model.heads.inFeatures
-            let stage = kd.hintStage
-            let sCh = kd.needsStages ? model.backbone.stageChannels[safe: stage] : nil
-            let tCh = kd.needsStages ? t.model.backbone.stageChannels[safe: stage] : nil
-            if kd.needsStages && (sCh == nil || tCh == nil) {
-                throw TrainError("KD.HINT_STAGE \(stage) does not exist in the student (\(model.backbone.stageChannels.count) stages) or the teacher (\(t.model.backbone.stageChannels.count))")
-            }
-            let obj = DistillObjective(kd: kd, studentEmbed: sEmb, teacherEmbed: tEmb, studentStageChannels: sCh,
-                                       teacherStageChannels: tCh, rng: &rng)
-            if kd.terms.contains("kl") || kd.terms.contains("skl"), t.model.spec.numClasses != model.spec.numClasses {
-                throw TrainError("logit KD needs the same classes: teacher has \(t.model.spec.numClasses), student \(model.spec.numClasses); train both on the same dataset")
-            }
+            let tEmb = t.model.heads.inFeatures
+            let context = TermContext(studentEmbed: model.heads.inFeatures, teacherEmbed: tEmb,
+                                      studentClasses: model.spec.numClasses, teacherClasses: t.model.spec.numClasses,
+                                      studentStageChannels: model.backbone.stageChannels, teacherStageChannels: t.model.backbone.stageChannels,
+                                      trainingSamples: data.dataset.train.count)
+            let obj = try DistillObjective(kd: kd, config: config, context: context, rng: &rng)
             objective = obj
             named += obj.namedParameters
-            cache = (kd.cache && !kd.needsStages && options.teacherCacheRoot != nil)
-                ? TeacherCache(root: options.teacherCacheRoot!, key: TeacherCacheKey(teacherHash: t.identity, datasetFingerprint: data.dataset.fingerprint(),
-                                                                                      augmentationSeed: data.augmentationSeed),
+            cache = (kd.cache && options.teacherCacheRoot != nil)
+                ? TeacherCache(root: options.teacherCacheRoot!,
+                               key: TeacherCacheKey(teacher: t, datasetFingerprint: try data.dataset.fingerprint(), student: config),
                                logitDim: t.model.spec.numClasses, embedDim: tEmb)
                 : nil
         } else {
@@ -107,9 +111,13 @@ public final class Trainer {
     public func run() throws -> TrainResult {
         try FileSystem.createFolder(options.outputDir)
         let itersPerEpoch = data.sampler.batches(epoch: 0).count
-        guard itersPerEpoch > 0 else { throw TrainError("the training split gives no batch of \(config.solver.imsPerBatch) images; lower SOLVER.IMS_PER_BATCH") }
+        let batchSize = config[\SolverKeys.imsPerBatch], maxEpoch = config[\SolverKeys.maxEpoch]
+        let evalPeriod = config[\TestKeys.evalPeriod], checkpointPeriod = config[\SolverKeys.checkpointPeriod]
+        guard itersPerEpoch > 0 else { throw TrainError("the training split gives no batch of \(batchSize) images; lower SOLVER.IMS_PER_BATCH") }
         let schedule = config.makeSchedule(itersPerEpoch: itersPerEpoch)
         let freeze = config.freezeSchedule
+        let clipping = config.gradientClipping
+        if let w = initialWeights { onLog(w) }
         var startEpoch = 0, iteration = 0
         if options.resume, FileManager.default.fileExists(atPath: TrainingState.companionPath(for: checkpointPath)) {
             let meta = try Checkpoint.load(into: model.stateDict(), from: checkpointPath)
@@ -127,11 +135,12 @@ public final class Trainer {
         }
         _ = model.train()
         var evaluation: EvalResult?
+        var others: [(name: String, result: EvalResult)] = []
         var rankList: RankList?
         var images = 0, trainSeconds = 0.0
         let maxIters = options.maxIterations ?? Int.max
         var epoch = startEpoch
-        while epoch < config.solver.maxEpoch && iteration < maxIters {
+        while epoch < maxEpoch && iteration < maxIters {
             let start = Date()
             let it = data.trainLoader.epoch(epoch, sampler: data.sampler)
             let samplesInEpoch = it.batches.reduce(0) { $0 + $1.count }
@@ -143,7 +152,10 @@ public final class Trainer {
                 let losses = withGrad { () -> LossDict in
                     let out = model.forward(batch.images, targets: batch.pids)
                     var d = loss(out, targets: batch.pids)
-                    if let obj = objective, let t = teacherOut { obj.addTerms(to: &d, student: out, teacher: t) }
+                    if let obj = objective, let t = teacherOut {
+                        obj.addTerms(to: &d, student: out, teacher: t, sampleIndices: batch.indices,
+                                     progress: Double(iteration) / Double(Swift.max(1, maxEpoch * itersPerEpoch)))
+                    }
                     return d
                 }
                 let total = losses.total
@@ -152,7 +164,7 @@ public final class Trainer {
                     throw TrainError("diverged: total loss \(totalValue) at epoch \(epoch), iteration \(iteration) (terms: \(losses.values.map { "\($0.0)=\($0.1)" }.joined(separator: ", "))); lower SOLVER.BASE_LR or enable SOLVER.CLIP_GRADIENTS")
                 }
                 total.backward()
-                config.clipGradients(optimizer.parameters.map(\.parameter))
+                clipping?.apply(optimizer.parameters.map(\.parameter))
                 optimizer.step(skip: freeze.skipPredicate(iteration: iteration))
                 optimizer.zeroGrad()
                 for (k, v) in losses.values { sums[k, default: 0] += Double(v) }
@@ -170,26 +182,30 @@ public final class Trainer {
             trainSeconds += seconds
             epoch += 1
             let mean = sums.keys.sorted().map { "\($0) \(String(format: "%.4f", sums[$0]! / Double(Swift.max(count, 1))))" }.joined(separator: "  ")
-            let eta = Double(config.solver.maxEpoch - epoch) * trainSeconds / Double(epoch - startEpoch)
+            let eta = Double(maxEpoch - epoch) * trainSeconds / Double(epoch - startEpoch)
             onMetric("epoch_seconds", iteration, epoch, seconds)
-            onMetric("images_per_second", iteration, epoch, Double(count * config.solver.imsPerBatch) / Swift.max(seconds, 1e-9))
-            onLog("epoch \(epoch)/\(config.solver.maxEpoch)  \(mean)  \(String(format: "%.1f img/s  ETA %.0f s", Double(count * config.solver.imsPerBatch) / Swift.max(seconds, 1e-9), eta))")
-            try saveCheckpoint(epoch: epoch, iteration: iteration)
-            let last = epoch >= config.solver.maxEpoch || iteration >= maxIters
-            if last || (config.test.evalPeriod > 0 && epoch % config.test.evalPeriod == 0) {
+            onMetric("images_per_second", iteration, epoch, Double(count * batchSize) / Swift.max(seconds, 1e-9))
+            onLog("epoch \(epoch)/\(maxEpoch)  \(mean)  \(String(format: "%.1f img/s  ETA %.0f s", Double(count * batchSize) / Swift.max(seconds, 1e-9), eta))")
+            let last = epoch >= maxEpoch || iteration >= maxIters
+            if last || epoch % checkpointPeriod == 0 { try saveCheckpoint(epoch: epoch, iteration: iteration) }
+            if last || epoch % evalPeriod == 0 {
                 let (r, lists) = try ModelEvaluation.evaluate(model: model, data: data, config: config, rankList: last)
                 evaluation = r; rankList = lists
-                for (k, v) in [("eval_rank1", r.rank1), ("eval_rank5", r.rank5), ("eval_rank10", r.rank10), ("eval_mAP", r.mAP), ("eval_mINP", r.mINP)] {
-                    onMetric(k, iteration, epoch, v)
+                others = try ModelEvaluation.evaluateOthers(model: model, data: data, config: config)
+                for (suffix, e) in [("", r)] + others.map({ ("@" + $0.name, $0.result) }) {
+                    for (k, v) in [("eval_rank1", e.rank1), ("eval_rank5", e.rank5), ("eval_rank10", e.rank10), ("eval_mAP", e.mAP), ("eval_mINP", e.mINP)] {
+                        onMetric(k + suffix, iteration, epoch, v)
+                    }
+                    onLog(String(format: "eval epoch %d%@: R1 %.2f  mAP %.2f  mINP %.2f", epoch, suffix, 100 * e.rank1, 100 * e.mAP, 100 * e.mINP))
                 }
-                onLog(String(format: "eval epoch %d: R1 %.2f  mAP %.2f  mINP %.2f", epoch, 100 * r.rank1, 100 * r.mAP, 100 * r.mINP))
             }
         }
         if evaluation == nil || rankList == nil {
             (evaluation, rankList) = try ModelEvaluation.evaluate(model: model, data: data, config: config, rankList: true)
+            others = try ModelEvaluation.evaluateOthers(model: model, data: data, config: config)
         }
         let artifacts = try ModelEvaluation.writeArtifacts(evaluation!, rankList: rankList, to: options.outputDir)
-        return TrainResult(evaluation: evaluation, epochs: epoch, iterations: iteration,
+        return TrainResult(evaluation: evaluation, otherEvaluations: others, epochs: epoch, iterations: iteration,
                            imagesPerSecond: Double(images) / Swift.max(trainSeconds, 1e-9), checkpoint: checkpointPath,
                            teacherCacheHitRate: cache?.hitRate, evaluationArtifacts: artifacts)
     }
@@ -197,7 +213,7 @@ public final class Trainer {
     var distillStatePath: String { "\(options.outputDir)/distill.safetensors" }
 
     func saveCheckpoint(epoch: Int, iteration: Int) throws {
-        var meta = [Checkpoint.configKey: config.resolved.yaml, Checkpoint.configHashKey: config.resolved.sha256]
+        var meta = [Checkpoint.configKey: config.yaml, Checkpoint.configHashKey: config.sha256, "code_version": BuildInfo.codeVersion]
         meta["epoch"] = String(epoch)
         try Checkpoint.save(model.stateDict(), metadata: meta, to: checkpointPath)
         if let obj = objective, !obj.namedParameters.isEmpty {

@@ -1,67 +1,60 @@
 // Data for a run, from the config: the dataset (DATASETS.NAMES[0] under DATASETS.ROOT), the
-// train-time augmentation (INPUT.*), the train sampler (DATALOADER.*) and the test loader.
-// Pixel normalisation uses MODEL.PIXEL_MEAN/STD (0–255 units, as FastReID) divided by 255.
+// train-time augmentation (INPUT.*), the train sampler (DATALOADER.*) and one test set per
+// DATASETS.TESTS entry (the training dataset's own query/gallery when it names the same
+// dataset). Pixel normalisation uses MODEL.PIXEL_MEAN/STD (0–255 units, as FastReID) / 255.
 import Foundation
 import Tensor
+import Config
 import NN
 import Data
+import Eval
+
+/// One evaluation dataset: its query and gallery and a loader over query + gallery (in that order).
+public struct TestSet {
+    /// The DATASETS.TESTS entry.
+    public let name: String
+    public let dataset: ReidDataset
+    public let loader: BatchLoader
+}
 
 public struct TrainingData {
     public let dataset: ReidDataset
     public let trainLoader: BatchLoader
-    public let testLoader: BatchLoader
+    /// One per DATASETS.TESTS entry; the first is the run's headline evaluation.
+    public let testSets: [TestSet]
+    public var testLoader: BatchLoader { testSets[0].loader }
     public let sampler: any BatchSampler
     public let testBatchSize: Int
     public let augmentationSeed: UInt64
 
-    /// Dataset names map to layouts: Market1501 → market1501, DukeMTMC → dukemtmc, MSMT17 → msmt17,
-    /// VeRi → veri776, generic → generic; "synthetic" is a Market-1501 layout written by `reidkd data synth`.
-    public static func layoutName(_ datasetName: String) -> String {
-        let n = datasetName.lowercased().replacingOccurrences(of: "-", with: "")
-        switch n {
-        case "synthetic", "synth", "market", "market1501": return "market1501"
-        case "duke", "dukemtmc", "dukemtmcreid": return "dukemtmc"
-        case "veri", "veri776": return "veri776"
-        default: return n
-        }
+    public static func loadDataset(_ c: ResolvedConfig) throws -> ReidDataset {
+        try DatasetLayouts.trainingDataset(config: c)
     }
 
-    public static func loadDataset(_ c: ReidConfig) throws -> ReidDataset {
-        try DatasetLayouts.load(layoutName(c.datasets.names[0]), root: c.datasets.root)
+    /// The train or test augmentation of a config (INPUT.* with MODEL.PIXEL_MEAN/STD).
+    public static func augment(_ c: ResolvedConfig, train: Bool) -> AugmentConfig {
+        AugmentConfig(config: c, train: train, pixelMean: c[\ModelKeys.pixelMean], pixelStd: c[\ModelKeys.pixelStd])
     }
 
-    public static func augment(_ c: ReidConfig, train: Bool) -> AugmentConfig {
-        let size = train ? c.input.sizeTrain : c.input.sizeTest
-        var a = train ? AugmentConfig.train(height: size[0], width: size[1]) : AugmentConfig.test(height: size[0], width: size[1])
-        a.mean = c.model.pixelMean.map { Float($0 / 255) }
-        a.std = c.model.pixelStd.map { Float($0 / 255) }
-        if train {
-            a.flipProb = c.input.flip ? Float(c.input.flipProb) : 0
-            a.padding = c.input.padding ? c.input.paddingSize : 0
-            a.erasingProb = c.input.rea ? Float(c.input.reaProb) : 0
-            a.jitterProb = c.input.cj ? Float(c.input.cjProb) : 0
-            a.brightness = Float(c.input.cjBrightness); a.contrast = Float(c.input.cjContrast); a.saturation = Float(c.input.cjSaturation)
-        }
-        return a
-    }
-
-    public init(config c: ReidConfig, dataset: ReidDataset? = nil, cache: ImageCache = ImageCache()) throws {
+    public init(config c: ResolvedConfig, dataset: ReidDataset? = nil, cache: ImageCache = ImageCache()) throws {
         let ds = try dataset ?? TrainingData.loadDataset(c)
         self.dataset = ds
-        augmentationSeed = UInt64(c.seed)
-        trainLoader = BatchLoader(records: ds.train, transform: try TransformPipeline(TrainingData.augment(c, train: true), seed: augmentationSeed), cache: cache)
-        testLoader = BatchLoader(records: ds.query + ds.gallery, transform: try TransformPipeline(TrainingData.augment(c, train: false)), cache: ImageCache())
-        let batch = c.solver.imsPerBatch
-        if c.dataloader.samplerTrain == "TrainingSampler" {
-            sampler = try RandomSampler(count: ds.train.count, batchSize: batch, seed: augmentationSeed)
-        } else {
-            let k = c.dataloader.numInstance
-            guard batch % k == 0 else {
-                throw TrainError("SOLVER.IMS_PER_BATCH (\(batch)) must be a multiple of DATALOADER.NUM_INSTANCE (\(k)) for the identity sampler")
-            }
-            sampler = try PKSampler(pids: ds.train.map(\.pid), p: batch / k, k: k, seed: augmentationSeed)
+        augmentationSeed = UInt64(c[\RunKeys.seed])
+        let threads = c[\DataloaderKeys.numWorkers]
+        trainLoader = BatchLoader(records: ds.train, transform: try TransformPipeline(TrainingData.augment(c, train: true), seed: augmentationSeed),
+                                  cache: cache, threads: threads)
+        let testTransform = try TransformPipeline(TrainingData.augment(c, train: false))
+        let trainLayout = DatasetLayouts.layoutName(c[\DatasetKeys.names][0])
+        var sets: [TestSet] = []
+        for name in c[\DatasetKeys.tests] {
+            let layout = DatasetLayouts.layoutName(name)
+            let tds = layout == trainLayout ? ds : try DatasetLayouts.load(layout, root: c[\DatasetKeys.root])
+            sets.append(TestSet(name: name, dataset: tds,
+                                loader: BatchLoader(records: tds.query + tds.gallery, transform: testTransform, cache: ImageCache(), threads: threads)))
         }
-        testBatchSize = c.test.imsPerBatch
+        testSets = sets
+        sampler = try makeTrainSampler(config: c, pids: ds.train.map(\.pid), batchSize: c[\SolverKeys.imsPerBatch], seed: augmentationSeed)
+        testBatchSize = c[\TestKeys.imsPerBatch]
     }
 }
 

@@ -2,6 +2,7 @@
 // (YAML) and its hash in its metadata, so evaluation and export can rebuild the model from the
 // checkpoint file alone.
 import Tensor
+import Config
 
 extension Checkpoint {
     /// Saves `stateDict` with `config` (YAML and SHA-256) added to `metadata`.
@@ -13,12 +14,13 @@ extension Checkpoint {
         try save(stateDict, metadata: meta, to: path)
     }
 
-    /// The config stored in a checkpoint's metadata, re-validated against the current keys;
-    /// nil when the checkpoint carries none. `path` is for error messages.
-    public static func config(from metadata: [String: String], path: String) throws -> ResolvedConfig? {
+    /// The config stored in a checkpoint's metadata, re-validated against `schema` (the full
+    /// run schema, `RunConfig.schema` in Distill); nil when the checkpoint carries none. `path`
+    /// is for error messages.
+    public static func config(from metadata: [String: String], path: String, schema: ConfigSchema) throws -> ResolvedConfig? {
         guard let yaml = metadata[configKey] else { return nil }
         do {
-            return try ConfigLoader.load(yaml: yaml, source: "\(path) (metadata \"\(configKey)\")")
+            return try schema.load(yaml: yaml, source: "\(path) (metadata \"\(configKey)\")")
         } catch let e as ConfigError {
             throw CheckpointError(path: path, "stored config no longer loads: \(e.message)")
         }

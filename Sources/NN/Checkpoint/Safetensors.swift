@@ -9,6 +9,7 @@
 import Foundation
 import Support
 import Tensor
+import Support
 
 /// One tensor as stored in a safetensors file, converted to Float32.
 public struct SafetensorsEntry {
@@ -82,7 +83,7 @@ public struct SafetensorsFile {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
-            throw CheckpointError(path: path, "cannot read: \(error.localizedDescription)")
+            throw CheckpointError(path: path, "cannot read: \(FileSystem.reason(error))")
         }
         return try parse(data, path: path)
     }

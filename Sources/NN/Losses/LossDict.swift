@@ -1,27 +1,33 @@
 // The model losses, chosen by name and weighted in one place. `LossSpec` holds every loss
 // default (the YAML config maps MODEL.LOSSES.* onto it); `ReidLoss` evaluates the selected terms
 // on a ReidOutput and returns a `LossDict` that keeps each weighted term by name for logging
-// (`loss_ce`, `loss_tri`, `loss_circle`) and their sum. Distillation adds its own terms with
+// (`loss_ce`, `loss_tri`, `loss_circle`, `loss_cosface`) and their sum. Distillation adds its own terms with
 // `add(_:_:weight:)`.
 import Tensor
 
 public struct LossSpec: Codable, Equatable, Sendable {
-    /// Selected losses: any of "ce", "triplet", "circle".
+    /// Selected losses: any of "ce", "triplet", "circle", "cosface".
     public var names = ["ce", "triplet"]
     public var ceEpsilon = 0.1
     public var ceWeight = 1.0
     public var tripletMargin = 0.3        // 0 = soft margin
     public var tripletNormFeat = false
+    /// true: batch-hard mining; false: FastReID's softmax-weighted mining.
+    public var tripletHardMining = true
     public var tripletWeight = 1.0
     public var circleMargin = 0.25
     public var circleGamma = 128.0
     public var circleWeight = 1.0
+    public var cosfaceMargin = 0.25
+    public var cosfaceGamma = 128.0
+    public var cosfaceWeight = 1.0
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case names, ceEpsilon = "ce_epsilon", ceWeight = "ce_weight", tripletMargin = "triplet_margin"
-        case tripletNormFeat = "triplet_norm_feat", tripletWeight = "triplet_weight"
+        case tripletNormFeat = "triplet_norm_feat", tripletHardMining = "triplet_hard_mining", tripletWeight = "triplet_weight"
         case circleMargin = "circle_margin", circleGamma = "circle_gamma", circleWeight = "circle_weight"
+        case cosfaceMargin = "cosface_margin", cosfaceGamma = "cosface_gamma", cosfaceWeight = "cosface_weight"
     }
 
     /// Missing keys keep their defaults; unknown keys are rejected with a suggestion.
@@ -37,10 +43,14 @@ public struct LossSpec: Codable, Equatable, Sendable {
         ceWeight = try c.decodeIfPresent(Double.self, forKey: .ceWeight) ?? d.ceWeight
         tripletMargin = try c.decodeIfPresent(Double.self, forKey: .tripletMargin) ?? d.tripletMargin
         tripletNormFeat = try c.decodeIfPresent(Bool.self, forKey: .tripletNormFeat) ?? d.tripletNormFeat
+        tripletHardMining = try c.decodeIfPresent(Bool.self, forKey: .tripletHardMining) ?? d.tripletHardMining
         tripletWeight = try c.decodeIfPresent(Double.self, forKey: .tripletWeight) ?? d.tripletWeight
         circleMargin = try c.decodeIfPresent(Double.self, forKey: .circleMargin) ?? d.circleMargin
         circleGamma = try c.decodeIfPresent(Double.self, forKey: .circleGamma) ?? d.circleGamma
         circleWeight = try c.decodeIfPresent(Double.self, forKey: .circleWeight) ?? d.circleWeight
+        cosfaceMargin = try c.decodeIfPresent(Double.self, forKey: .cosfaceMargin) ?? d.cosfaceMargin
+        cosfaceGamma = try c.decodeIfPresent(Double.self, forKey: .cosfaceGamma) ?? d.cosfaceGamma
+        cosfaceWeight = try c.decodeIfPresent(Double.self, forKey: .cosfaceWeight) ?? d.cosfaceWeight
     }
 }
 
@@ -80,9 +90,12 @@ public let lossRegistry = Registry<(LossSpec) -> LossTerm>(kind: "loss", [
         guard let logits = out.logits else { preconditionFailure("loss_ce needs training-mode logits (model.train() and labels)") }
         return crossEntropyLoss(logits, targets: y, epsilon: Float(s.ceEpsilon)) } }),
     ("triplet", { s in LossTerm(name: "loss_tri", weight: Float(s.tripletWeight)) { out, y in
-        tripletLoss(out.features, targets: y, margin: Float(s.tripletMargin), normFeat: s.tripletNormFeat) } }),
+        tripletLoss(out.features, targets: y, margin: Float(s.tripletMargin), normFeat: s.tripletNormFeat,
+                    hardMining: s.tripletHardMining) } }),
     ("circle", { s in LossTerm(name: "loss_circle", weight: Float(s.circleWeight)) { out, y in
         pairwiseCircleLoss(out.features, targets: y, margin: Float(s.circleMargin), gamma: Float(s.circleGamma)) } }),
+    ("cosface", { s in LossTerm(name: "loss_cosface", weight: Float(s.cosfaceWeight)) { out, y in
+        pairwiseCosFaceLoss(out.features, targets: y, margin: Float(s.cosfaceMargin), gamma: Float(s.cosfaceGamma)) } }),
 ])
 
 /// The selected losses of a model.

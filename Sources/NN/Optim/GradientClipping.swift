@@ -5,6 +5,21 @@ import Foundation
 import Tensor
 
 public enum GradientClipping {
+    /// A configured clipping step (SOLVER.CLIP_GRADIENTS).
+    public enum Rule: Equatable, Sendable {
+        case norm(Float, normType: Float)
+        case value(Float)
+
+        /// Clips the gradients of `params`; returns the norm before clipping for `.norm`.
+        @discardableResult
+        public func apply(_ params: [Parameter]) -> Float? {
+            switch self {
+            case .norm(let maxNorm, let p): return GradientClipping.clipGlobalNorm(params, maxNorm: maxNorm, normType: p)
+            case .value(let v): GradientClipping.clipValue(params, value: v); return nil
+            }
+        }
+    }
+
     /// Scales all gradients by `maxNorm / (total + 1e-6)` when their joint p-norm `total`
     /// exceeds `maxNorm`; `normType` is p ≥ 1 or `.infinity`. Returns the norm before clipping.
     @discardableResult

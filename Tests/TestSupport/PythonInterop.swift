@@ -3,12 +3,12 @@
 import XCTest
 import Foundation
 
-enum PythonInterop {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+public enum PythonInterop {
+    public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Scripts/safetensors_check.py").path
 
     /// Runs python3 with `args`, feeding `stdin`; returns (exit status, stdout, stderr).
-    static func run(_ args: [String], stdin: String? = nil) throws -> (Int32, String, String) {
+    public static func run(_ args: [String], stdin: String? = nil) throws -> (Int32, String, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["python3"] + args
@@ -26,7 +26,7 @@ enum PythonInterop {
     }
 
     /// Throws XCTSkip (and prints why) unless `modules` import in python3.
-    static func require(_ modules: [String]) throws {
+    public static func require(_ modules: [String]) throws {
         let status: Int32, err: String
         do {
             (status, _, err) = try run(["-c", "import " + modules.joined(separator: ", ")])
@@ -42,7 +42,7 @@ enum PythonInterop {
     }
 
     /// Runs the check script and returns stdout, failing the test on a non-zero exit.
-    static func check(_ args: [String], stdin: String? = nil) throws -> String {
+    public static func check(_ args: [String], stdin: String? = nil) throws -> String {
         let (status, out, err) = try run([script] + args, stdin: stdin)
         guard status == 0 else { throw NSError(domain: "python", code: Int(status), userInfo: [NSLocalizedDescriptionKey: err]) }
         return out

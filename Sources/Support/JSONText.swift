@@ -2,10 +2,10 @@
 // Written by hand (not JSONSerialization) so that the bytes are the same on every platform:
 // the config hash depends on them.
 
-enum JSONText {
+public enum JSONText {
     /// `s` as a JSON string literal (quotes included), escaped like Python's `json.dumps`
     /// with its default `ensure_ascii=True`: non-ASCII as \uXXXX (UTF-16 surrogate pairs).
-    static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
@@ -31,7 +31,7 @@ enum JSONText {
     }
 
     /// A finite double in its shortest round-trip form, as Python's repr: "0.00035", "1e-07", "3.0".
-    static func number(_ x: Double) -> String {
+    public static func number(_ x: Double) -> String {
         precondition(x.isFinite, "JSONText.number: non-finite value \(x)")
         return "\(x)"
     }

@@ -1,44 +1,43 @@
 // Loading a config: defaults ← `_BASE_` chain (oldest first) ← the file ← `--opts KEY VALUE`.
 // YAML files are nested mappings (`MODEL: {BACKBONE: {DEPTH: 34}}`) or dotted keys
 // (`MODEL.BACKBONE.DEPTH: 34`), or both. `_BASE_` names a file relative to the file that names
-// it; a child overrides its base key by key. Every key is checked against Defaults.swift
-// (unknown → "did you mean"), every value is coerced to the key's type and range, and then a few
-// cross-key rules run. Errors name the key and the file (or `--opts`) that set it.
+// it; a child overrides its base key by key. Every key is checked against the schema
+// (unknown → "did you mean"), every value is coerced to the key's type and range, and then the
+// groups' cross-key rules run. Errors name the key and the file (or `--opts`) that set it.
 import Support
 import Foundation
 import Yams
 
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
-public enum ConfigLoader {
-    /// The defaults alone.
-    public static func defaults() -> ResolvedConfig {
-        ResolvedConfig(values: Dictionary(uniqueKeysWithValues: ConfigDefaults.keys.map { ($0.key, $0.defaultValue) }))
-    }
-
+extension ConfigSchema {
     /// Loads `path` (with its `_BASE_` chain) and applies `overrides` (`[KEY, VALUE, KEY, VALUE, …]`).
-    public static func load(file path: String, overrides: [String] = []) throws -> ResolvedConfig {
+    public func load(file path: String, overrides: [String] = []) throws -> ResolvedConfig {
         var config = defaults()
-        try merge(file: path, into: &config, chain: [])
-        try apply(overrides: overrides, to: &config)
+        try ConfigLoader.merge(file: path, into: &config, chain: [])
+        try ConfigLoader.apply(overrides: overrides, to: &config)
         try validate(config)
         return config
     }
 
     /// Loads YAML text (no `_BASE_` unless `directory` is given) and applies `overrides`.
-    public static func load(yaml text: String, source: String = "<yaml>", directory: String? = nil,
-                            overrides: [String] = []) throws -> ResolvedConfig {
+    public func load(yaml text: String, source: String = "<yaml>", directory: String? = nil,
+                     overrides: [String] = []) throws -> ResolvedConfig {
         var config = defaults()
-        try merge(text: text, source: source, directory: directory, into: &config, chain: [])
-        try apply(overrides: overrides, to: &config)
+        try ConfigLoader.merge(text: text, source: source, directory: directory, into: &config, chain: [])
+        try ConfigLoader.apply(overrides: overrides, to: &config)
         try validate(config)
         return config
     }
 
+    /// The defaults with `overrides` applied and validated.
+    public func load(overrides: [String]) throws -> ResolvedConfig {
+        var config = defaults()
+        try ConfigLoader.apply(overrides: overrides, to: &config)
+        try validate(config)
+        return config
+    }
+}
+
+public enum ConfigLoader {
     // MARK: Files
 
     static func merge(file path: String, into config: inout ResolvedConfig, chain: [String]) throws {
@@ -73,7 +72,7 @@ public enum ConfigLoader {
             try merge(file: basePath, into: &config, chain: chain)
         }
         var flat: [(String, Any)] = []
-        try flatten(map.filter { $0.key != "_BASE_" }, prefix: "", source: source, into: &flat)
+        try flatten(map.filter { $0.key != "_BASE_" }, prefix: "", source: source, schema: config.schema, into: &flat)
         var seen = Set<String>()
         for (key, _) in flat where !seen.insert(key).inserted {
             throw ConfigError("\(source): \(key) is set twice (once nested, once dotted); keep one")
@@ -85,14 +84,15 @@ public enum ConfigLoader {
 
     /// Turns nested mappings into dotted keys. A mapping under a known leaf key is an error, and
     /// so is a scalar where a group of keys is expected.
-    static func flatten(_ map: [String: Any], prefix: String, source: String, into out: inout [(String, Any)]) throws {
+    static func flatten(_ map: [String: Any], prefix: String, source: String, schema: ConfigSchema,
+                        into out: inout [(String, Any)]) throws {
         for (k, v) in map {
             let key = prefix.isEmpty ? k : prefix + "." + k
             if let sub = v as? [String: Any] {
-                if ConfigDefaults.byKey[key] != nil {
-                    throw ConfigError("\(source): \(key) takes a value (\(ConfigDefaults.byKey[key]!.type.summary)), not a mapping")
+                if let spec = schema.byKey[key] {
+                    throw ConfigError("\(source): \(key) takes a value (\(spec.type.summary)), not a mapping")
                 }
-                try flatten(sub, prefix: key, source: source, into: &out)
+                try flatten(sub, prefix: key, source: source, schema: schema, into: &out)
             } else {
                 out.append((key, v))
             }
@@ -113,13 +113,14 @@ public enum ConfigLoader {
     // MARK: Keys and values
 
     static func set(_ key: String, _ raw: Any, source: String, in config: inout ResolvedConfig) throws {
-        guard let spec = ConfigDefaults.byKey[key] else {
-            let children = ConfigDefaults.keys.map(\.key).filter { $0.hasPrefix(key + ".") }
+        let all = config.schema.keys.map(\.key)
+        guard let spec = config.schema.byKey[key] else {
+            let children = all.filter { $0.hasPrefix(key + ".") }
             if !children.isEmpty {
                 let names = children.map { String($0.dropFirst(key.count + 1)) }
                 throw ConfigError("\(source): \(key) is a group of keys (\(names.joined(separator: ", "))), not a value; set e.g. \(children[0])")
             }
-            throw ConfigError("\(source): unknown config key \(key).\(Suggest.phrase(for: key, in: ConfigDefaults.keys.map(\.key)))")
+            throw ConfigError("\(source): unknown config key \(key).\(Suggest.phrase(for: key, in: all))")
         }
         do {
             config.values[key] = try spec.type.coerce(raw)
@@ -145,23 +146,6 @@ public enum ConfigLoader {
                 raw = overrides[i + 1]
             }
             try set(key, raw, source: "--opts", in: &config)
-        }
-    }
-
-    /// Cross-key rules that single-key ranges cannot express.
-    static func validate(_ c: ResolvedConfig) throws {
-        let steps = c.intList("SOLVER.STEPS")
-        if steps != steps.sorted() {
-            throw ConfigError("SOLVER.STEPS must be increasing, got \(steps)")
-        }
-        if c.string("DATALOADER.SAMPLER_TRAIN") == "NaiveIdentitySampler" {
-            let b = c.int("SOLVER.IMS_PER_BATCH"), k = c.int("DATALOADER.NUM_INSTANCE")
-            if b % k != 0 || b / k < 2 {
-                throw ConfigError("SOLVER.IMS_PER_BATCH (\(b)) must be a multiple of DATALOADER.NUM_INSTANCE (\(k)) with at least 2 identities per batch")
-            }
-        }
-        if c.string("SOLVER.OPT") == "SGD" && c.bool("SOLVER.NESTEROV") && c.double("SOLVER.MOMENTUM") == 0 {
-            throw ConfigError("SOLVER.NESTEROV needs SOLVER.MOMENTUM > 0")
         }
     }
 }

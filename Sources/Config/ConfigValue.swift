@@ -1,7 +1,7 @@
-// Config values and their types. A key's type and allowed range live with its default in
-// Defaults.swift; `ValueType.coerce` turns whatever YAML or `--opts` produced into that type
-// (ints into floats, "1e-7" strings into floats, a scalar into a one-element list) or explains
-// why it cannot, naming the key.
+// Config values and their types. A key's type and allowed range live with its default in the
+// key group of the module that reads it (ConfigKey.swift); `ValueType.coerce` turns whatever
+// YAML or `--opts` produced into that type (ints into floats, "1e-7" strings into floats, a
+// scalar into a one-element list) or explains why it cannot, naming the key.
 import Support
 import Foundation
 
@@ -80,7 +80,7 @@ public indirect enum ValueType: Sendable {
 
     /// Converts a value loaded from YAML (Int, Double, String, Bool, [Any]) to this type.
     /// Throws a message without the key; the caller adds key and source.
-    func coerce(_ raw: Any) throws -> ConfigValue {
+    public func coerce(_ raw: Any) throws -> ConfigValue {
         func bad(_ expected: String) -> ConfigIssue { ConfigIssue("expected \(expected), got \(Self.show(raw))") }
         switch self {
         case .int(let r):
@@ -132,7 +132,7 @@ public indirect enum ValueType: Sendable {
         return nil
     }
 
-    static func show(_ raw: Any) -> String {
+    public static func show(_ raw: Any) -> String {
         switch raw {
         case let s as String: return "\"\(s)\""
         case let b as Bool: return b ? "true" : "false"
@@ -144,7 +144,7 @@ public indirect enum ValueType: Sendable {
 }
 
 /// A problem with one value, before the key and source are known.
-struct ConfigIssue: Error {
-    let message: String
-    init(_ message: String) { self.message = message }
+public struct ConfigIssue: Error {
+    public let message: String
+    public init(_ message: String) { self.message = message }
 }

@@ -1,0 +1,18 @@
+// KD.* keys of the distillation as a whole (which terms, which teacher, whether to cache its
+// outputs), read by `KDConfig(config:)` and `Teacher.named(by:)`; each term's own keys live in
+// its file under Terms/. And the run-level keys SEED and OUTPUT_DIR, read by the trainer.
+import Config
+
+public struct KDKeys: ConfigKeyGroup {
+    public init() {}
+    public let method = Key.string("KD.METHOD", "none", nil, "distillation terms joined by '+': \(DistillTerms.helpText); none = no teacher")
+    public let teacherConfig = Key.string("KD.TEACHER_CONFIG", "", nil, "teacher config file (set by the sweep)")
+    public let teacherWeights = Key.string("KD.TEACHER_WEIGHTS", "", nil, "teacher checkpoint (.safetensors); the sweep trains one when empty", hashed: false)
+    public let cache = Key.flag("KD.CACHE", true, "cache the frozen teacher's outputs per augmented sample (terms that need only logits and embeddings)")
+}
+
+public struct RunKeys: ConfigKeyGroup {
+    public init() {}
+    public let seed = Key.int("SEED", 0, KeyRange.any, "seed of the one RandomGenerator (init, sampling, augmentation)")
+    public let outputDir = Key.string("OUTPUT_DIR", "logs", nil, "where checkpoints, the log and the evaluation files of `reidkd train` go", hashed: false)
+}
