@@ -2,7 +2,7 @@
 // ReidKD — knowledge distillation workbench for instance re-identification.
 // Module map (data flows one way; a lower module never imports a higher one):
 //   CBLAS CPNG CJPEG CCPUID → Tensor → NN, Data → Eval → Distill → Report, Export → reidkd
-//   Support (SHA-256, suggestions, JSON text) sits below everything; Config (keys, schema,
+//   Support (SHA-256, suggestions, JSON text, file-system errors, safe names) sits below everything; Config (keys, schema,
 //   loading) sits below NN, Data, Eval and Distill, which each declare their own keys on it.
 //   Store (the SQLite experiment store) is a leaf: it knows rows, not models, so the trainer,
 //   the report and the export can all use it.
@@ -37,21 +37,21 @@ let package = Package(
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
 
-        // Small shared utilities (SHA-256, "did you mean" suggestions): below every module.
+        // Small shared utilities (SHA-256, "did you mean" suggestions, file-system errors, safe names): below every module.
         .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Config keys, values, schema, loading: each module declares its own key group on it.
         .target(name: "Config", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CCPUID"]),
         .target(name: "NN", dependencies: ["Tensor", "Support", "Config"]),
         .target(name: "Data", dependencies: ["Tensor", "Support", "Config", "CPNG", "CJPEG"]),
-        .target(name: "Eval", dependencies: ["Tensor", "NN", "Data", "Config"]),
+        .target(name: "Eval", dependencies: ["Tensor", "Support", "NN", "Data", "Config"]),
         .target(name: "Store", dependencies: ["Support", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Distill", dependencies: ["Tensor", "Support", "Config", "BuildInfo", "NN", "Data", "Eval", "Store", .product(name: "Yams", package: "Yams")]),
-        .target(name: "Report", dependencies: ["Tensor", "Config", "NN", "Data", "Eval", "Store", "Distill"]),
+        .target(name: "Report", dependencies: ["Tensor", "Support", "Config", "NN", "Data", "Eval", "Store", "Distill"]),
         .target(name: "Export", dependencies: ["Tensor", "Support", "Config", "BuildInfo", "NN", "Data", "Eval", "Store", "Distill"]),
 
         .executableTarget(name: "reidkd", dependencies: [
-            "Tensor", "Config", "BuildInfo", "NN", "Data", "Eval", "Store", "Distill", "Report", "Export",
+            "Tensor", "Support", "Config", "BuildInfo", "NN", "Data", "Eval", "Store", "Distill", "Report", "Export",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -66,9 +66,12 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "Config", "TestSupport"]),
         .testTarget(name: "EvalTests", dependencies: ["Eval", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill", "Config", "BuildInfo", "NN", "Data", "Eval", "TestSupport"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "Config", "BuildInfo", "NN", "Data", "Eval", "Support", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Data", "Store", "TestSupport"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Config", "NN", "Store", "Distill", "Data", "Eval", "Support", "TestSupport"]),
+        // Runs the built `reidkd` binary on bad inputs (needs it built: `make test` does).
+        .testTarget(name: "CLITests", dependencies: ["Tensor", "Config", "NN", "Data", "Store", "Distill", "Export", "Support",
+                                                     .product(name: "GRDB", package: "GRDB.swift")]),
     ],
     swiftLanguageModes: [.v5]
 )

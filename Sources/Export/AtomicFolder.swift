@@ -2,6 +2,7 @@
 // target (same file system, so the final rename is atomic), which replaces the target only
 // when complete. On any error the temporary folder is removed and the target is untouched.
 import Foundation
+import Support
 
 struct AtomicFolder {
     let target: String
@@ -28,7 +29,7 @@ struct AtomicFolder {
             try fm.removeItem(atPath: "\(temp)/.probe")
         } catch {
             try? fm.removeItem(atPath: temp)
-            throw ExportError("cannot write the export to \(self.target): \(error.localizedDescription) (is \(parent) writable?); choose another --out")
+            throw ExportError("cannot write the export to \(self.target): \(FileSystem.reason(error, path: temp)); choose another --out")
         }
     }
 
@@ -48,7 +49,7 @@ struct AtomicFolder {
         } catch {
             if hadTarget && !fm.fileExists(atPath: target) { try? fm.moveItem(atPath: old, toPath: target) }
             discard()
-            throw ExportError("cannot move the export into \(target): \(error.localizedDescription)")
+            throw ExportError("cannot move the export into \(target): \(FileSystem.reason(error, path: target))")
         }
     }
 }

@@ -5,6 +5,7 @@
 // writes) so a transaction takes the write lock up front and never needs a lock upgrade, which
 // SQLite cannot wait for.
 import Foundation
+import Support
 import GRDB
 
 /// Defaults of the store (the one place they live).
@@ -33,9 +34,7 @@ public final class ExperimentStore: @unchecked Sendable {
         if !fm.fileExists(atPath: path) {
             guard create else { throw StoreError.missingStore(path: path) }
             let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
-                throw StoreError.database(path: path, action: "creating directory \(parent)", message: "\(error.localizedDescription)")
-            }
+            try FileSystem.createFolder(parent)
         }
         var config = Configuration()
         config.journalMode = .wal
@@ -47,7 +46,9 @@ public final class ExperimentStore: @unchecked Sendable {
         } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB || e.resultCode == .SQLITE_CORRUPT {
             throw StoreError.notAStore(path: path, message: e.message ?? "\(e.resultCode)")
         } catch {
-            throw StoreError.database(path: path, action: "opening", message: Self.message(error))
+            // SQLite says "unable to open database file"; the folder's permissions say why.
+            let why = FileSystem.diagnose(path).map { "; \($0)" } ?? ""
+            throw StoreError.database(path: path, action: "opening", message: Self.message(error) + why)
         }
         appliedMigrations = try Self.migrate(db, path: path)
     }

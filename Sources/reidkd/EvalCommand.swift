@@ -23,26 +23,21 @@ struct EvalCommand: ParsableCommand {
     var opts: [String] = []
 
     func run() throws {
-        do {
-            let (state, meta) = try Checkpoint.load(checkpoint)
-            guard var resolved = try Checkpoint.config(from: meta, path: checkpoint, schema: RunConfig.schema) else {
-                throw TrainError("\(checkpoint) carries no config in its metadata; it was not written by reidkd train/sweep")
-            }
-            var extra = opts
-            if let d = dataset { extra += [DatasetKeys.shared.names.name, "[\(d)]"] }
-            if let r = root { extra += [DatasetKeys.shared.root.name, r] }
-            try ConfigLoader.apply(overrides: extra, to: &resolved)
-            let c = resolved
-            let data = try TrainingData(config: c)
-            let classes = state.first { $0.0 == "heads.weight" }?.1.shape[0] ?? data.dataset.numTrainPids
-            let model = try ReidModel(spec: ModelSpec(config: c, numClasses: classes, inputSize: c[\InputKeys.sizeTrain]), seed: 0)
-            try Checkpoint.copy(state, into: model.stateDict(), path: checkpoint)
-            let r = try ModelEvaluation.evaluate(model: model, data: data, config: c)
-            let others = try ModelEvaluation.evaluateOthers(model: model, data: data, config: c)
-            print(json ? r.json() : EvalResult.table([(data.testSets[0].name, r)] + others.map { ($0.name, $0.result) }))
-        } catch {
-            FileHandle.standardError.write("reidkd eval: \(error)\n".data(using: .utf8)!)
-            throw ExitCode.failure
+        let (state, meta) = try Checkpoint.load(checkpoint)
+        guard var resolved = try Checkpoint.config(from: meta, path: checkpoint, schema: RunConfig.schema) else {
+            throw TrainError("\(checkpoint) carries no config in its metadata; it was not written by reidkd train/sweep")
         }
+        var extra = opts
+        if let d = dataset { extra += [DatasetKeys.shared.names.name, "[\(d)]"] }
+        if let r = root { extra += [DatasetKeys.shared.root.name, r] }
+        try ConfigLoader.apply(overrides: extra, to: &resolved)
+        let c = resolved
+        let data = try TrainingData(config: c)
+        let classes = state.first { $0.0 == "heads.weight" }?.1.shape[0] ?? data.dataset.numTrainPids
+        let model = try ReidModel(spec: ModelSpec(config: c, numClasses: classes, inputSize: c[\InputKeys.sizeTrain]), seed: 0)
+        try Checkpoint.copy(state, into: model.stateDict(), path: checkpoint)
+        let r = try ModelEvaluation.evaluate(model: model, data: data, config: c)
+        let others = try ModelEvaluation.evaluateOthers(model: model, data: data, config: c)
+        print(json ? r.json() : EvalResult.table([(data.testSets[0].name, r)] + others.map { ($0.name, $0.result) }))
     }
 }

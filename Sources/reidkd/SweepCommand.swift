@@ -19,7 +19,7 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
-        do {
+        do {  // what this throws is printed as one `reidkd: error:` line by ReidKD.main
             let spec = try SweepSpec.load(path: file)
             let plan = SweepPlan(spec)
             if !workerProcess { print(plan.summary) }
@@ -62,14 +62,9 @@ struct SweepCommand: ParsableCommand {
             print(try runner.summaryTable(sweep: sweep))
             let failed = try db.runs(RunFilter(sweep: sweep.id, statuses: [.failed, .diverged])).count
             if failed > 0 {
-                FileHandle.standardError.write("reidkd sweep: \(failed) run(s) failed or diverged; see `reidkd runs list --sweep \(spec.name) --status failed,diverged`\n".data(using: .utf8)!)
-                throw ExitCode(Int32(min(failed, 125)))
+                throw CLIFailure(description: "\(failed) run(s) failed or diverged; see `reidkd runs list --sweep \(spec.name) --status failed,diverged`",
+                                 exitCode: Int32(min(failed, 125)))
             }
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            FileHandle.standardError.write("reidkd sweep: \(error)\n".data(using: .utf8)!)
-            throw ExitCode.failure
         }
     }
 }

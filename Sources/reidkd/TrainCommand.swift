@@ -19,19 +19,12 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
-        do {
-            let c = try RunConfig.load(file: config, overrides: opts)
-            let trainer = try StandaloneTraining.trainer(config: c, resume: resume, maxIterations: maxIters) { print($0) }
-            let result = try trainer.run()
-            if let r = result.evaluation {
-                print(EvalResult.table([(trainer.data.testSets[0].name, r)] + result.otherEvaluations.map { ($0.name, $0.result) }))
-            }
-            print("checkpoint: \(result.checkpoint)")
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            FileHandle.standardError.write("reidkd: error: \(error)\n".data(using: .utf8)!)
-            throw ExitCode.failure
+        let c = try RunConfig.load(file: config, overrides: opts)
+        let trainer = try StandaloneTraining.trainer(config: c, resume: resume, maxIterations: maxIters) { print($0) }
+        let result = try trainer.run()
+        if let r = result.evaluation {
+            print(EvalResult.table([(trainer.data.testSets[0].name, r)] + result.otherEvaluations.map { ($0.name, $0.result) }))
         }
+        print("checkpoint: \(result.checkpoint)")
     }
 }

@@ -2,6 +2,7 @@
 // then per architecture and seed the baseline (no KD) and every grid/explicit point.
 // Names are deterministic, so re-running a sweep finds its runs again by name.
 import Foundation
+import Support
 import Store
 
 public struct PlannedRun: Equatable {
@@ -71,8 +72,36 @@ public struct SweepPlan {
     /// KD.TEMPERATURE → TEMPERATURE: the last component names the factor in run names.
     static func shortKey(_ key: String) -> String { String(key.split(separator: ".").last ?? Substring(key)) }
 
+    /// Grid values in run names: ASCII letters, digits and `-_.=+` kept, anything else (`/`,
+    /// spaces, non-ASCII) becomes `_`, and a second `.` in a row too, so no name holds `..`.
     static func sanitize(_ s: String) -> String {
-        String(s.map { $0.isLetter || $0.isNumber || "-_.=+".contains($0) ? $0 : "_" })
+        var out = ""
+        for c in s {
+            let keep = c.isASCII && (c.isLetter || c.isNumber || "-_.=+".contains(c)) && !(c == "." && out.last == ".")
+            out.append(keep ? c : "_")
+        }
+        return out
+    }
+
+    /// The plan has a run, and every run name is a safe folder name (grid values can make one
+    /// too long).
+    static func checkRunNames(_ spec: SweepSpec, source: String) throws {
+        let runs = SweepPlan(spec).runs
+        if runs.isEmpty {
+            throw SweepError("\(source): the sweep plans no run; add a 'teacher', 'baseline: true', a 'grid' or 'runs'")
+        }
+        for r in runs {
+            if let rule = SafeName.problem(r.name, maxLength: SafeName.maxRunLength, extra: "=+") {
+                throw SweepError("\(source): fields 'grid'/'runs': run name \(SweepSpec.quoted(r.name)) is not a safe folder name: \(rule); use fewer or shorter values")
+            }
+        }
+    }
+
+    /// `resultsRoot/<sweep>/<run>`, checked to stay inside `resultsRoot/<sweep>/` — the one place
+    /// run folders are formed from names.
+    public static func runFolder(_ run: String, sweep: String, resultsRoot: String) throws -> String {
+        let sweepFolder = try SafeName.child(sweep, of: resultsRoot, what: "sweep name")
+        return try SafeName.child(run, of: sweepFolder, what: "run name")
     }
 
     /// The printed plan: one line per run.

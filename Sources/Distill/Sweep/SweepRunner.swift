@@ -5,6 +5,7 @@
 // throws or diverges is recorded with its error and the sweep goes on. Re-running the same
 // sweep skips finished runs and resumes interrupted ones from their last checkpoint.
 import Foundation
+import Support
 import Tensor
 import BuildInfo
 import Config
@@ -69,7 +70,7 @@ public final class SweepRunner {
     func resolve(_ r: PlannedRun) throws -> ResolvedRun {
         var opts: [String] = []
         for (k, v) in r.overrides { opts += [k, v] }
-        opts += [RunKeys.shared.outputDir.name, runDirectory(r.name)]
+        opts += [RunKeys.shared.outputDir.name, try SweepPlan.runFolder(r.name, sweep: spec.name, resultsRoot: resultsRoot)]
         if r.role == .student {
             opts += [KDKeys.shared.teacherWeights.name, teacherCheckpoint]
             if let t = spec.teacher?.config { opts += [KDKeys.shared.teacherConfig.name, t] }
@@ -212,7 +213,7 @@ public final class SweepRunner {
                                              datasetFingerprint: run.datasetFingerprint))
         for p in prior where p.id != run.id {
             guard let art = try store.artifacts(run: p.id).first(where: { $0.kind == "model" }), fm.fileExists(atPath: art.path) else { continue }
-            try fm.createDirectory(atPath: (teacherCheckpoint as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileSystem.createFolder((teacherCheckpoint as NSString).deletingLastPathComponent)
             if fm.fileExists(atPath: teacherCheckpoint) { try fm.removeItem(atPath: teacherCheckpoint) }
             try fm.copyItem(atPath: art.path, toPath: teacherCheckpoint)
             var summary = try store.summary(run: p.id)

@@ -18,6 +18,7 @@
 import Foundation
 import Yams
 import Support
+import Config
 import NN
 
 public struct SweepError: Error, CustomStringConvertible {
@@ -63,6 +64,7 @@ public struct SweepSpec {
 
     public static func parse(_ text: String, source: String = "<sweep>") throws -> SweepSpec {
         let root: Node
+        if let problem = YAMLGuard.problem(in: text) { throw SweepError("\(source): \(problem)") }
         do {
             guard let n = try Yams.compose(yaml: text) else { throw SweepError("\(source): the sweep file is empty") }
             root = n
@@ -109,12 +111,21 @@ public struct SweepSpec {
             }
         }
         guard !spec.name.isEmpty else { throw SweepError("\(source): 'name' is required (it names the sweep in the store and results/<name>/)") }
-        guard spec.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw SweepError("\(source): name '\(spec.name)' may only use letters, digits, '-', '_' and '.' (it becomes a folder name)")
+        if let rule = SafeName.problem(spec.name) {
+            throw SweepError("\(source): field 'name': \(quoted(spec.name)) is not a safe folder name (it becomes results/<name>/): \(rule)")
         }
+        for arch in spec.students {
+            if let rule = SafeName.problem(arch.name) {
+                throw SweepError("\(source): field 'students': architecture \(quoted(arch.name)) is not a safe folder name (it starts its runs' folder names): \(rule)")
+            }
+        }
+        try SweepPlan.checkRunNames(spec, source: source)
         spec.sourceText = text
         return spec
     }
+
+    /// A name as it is shown in an error: quoted, control characters escaped, cut at 80.
+    static func quoted(_ s: String) -> String { "'\(OneLine.escape(s, limit: 80))'" }
 
     static func scalar(_ n: Node, _ at: String) throws -> String {
         guard let s = n.scalar else { throw SweepError("\(at) must be a single value") }

@@ -7,6 +7,7 @@
 // left off. MODEL.WEIGHTS initialises the model before the first epoch. A NaN/inf loss stops
 // the run with `TrainError` ("diverged").
 import Foundation
+import Support
 import Tensor
 import BuildInfo
 import Config
@@ -108,7 +109,7 @@ public final class Trainer {
     }
 
     public func run() throws -> TrainResult {
-        try FileManager.default.createDirectory(atPath: options.outputDir, withIntermediateDirectories: true)
+        try FileSystem.createFolder(options.outputDir)
         let itersPerEpoch = data.sampler.batches(epoch: 0).count
         let batchSize = config[\SolverKeys.imsPerBatch], maxEpoch = config[\SolverKeys.maxEpoch]
         let evalPeriod = config[\TestKeys.evalPeriod], checkpointPeriod = config[\SolverKeys.checkpointPeriod]

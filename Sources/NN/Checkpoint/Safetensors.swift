@@ -7,6 +7,7 @@
 // U8 and BOOL, converting to Float32. Every malformed case the reference reader rejects is
 // rejected here too, with the file and tensor named.
 import Foundation
+import Support
 import Tensor
 import Support
 
@@ -70,7 +71,7 @@ public struct SafetensorsFile {
         do {
             try out.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw CheckpointError(path: path, "cannot write: \(error.localizedDescription)")
+            throw CheckpointError(path: path, "cannot write: \(FileSystem.reason(error, path: path))")
         }
     }
 
@@ -82,7 +83,7 @@ public struct SafetensorsFile {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
-            throw CheckpointError(path: path, "cannot read: \(error.localizedDescription)")
+            throw CheckpointError(path: path, "cannot read: \(FileSystem.reason(error))")
         }
         return try parse(data, path: path)
     }
@@ -151,8 +152,9 @@ public struct SafetensorsFile {
             guard info.begin == expected else {
                 throw fail("tensor \"\(info.name)\": data_offsets begin at \(info.begin), expected \(expected) (gap or overlap between tensors)")
             }
-            guard info.end - info.begin == count * width else {
-                throw fail("tensor \"\(info.name)\": \(info.end - info.begin) bytes for shape \(info.shape) of \(info.dtype), expected \(count * width)")
+            let (bytes, tooMany) = count.multipliedReportingOverflow(by: width)
+            guard !tooMany, info.end - info.begin == bytes else {
+                throw fail("tensor \"\(info.name)\": \(info.end - info.begin) bytes for shape \(info.shape) of \(info.dtype), expected \(tooMany ? "more than any file holds" : String(bytes))")
             }
             guard info.end <= bufferSize else {
                 throw fail("truncated: tensor \"\(info.name)\" ends at byte \(info.end) of the data buffer, which holds only \(bufferSize)")
