@@ -11,8 +11,12 @@ public struct KDConfig: Sendable, Equatable {
     public var cache = false
     /// What the terms need, together.
     public var needs: TermNeeds
+    /// KD.TEACHER ema: the decay of the student's moving average that serves as the teacher.
+    public var emaDecay: Double?
 
     public var enabled: Bool { !terms.isEmpty }
+    /// Whether the run needs a teacher from outside (a file or the sweep's teacher stage).
+    public var needsGivenTeacher: Bool { enabled && emaDecay == nil }
     /// Whether the teacher must produce stage maps (these are never cached).
     public var needsStages: Bool { needs.contains(.stages) || needs.contains(.preReLUStages) }
 
@@ -31,6 +35,11 @@ public struct KDConfig: Sendable, Equatable {
     public init(config c: ResolvedConfig) throws {
         terms = try KDConfig.terms(of: c[\KDKeys.method])
         needs = terms.reduce(TermNeeds()) { $0.union(DistillTerms.entry(named: $1)!.needs) }
-        if enabled && needs.isCacheable { cache = c[\KDKeys.cache] }
+        guard enabled else { return }
+        if c[\KDKeys.teacher] == "ema" {
+            emaDecay = c[\KDKeys.emaDecay]    // a moving teacher: nothing to cache
+        } else if needs.isCacheable {
+            cache = c[\KDKeys.cache]
+        }
     }
 }

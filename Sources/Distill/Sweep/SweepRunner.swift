@@ -87,8 +87,8 @@ public final class SweepRunner {
         if r.role == .student && kd.isEmpty {
             throw SweepError("run \(r.name): a distilled student needs KD.METHOD (set it in grid or runs), got none")
         }
-        if r.role == .student && spec.teacher == nil {
-            throw SweepError("sweep \(spec.name): distilled students need a 'teacher' entry")
+        if r.role == .student && spec.teacher == nil && config.peek(\KDKeys.teacher) != "ema" {
+            throw SweepError("sweep \(spec.name): distilled students need a 'teacher' entry (or KD.TEACHER: ema for self-distillation)")
         }
         return ResolvedRun(planned: r, config: config)
     }
@@ -162,7 +162,7 @@ public final class SweepRunner {
         let c = r.config
         let data = try TrainingData(config: c, dataset: dataset)
         let kd = try KDConfig(config: c)
-        let teacher = kd.enabled ? try loadedTeacher(student: c, numClasses: dataset.numTrainPids) : nil
+        let teacher = kd.needsGivenTeacher ? try loadedTeacher(student: c, numClasses: dataset.numTrainPids) : nil
         let dir = runDirectory(r.planned.name)
         var options = TrainerOptions(outputDir: dir)
         options.resume = true

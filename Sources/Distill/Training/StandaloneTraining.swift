@@ -15,7 +15,7 @@ public enum StandaloneTraining {
         let data = try TrainingData(config: c)
         log(data.dataset.statisticsTable)
         let kd = try KDConfig(config: c)
-        let teacher = kd.enabled ? try Teacher.named(by: c, numClasses: data.dataset.numTrainPids) : nil
+        let teacher = kd.needsGivenTeacher ? try Teacher.named(by: c, numClasses: data.dataset.numTrainPids) : nil
         let outputDir = c[\RunKeys.outputDir]
         var options = TrainerOptions(outputDir: outputDir)
         options.resume = resume

@@ -51,6 +51,8 @@ public final class Trainer {
     public let data: TrainingData
     public let model: ReidModel
     public let teacher: Teacher?
+    /// KD.TEACHER ema: the moving average of the student that is the teacher.
+    public let ema: EMATeacher?
     public let objective: DistillObjective?
     public let optimizer: Optimizer
     public let options: TrainerOptions
@@ -63,10 +65,10 @@ public final class Trainer {
 
     public var checkpointPath: String { "\(options.outputDir)/model.safetensors" }
 
-    public init(config: ResolvedConfig, data: TrainingData, teacher: Teacher?, options: TrainerOptions) throws {
-        self.config = config; self.data = data; self.teacher = teacher; self.options = options
+    public init(config: ResolvedConfig, data: TrainingData, teacher given: Teacher?, options: TrainerOptions) throws {
+        self.config = config; self.data = data; self.options = options
         kd = try KDConfig(config: config)
-        if kd.enabled && teacher == nil {
+        if kd.needsGivenTeacher && given == nil {
             throw TrainError("KD.METHOD is '\(kd.terms.joined(separator: "+"))' but no teacher was given; set KD.TEACHER_WEIGHTS or KD.METHOD none")
         }
         var rng = RandomGenerator(seed: UInt64(bitPattern: Int64(config[\RunKeys.seed])))
@@ -74,6 +76,10 @@ public final class Trainer {
                                               inputSize: config[\InputKeys.sizeTrain]), rng: &rng)
         try model.validate(targets: data.dataset.train.map(\.pid))
         initialWeights = try model.loadInitialWeights(config)
+        let student = model
+        ema = try kd.emaDecay.map { try EMATeacher(student: student, config: config, decay: $0) }
+        let teacher = ema?.teacher ?? given
+        self.teacher = teacher
         loss = try ReidLoss(spec: LossSpec(config: config))
         var named = model.namedParameters()
         if let t = teacher, kd.enabled {
@@ -122,7 +128,7 @@ public final class Trainer {
         if options.resume, FileManager.default.fileExists(atPath: TrainingState.companionPath(for: checkpointPath)) {
             let meta = try Checkpoint.load(into: model.stateDict(), from: checkpointPath)
             if let obj = objective, FileManager.default.fileExists(atPath: distillStatePath) {
-                _ = try Checkpoint.load(into: obj.stateDict, from: distillStatePath)
+                _ = try Checkpoint.load(into: obj.stateDict + (ema?.stateDict ?? []), from: distillStatePath)
             }
             let progress = try TrainingState.load(from: TrainingState.companionPath(for: checkpointPath), into: optimizer)
             // The two files are renamed into place one after the other; a kill between the
@@ -166,6 +172,7 @@ public final class Trainer {
                 total.backward()
                 clipping?.apply(optimizer.parameters.map(\.parameter))
                 optimizer.step(skip: freeze.skipPredicate(iteration: iteration))
+                ema?.update()
                 optimizer.zeroGrad()
                 for (k, v) in losses.values { sums[k, default: 0] += Double(v) }
                 sums["loss_total", default: 0] += Double(totalValue)
@@ -216,8 +223,8 @@ public final class Trainer {
         var meta = [Checkpoint.configKey: config.yaml, Checkpoint.configHashKey: config.sha256, "code_version": BuildInfo.codeVersion]
         meta["epoch"] = String(epoch)
         try Checkpoint.save(model.stateDict(), metadata: meta, to: checkpointPath)
-        if let obj = objective, !obj.stateDict.isEmpty {
-            try Checkpoint.save(obj.stateDict, metadata: [:], to: distillStatePath)
+        if let obj = objective, !(obj.stateDict + (ema?.stateDict ?? [])).isEmpty {
+            try Checkpoint.save(obj.stateDict + (ema?.stateDict ?? []), metadata: [:], to: distillStatePath)
         }
         try TrainingState.save(optimizer: optimizer, progress: TrainingProgress(iteration: iteration, epoch: epoch),
                                to: TrainingState.companionPath(for: checkpointPath))
