@@ -31,6 +31,9 @@ public final class Teacher {
     /// values for an in-memory one. Identifies the teacher in the output cache, so a teacher
     /// retrained with the same config never reuses another's outputs.
     public let weightsDigest: String
+    /// The forward on bf16 GEMMs with float32 accumulation (REIDKD_BF16=1; off by default).
+    /// The cache key does not cover it: a cache filled in bf16 serves float32 students too.
+    public var bf16 = BLAS.bf16Requested
 
     public init(config: ResolvedConfig, weights: String, numClasses: Int) throws {
         self.config = config
@@ -75,11 +78,11 @@ public final class Teacher {
 
     public func forward(_ images: Tensor, stages: Bool, preActivation: Bool = false) -> TeacherOutput {
         precondition(!model.isTraining, "teacher must stay in eval mode")
-        return withNoGrad {
+        return withNoGrad { BLAS.withBF16(bf16) {
             let out = model.forward(images, targets: nil, preActivation: preActivation)
             return TeacherOutput(logits: model.heads.classLogits(out.head.postNeck), embedding: out.head.preNeck,
                                  stages: stages ? out.stages : [], preActivationStages: out.preActivationStages)
-        }
+        } }
     }
 
     /// γ and β of the BN before each stage's final activation (Overhaul's margins).
