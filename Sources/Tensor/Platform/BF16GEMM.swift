@@ -32,7 +32,7 @@ public enum BF16GEMM {
 
     private static func load() -> (Kernel?, String) {
         guard CPUFeatures.host.avx512bf16 else { return (nil, "this CPU has no AVX-512 BF16") }
-        if let sym = dlsym(UnsafeMutableRawPointer(bitPattern: -2) /* RTLD_DEFAULT */, "cblas_sbgemm") {
+        if let sym = dlsym(nil /* RTLD_DEFAULT */, "cblas_sbgemm") {
             let f = unsafeBitCast(sym, to: CBLASSbgemm.self)
             return ({ ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc in
                 f(101, ta ? 112 : 111, tb ? 112 : 111, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -44,7 +44,7 @@ public enum BF16GEMM {
         let gemm = unsafeBitCast(sym, to: DNNLGemm.self)
         // oneDNN runs on OpenMP; each of our workers calls it on its own block, so every calling
         // thread asks for a team of one (a per-thread setting in OpenMP).
-        let setThreads = dlsym(UnsafeMutableRawPointer(bitPattern: -2), "omp_set_num_threads")
+        let setThreads = dlsym(nil, "omp_set_num_threads")
             ?? dlopen("libgomp.so.1", RTLD_NOW | RTLD_LOCAL).flatMap { dlsym($0, "omp_set_num_threads") }
         let single = setThreads.map { unsafeBitCast($0, to: OMPSetThreads.self) }
         return ({ ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc in
