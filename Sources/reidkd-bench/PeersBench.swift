@@ -3,7 +3,8 @@
 // rounds) with the models built once. One request per line, one JSON object per answer line:
 //   hello                                          → threads, CPU, BLAS kernel, its sgemm 1024³ GFLOP/s
 //   <figure> <net> <H>x<W> <batch> <reps>          → {"times": [s, …]} (after one warm-up run)
-//   export <net> <H>x<W> <path> [bf16]             → writes ReidKD's model.onnx for that net
+//   export <net> <H>x<W> <path>                    → writes ReidKD's model.onnx for that net
+//   delta-ckpt <checkpoint> <batch>                → max |Δ| of a trained model's embedding, bf16 vs float32
 //   quit
 // figures (distill-online, teacher, infer also as <figure>-bf16: the frozen forward's GEMMs in bf16;
 // delta-bf16: max |Δ| of the eval embedding, bf16 against float32):
@@ -95,6 +96,14 @@ enum PeersBench {
             try Data(bytes).write(to: URL(fileURLWithPath: a[2]))
             return ["bytes": bytes.count, "params": model.parameterCount]
         }
+        if cmd == "delta-ckpt" {   // delta-ckpt <checkpoint> <batch>: max |Δ| bf16 vs float32 on a trained model
+            guard a.count == 2, let batch = Int(a[1]) else { throw NNError("peers: delta-ckpt <checkpoint> <batch>") }
+            let (model, _, _) = try ModelLoader.load(a[0])
+            model.eval()
+            var rng = RandomGenerator(seed: 4)
+            let x = Tensor.randn([batch, 3] + model.spec.inputSize, rng: &rng)
+            return delta(model, x)
+        }
         guard a.count == 4, let batch = Int(a[2]), let reps = Int(a[3]) else {
             throw NNError("peers: '\(cmd) \(a.joined(separator: " "))' is not '<figure> <net> <H>x<W> <batch> <reps>'")
         }
@@ -125,11 +134,7 @@ enum PeersBench {
         case "delta":   // max |Δ| of the eval embedding, bf16 against float32, and the largest |value|
             guard bf16 else { throw NNError("peers: delta is asked for as delta-bf16") }
             s.model.eval()
-            let ref = withNoGrad { s.model(s.x) }.copy()
-            let low = BLAS.withBF16 { withNoGrad { s.model(s.x) } }.copy()
-            var d: Float = 0, m: Float = 0
-            for i in 0..<ref.count { d = max(d, abs(ref.pointer[i] - low.pointer[i])); m = max(m, abs(ref.pointer[i])) }
-            return ["max_abs_delta": Double(d), "max_abs_value": Double(m), "bf16": BF16GEMM.status]
+            return delta(s.model, s.x)
         default: throw NNError("peers: unknown figure '\(cmd)'; use train, distill-online, distill-warm, teacher, infer (each also as <figure>-bf16), delta-bf16, export")
         }
         if bf16 && !BF16GEMM.isAvailable { throw NNError("peers: no bf16 GEMM here (\(BF16GEMM.status))") }
@@ -142,6 +147,15 @@ enum PeersBench {
         for _ in 0..<max(1, reps) { let t0 = Timing.now(); body(); times.append(Timing.now() - t0) }
         Timing.waitForIdleThreads()
         return ["times": times, "params": s.model.parameterCount]
+    }
+
+    /// max |Δ| of the eval embedding, bf16 GEMMs against float32, and the largest |value|.
+    static func delta(_ model: ReidModel, _ x: Tensor) -> [String: Any] {
+        let ref = withNoGrad { model(x) }.copy()
+        let low = BLAS.withBF16 { withNoGrad { model(x) } }.copy()
+        var d: Float = 0, m: Float = 0
+        for i in 0..<ref.count { d = max(d, abs(ref.pointer[i] - low.pointer[i])); m = max(m, abs(ref.pointer[i])) }
+        return ["max_abs_delta": Double(d), "max_abs_value": Double(m), "bf16": BF16GEMM.status]
     }
 
     static func teacher(for s: Setup, size: [Int]) throws -> Teacher {

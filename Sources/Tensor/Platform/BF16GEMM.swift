@@ -54,7 +54,8 @@ public enum BF16GEMM {
         }, "oneDNN dnnl_gemm_bf16bf16f32")
     }
 
-    /// float32 → bfloat16, round to nearest even (NaN stays NaN), `rows` rows of `cols` values.
+    /// float32 → bfloat16, round to nearest even (quiet NaNs stay NaN; overflow gives ±∞), `rows`
+    /// rows of `cols` values.
     static func convert(_ src: UnsafePointer<Float>, ld: Int, rows: Int, cols: Int, to dst: UnsafeMutablePointer<UInt16>) {
         src.withMemoryRebound(to: UInt32.self, capacity: (rows - 1) * ld + cols) { s in
             for r in 0..<rows {
