@@ -10,14 +10,7 @@ extension ExperimentStore {
     public func logMetrics(run: Int64, _ points: [MetricPoint]) throws {
         guard !points.isEmpty else { return }
         try write("logging \(points.count) metrics for run \(run)") { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(run_id, key, step) DO UPDATE SET epoch = excluded.epoch, value = excluded.value,
-                    wall_time = excluded.wall_time
-                """)
-            for p in points {
-                try insert.execute(arguments: [run, p.key, p.step, p.epoch, p.value.isNaN ? nil : p.value, p.wallTime])
-            }
+            try Self.insertMetrics(db, run: run, points)
             try db.execute(sql: "UPDATE runs SET heartbeat_at = \(Schema.now) WHERE id = ?", arguments: [run])
         }
     }
@@ -83,13 +76,7 @@ extension ExperimentStore {
     /// Writes (or overwrites) final values of `run`: R1/R5/R10/mAP/mINP, params, FLOPs, latency,
     /// peak RSS … One transaction.
     public func setSummary(run: Int64, _ values: [String: Double]) throws {
-        try write("writing the summary of run \(run)") { db in
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO summary (run_id, key, value) VALUES (?, ?, ?)
-                ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value
-                """)
-            for (k, v) in values.sorted(by: { $0.key < $1.key }) { try upsert.execute(arguments: [run, k, v.isNaN ? nil : v]) }
-        }
+        try write("writing the summary of run \(run)") { db in try Self.upsertSummary(db, run: run, values) }
     }
 
     /// The summary of `run` (NaN for values stored as NULL).
@@ -137,6 +124,8 @@ extension ExperimentStore {
 /// Collects metric points in memory and writes them in one transaction every `flushEvery`
 /// points (and on `flush()`), so a trainer can log every loss term at every step cheaply.
 /// Not thread-safe: one buffer per training loop. Call `flush()` before marking the run finished.
+/// A trainer that checkpoints commits each epoch's rows with its checkpoint instead
+/// (`commitCheckpoint`): rows buffered past a checkpoint would be lost by a kill.
 public final class MetricsBuffer {
     public let store: ExperimentStore
     public let run: Int64

@@ -88,10 +88,25 @@ enum Schema {
         PRAGMA user_version = 2;
         """
 
+    /// Supervised sweeps. `runs.lease` names the lock file (under `<store>.locks/`) that the
+    /// worker holding the run keeps locked while it lives: liveness the store can check, where a
+    /// pid cannot tell a dead worker (a zombie, a recycled pid) from a live one. The sweep row
+    /// records where its files are (`workdir`, where the relative paths of its configs start;
+    /// the sweep file; the results root), so a `reidkd worker` started anywhere (a supervisor's
+    /// child, a cluster job) can rebuild a run from the store alone.
+    static let v3 = """
+        ALTER TABLE runs ADD COLUMN lease TEXT;
+        ALTER TABLE sweeps ADD COLUMN workdir TEXT;
+        ALTER TABLE sweeps ADD COLUMN spec_path TEXT;
+        ALTER TABLE sweeps ADD COLUMN results_root TEXT;
+        PRAGMA user_version = 3;
+        """
+
     /// Migrations in order. Identifiers are stored in `grdb_migrations`.
     static let migrations: [(id: String, sql: String)] = [
         ("v1-initial", v1),
         ("v2-run-provenance", v2),
+        ("v3-supervised-runs", v3),
     ]
 
     static var migrator: DatabaseMigrator {
