@@ -12,7 +12,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train one model from a config (checkpoints and evaluation files under OUTPUT_DIR; --resume continues).")
 
     @Argument(help: "Config YAML file.") var config: String
-    @Flag(help: "Continue from OUTPUT_DIR/model.safetensors and its companion state.") var resume = false
+    @Flag(help: "Continue from OUTPUT_DIR/checkpoint.safetensors, the last resume point.") var resume = false
     @Option(help: "Stop after this many iterations (smoke runs).") var maxIters: Int?
     @Option(parsing: .remaining, help: "KEY VALUE pairs overriding the file, e.g. --opts SOLVER.MAX_EPOCH 5")
     var opts: [String] = []

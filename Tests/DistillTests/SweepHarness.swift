@@ -47,8 +47,11 @@ struct SweepHarness {
     func start(_ args: [String], env extra: [String: String] = [:], log: String, in folder: String? = nil) throws -> pid_t {
         var env = ProcessInfo.processInfo.environment
         env["REIDKD_THREADS"] = nil
+        // Called by its bare name through $PATH, as a user would: workers must not be started
+        // through argv[0].
+        env["PATH"] = (binary as NSString).deletingLastPathComponent + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         for (k, v) in extra { env[k] = v }
-        let quoted = ([binary] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let quoted = (["reidkd"] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let script = "cd '\(folder ?? dir)' && exec \(quoted) >> '\(log)' 2>&1"
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)

@@ -39,7 +39,11 @@ extension SweepRunner {
         let index = (runs.firstIndex { $0.planned.name == run.name } ?? 0) + 1
         // Runs other workers (or earlier invocations) ended count as done.
         if let sweep = run.sweepID {
-            progress.markComplete(try store.runs(RunFilter(sweep: sweep, statuses: [.finished, .failed, .diverged])).map(\.name))
+            let ended = try store.runs(RunFilter(sweep: sweep, statuses: [.finished, .failed, .diverged]))
+            progress.markComplete(ended.map(\.name))
+            for r in ended where r.status == .finished {
+                progress.learn(r.name, epochSeconds: try store.metricSeries(run: r.id, key: "epoch_seconds").map(\.value))
+            }
         }
         progress.start(run.name)
         runLog = RunLog(directory: runDirectory(run.name))

@@ -48,6 +48,8 @@ public final class SweepSupervisor {
             // then (a teacher trained by another process can make students claimable).
             if running.count < workers && Date().timeIntervalSince(lastLook) > 0.5 {
                 lastLook = Date()
+                // A killed sweep's workers may still have been exiting when this one started.
+                try store.requeue(sweep: sweep.id, staleAfter: StoreDefaults.staleAfter)
                 while running.count < workers,
                       let next = try store.nextClaimableRun(sweep: sweep.id, excluding: Set(running.values.map(\.run.id))) {
                     let p = try ChildProcess(executable: executable,
