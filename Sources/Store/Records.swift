@@ -6,7 +6,8 @@ import Foundation
 /// Lifecycle of a run. `queued → running → finished | failed | diverged | interrupted`; resume
 /// moves interrupted (and optionally failed/diverged or stale running) runs back to `queued`.
 public enum RunStatus: String, CaseIterable, Sendable, Codable {
-    case queued, running, finished, failed, diverged, interrupted
+    /// `pruned`: stopped early by the sweep's `prune:` rule (its record and checkpoint kept).
+    case queued, running, finished, failed, diverged, interrupted, pruned
 
     /// Terminal states stamp `finished_at`.
     public var isTerminal: Bool { self != .queued && self != .running }

@@ -37,7 +37,8 @@ public struct SweepPlan {
                                    architecture: "", factors: [], teacherCheckpoint: t.checkpoint))
         }
         let archs = spec.students.isEmpty ? [(name: "student", overrides: Overrides())] : spec.students
-        let points = SweepPlan.gridPoints(spec.grid) + spec.runs
+        let named = SweepPlan.gridPoints(spec.grid).map { (label: Optional<String>.none, point: $0) } + spec.runs.map { (nil, $0) }
+            + (spec.search?.points() ?? []).enumerated().map { (String(format: "trial%03d", $0.offset + 1), $0.element) }
         for arch in archs {
             for seed in spec.seeds {
                 let base = spec.common + spec.student.overrides + arch.overrides
@@ -47,8 +48,8 @@ public struct SweepPlan {
                                            overrides: base + [(KDKeys.shared.method.name, "none"), (RunKeys.shared.seed.name, String(seed))],
                                            architecture: arch.name, factors: [], teacherCheckpoint: nil))
                 }
-                for point in points where !point.isEmpty {
-                    let label = point.map { "\(SweepPlan.shortKey($0.key))=\($0.value)" }.joined(separator: "-")
+                for (trial, point) in named where !point.isEmpty {
+                    let label = trial ?? point.map { "\(SweepPlan.shortKey($0.key))=\($0.value)" }.joined(separator: "-")
                     runs.append(PlannedRun(name: "\(arch.name)-\(SweepPlan.sanitize(label))-s\(seed)", role: .student, seed: seed,
                                            baseConfig: spec.student.config,
                                            overrides: base + point + [(RunKeys.shared.seed.name, String(seed))],

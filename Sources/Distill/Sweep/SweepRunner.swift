@@ -24,7 +24,7 @@ public struct ResolvedRun {
 }
 
 public struct SweepOutcome {
-    public var finished = 0, failed = 0, skipped = 0
+    public var finished = 0, failed = 0, skipped = 0, pruned = 0
     public var table = ""
 }
 
@@ -121,7 +121,7 @@ public final class SweepRunner {
         return sweep
     }
 
-    func execute(_ r: ResolvedRun, run: Run, dataset: ReidDataset) throws {
+    func execute(_ r: ResolvedRun, run: Run, dataset: ReidDataset) throws -> RunEnd {
         let c = r.config
         guard run.configHash == c.sha256 else {
             throw SweepError("run \(run.name): the sweep file or a config it uses changed since the sweep was recorded (config hash \(run.configHash.prefix(12)) in the store, \(c.sha256.prefix(12)) now); run `reidkd sweep \(specPath)` again, or give the sweep a new name")
@@ -139,9 +139,15 @@ public final class SweepRunner {
         if r.planned.role == .teacher, let ckpt = spec.teacher?.checkpoint {
             // A given teacher: evaluate and record it, no training.
             try recordGivenTeacher(path(ckpt), config: c, data: data, run: run)
-            return
+            return .finished
         }
-        if r.planned.role == .teacher, try reuseTeacher(run: run) { return }
+        if r.planned.role == .teacher, try reuseTeacher(run: run) { return .finished }
+        let maxEpoch = c.peek(\SolverKeys.maxEpoch)
+        if let p = spec.prune, r.planned.role == .student, let sweepID = run.sweepID {
+            let pruner = Pruner(spec: p, store: store, sweep: sweepID, run: run.id)
+            options.gateEpochs = Set(p.checkEpochs(maxEpoch: maxEpoch))
+            options.gate = { epoch, evaluation in try pruner.check(epoch: epoch, evaluation: evaluation) }
+        }
         let trainer = try Trainer(config: c, data: data, teacher: teacher, options: options)
         let name = r.planned.name
         trainer.onMetric = { [unowned self] k, _, epoch, _ in
@@ -161,20 +167,27 @@ public final class SweepRunner {
             SweepFault.hit(.committed, run: name, epoch: ckpt.epoch)
         }
         let result = try trainer.run()
-        let summary = measurements(model: trainer.model, config: c, evaluation: result.evaluation,
+        var summary = measurements(model: trainer.model, config: c, evaluation: result.evaluation,
                                    others: result.otherEvaluations, extra: [
             "images_per_second_train": result.imagesPerSecond, "epochs": Double(result.epochs), "iterations": Double(result.iterations),
         ].merging(result.teacherCacheHitRate.map { ["teacher_cache_hit_rate": $0] } ?? [:]) { a, _ in a })
-        try finish(run, summary: summary, files: [("model", result.checkpoint)] + result.evaluationArtifacts.map { ($0.kind, $0.path) })
+        if result.stoppedEarly != nil {
+            summary["pruned_at_epoch"] = Double(result.epochs)
+            summary["epochs_saved"] = Double(maxEpoch - result.epochs)
+        }
+        try finish(run, summary: summary, files: [("model", result.checkpoint)] + result.evaluationArtifacts.map { ($0.kind, $0.path) },
+                   pruned: result.stoppedEarly)
+        return result.stoppedEarly == nil ? .finished : .pruned
     }
 
-    /// Ends `run` as finished with its summary and files (plus its log) in one transaction.
-    func finish(_ run: Run, summary: [String: Double], files: [(kind: String, path: String)]) throws {
-        say("   finished")
+    /// Ends `run` as finished (or pruned, with why) with its summary and files (plus its log) in
+    /// one transaction.
+    func finish(_ run: Run, summary: [String: Double], files: [(kind: String, path: String)], pruned: String? = nil) throws {
+        say(pruned == nil ? "   finished" : "   \(pruned!)")
         var artifacts = try files.map { try ArtifactFile.hashing(kind: $0.kind, file: $0.path) }
         if let l = runLog, l.isOpen { artifacts.append(try ArtifactFile.hashing(kind: "log", file: l.path)) }
         SweepFault.hit(.finish, run: run.name)
-        try store.finish(run: run.id, summary: summary, artifacts: artifacts)
+        try store.finish(run: run.id, summary: summary, artifacts: artifacts, as: pruned == nil ? .finished : .pruned, note: pruned)
     }
 
     /// The sweep's frozen teacher, loaded once per process and shared by its students — only

@@ -49,11 +49,15 @@ public struct SweepSpec {
     public var seeds: [Int] = [1]
     public var baseline = false
     public var workers = 1
+    /// Early stopping of distilled students (nil: every run trains to its last epoch).
+    public var prune: PruneSpec?
+    /// Points drawn at random from per-key distributions, besides `grid` and `runs`.
+    public var search: RandomSearch?
     /// The file's text, recorded verbatim in the store.
     public var sourceText = ""
 
     static let topKeys = ["name", "description", "common", "teacher", "student", "students", "grid", "runs",
-                          "seeds", "baseline", "workers"]
+                          "seeds", "baseline", "workers", "prune", "search"]
 
     public static func load(path: String) throws -> SweepSpec {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -106,6 +110,8 @@ public struct SweepSpec {
             case "workers":
                 guard let w = Int(valueText(v)), w >= 1 else { throw SweepError("\(at) must be an integer ≥ 1") }
                 spec.workers = w
+            case "prune": spec.prune = try pruneSpec(v, at)
+            case "search": spec.search = try RandomSearch.parse(v, at)
             default:
                 throw SweepError("\(source): unknown sweep key '\(key)'\(didYouMean(key, topKeys)); valid keys: \(topKeys.joined(separator: ", "))")
             }
@@ -122,6 +128,38 @@ public struct SweepSpec {
         try SweepPlan.checkRunNames(spec, source: source)
         spec.sourceText = text
         return spec
+    }
+
+    /// `prune: {metric: mAP, rule: median | asha, warmup: E, every: E, reduction: 3, min_runs: 3}`.
+    static func pruneSpec(_ n: Node, _ at: String) throws -> PruneSpec {
+        guard let m = n.mapping else { throw SweepError("\(at) must be a mapping, e.g. {metric: mAP, rule: median, warmup: 4, every: 2}") }
+        var p = PruneSpec()
+        let valid = ["metric", "rule", "warmup", "every", "reduction", "min_runs"]
+        func int(_ v: Node, _ key: String, min: Int) throws -> Int {
+            guard let i = Int(valueText(v)), i >= min else { throw SweepError("\(at).\(key) must be an integer ≥ \(min), got '\(valueText(v))'") }
+            return i
+        }
+        for (k, v) in m {
+            let key = k.string ?? ""
+            switch key {
+            case "metric":
+                p.metric = valueText(v)
+                guard PruneSpec.evalKeys[p.metric] != nil else {
+                    throw SweepError("\(at).metric: '\(p.metric)' is not an evaluation metric; use one of \(PruneSpec.evalKeys.keys.sorted().joined(separator: ", "))")
+                }
+            case "rule":
+                guard let r = PruneSpec.Rule(rawValue: valueText(v)) else {
+                    throw SweepError("\(at).rule: '\(valueText(v))' is not a rule; use median or asha")
+                }
+                p.rule = r
+            case "warmup": p.warmup = try int(v, key, min: 1)
+            case "every": p.every = try int(v, key, min: 1)
+            case "reduction": p.reduction = try int(v, key, min: 2)
+            case "min_runs": p.minRuns = try int(v, key, min: 1)
+            default: throw SweepError("\(at): unknown key '\(key)'\(didYouMean(key, valid)); valid: \(valid.joined(separator: ", "))")
+            }
+        }
+        return p
     }
 
     /// A name as it is shown in an error: quoted, control characters escaped, cut at 80.

@@ -111,6 +111,7 @@ public final class SweepSupervisor {
         } else if mine {
             switch run.status {
             case .finished: outcome.finished += 1
+            case .pruned: outcome.pruned += 1
             case .failed, .diverged: outcome.failed += 1
             default: break
             }

@@ -71,7 +71,7 @@ public enum SweepWorker {
         }
         lease.keepAlive(run: run.id, store: store)
         switch try runner.runClaimed(run, dataset: dataset) {
-        case .finished: return .finished
+        case .finished, .pruned: return .finished
         case .failed, .diverged: return .failed
         }
     }

@@ -28,6 +28,10 @@ public struct TrainerOptions {
     public var teacherCacheRoot: String?
     /// Stop after this many iterations in total (tests and smoke runs); nil = SOLVER.MAX_EPOCH.
     public var maxIterations: Int?
+    /// Early stopping: epochs at which the run is evaluated (besides TEST.EVAL_PERIOD's) and the
+    /// gate asked after the evaluation; the gate returns why the run stops, or nil to go on.
+    public var gateEpochs: Set<Int> = []
+    public var gate: ((_ epoch: Int, _ evaluation: EvalResult) throws -> String?)?
     public init(outputDir: String) { self.outputDir = outputDir }
 }
 
@@ -46,6 +50,8 @@ public struct TrainResult {
     public var teacherCacheHitRate: Double?
     /// `eval.json` / `ranklist.json` of the final evaluation, written next to the checkpoint.
     public var evaluationArtifacts: [(kind: String, path: String)] = []
+    /// Why the gate stopped the run early (nil: it ran to the end).
+    public var stoppedEarly: String?
 }
 
 public final class Trainer {
@@ -155,13 +161,14 @@ public final class Trainer {
         var images = 0, trainSeconds = 0.0
         let maxIters = options.maxIterations ?? Int.max
         var epoch = startEpoch
+        var stopped: String?
         // Rows since the last resume point: they go into the next checkpoint file with it.
         var pending: [LoggedMetric] = []
         func emit(_ k: String, _ step: Int, _ e: Int, _ v: Double) {
             pending.append(LoggedMetric(key: k, step: step, epoch: e, value: v))
             onMetric(k, step, e, v)
         }
-        while epoch < maxEpoch && iteration < maxIters {
+        while epoch < maxEpoch && iteration < maxIters && stopped == nil {
             let start = Date()
             let it = data.trainLoader.epoch(epoch, sampler: data.sampler)
             let samplesInEpoch = it.batches.reduce(0) { $0 + $1.count }
@@ -208,10 +215,10 @@ public final class Trainer {
             emit("epoch_seconds", iteration, epoch, seconds)
             emit("images_per_second", iteration, epoch, Double(count * batchSize) / Swift.max(seconds, 1e-9))
             onLog("epoch \(epoch)/\(maxEpoch)  \(mean)  \(String(format: "%.1f img/s  ETA %.0f s", Double(count * batchSize) / Swift.max(seconds, 1e-9), eta))")
-            let last = epoch >= maxEpoch || iteration >= maxIters
+            var last = epoch >= maxEpoch || iteration >= maxIters
             // Evaluate before the resume point, so the evaluation's rows are committed with it
             // (a kill during evaluation repeats the epoch, which is deterministic).
-            if last || epoch % evalPeriod == 0 {
+            if last || epoch % evalPeriod == 0 || options.gateEpochs.contains(epoch) {
                 let (r, lists) = try ModelEvaluation.evaluate(model: model, data: data, config: config, rankList: last)
                 evaluation = r; rankList = lists
                 others = try ModelEvaluation.evaluateOthers(model: model, data: data, config: config)
@@ -220,6 +227,11 @@ public final class Trainer {
                         emit(k + suffix, iteration, epoch, v)
                     }
                     onLog(String(format: "eval epoch %d%@: R1 %.2f  mAP %.2f  mINP %.2f", epoch, suffix, 100 * e.rank1, 100 * e.mAP, 100 * e.mINP))
+                }
+                if !last, options.gateEpochs.contains(epoch), let gate = options.gate, let why = try gate(epoch, r) {
+                    onLog(why)
+                    stopped = why; last = true
+                    rankList = try ModelEvaluation.evaluate(model: model, data: data, config: config, rankList: true).rankList
                 }
             }
             if last || epoch % checkpointPeriod == 0 {
@@ -237,7 +249,7 @@ public final class Trainer {
         let artifacts = try ModelEvaluation.writeArtifacts(evaluation!, rankList: rankList, to: options.outputDir)
         return TrainResult(evaluation: evaluation, otherEvaluations: others, epochs: epoch, iterations: iteration,
                            imagesPerSecond: Double(images) / Swift.max(trainSeconds, 1e-9), checkpoint: checkpointPath,
-                           teacherCacheHitRate: cache?.hitRate, evaluationArtifacts: artifacts)
+                           teacherCacheHitRate: cache?.hitRate, evaluationArtifacts: artifacts, stoppedEarly: stopped)
     }
 
     var distillStatePath: String { "\(options.outputDir)/distill.safetensors" }
