@@ -138,6 +138,18 @@ extension ExperimentStore {
         }
     }
 
+    /// Puts one ended run back in the queue (a resumed `reidkd train`): from interrupted, failed
+    /// or diverged; a `running` run only when its worker is gone (see `requeue(sweep:…)`).
+    public func requeue(run id: Int64) throws {
+        _ = try requeue(sweep: nil, statuses: [], staleAfter: StoreDefaults.staleAfter)
+        try write("re-queueing run \(id)") { db in
+            try db.execute(sql: """
+                UPDATE runs SET status = 'queued', started_at = NULL, finished_at = NULL, error = NULL, lease = NULL
+                WHERE id = ? AND status IN ('interrupted', 'failed', 'diverged')
+                """, arguments: [id])
+        }
+    }
+
     /// Puts runs back in the queue for a resume and returns their ids: runs of `sweep` in one of
     /// `statuses` (default: interrupted), and `running` runs whose worker is gone (`workerIsGone`:
     /// its lease is not held, or, for runs claimed on another host or without a lease, its

@@ -167,7 +167,7 @@ public final class SweepRunner {
             SweepFault.hit(.committed, run: name, epoch: ckpt.epoch)
         }
         let result = try trainer.run()
-        var summary = measurements(model: trainer.model, config: c, evaluation: result.evaluation,
+        var summary = RunMeasurements.summary(model: trainer.model, config: c, evaluation: result.evaluation,
                                    others: result.otherEvaluations, extra: [
             "images_per_second_train": result.imagesPerSecond, "epochs": Double(result.epochs), "iterations": Double(result.iterations),
         ].merging(result.teacherCacheHitRate.map { ["teacher_cache_hit_rate": $0] } ?? [:]) { a, _ in a })
@@ -246,27 +246,8 @@ public final class SweepRunner {
         let (r, lists) = try ModelEvaluation.evaluate(model: t.model, data: data, config: c, rankList: true)
         let others = try ModelEvaluation.evaluateOthers(model: t.model, data: data, config: c)
         let files = try ModelEvaluation.writeArtifacts(r, rankList: lists, to: runDirectory(run.name))
-        try finish(run, summary: measurements(model: t.model, config: c, evaluation: r, others: others, extra: [:]),
+        try finish(run, summary: RunMeasurements.summary(model: t.model, config: c, evaluation: r, others: others, extra: [:]),
                    files: [("model", ckpt)] + files.map { ($0.kind, $0.path) })
-    }
-
-    /// The summary of a run: its headline evaluation (first DATASETS.TESTS entry) as mAP, R1 …,
-    /// the other test sets as mAP@NAME, R1@NAME …, and its size and speed.
-    func measurements(model: ReidModel, config c: ResolvedConfig, evaluation: EvalResult?,
-                      others: [(name: String, result: EvalResult)], extra: [String: Double]) -> [String: Double] {
-        var s = extra
-        for (suffix, e) in (evaluation.map { [("", $0)] } ?? []) + others.map({ ("@" + $0.name, $0.result) }) {
-            s["R1" + suffix] = e.rank1 * 100; s["R5" + suffix] = e.rank5 * 100; s["R10" + suffix] = e.rank10 * 100
-            s["mAP" + suffix] = e.mAP * 100; s["mINP" + suffix] = e.mINP * 100
-        }
-        s["params_M"] = Double(RunMeasurements.parameterCount(model)) / 1e6
-        let sizeTest = c[\InputKeys.sizeTest]
-        s["gflops"] = RunMeasurements.gflops(model, inputSize: sizeTest)
-        let (ms1, ips64) = RunMeasurements.latency(model, inputSize: sizeTest)
-        s["latency_ms_b1"] = ms1; s["images_per_second_b64"] = ips64
-        s["peak_rss_mib"] = RunMeasurements.peakRSSMiB()
-        s["threads"] = Double(Parallel.threads)
-        return s
     }
 
     /// The closing table: one line per run of the sweep.
