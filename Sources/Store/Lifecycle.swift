@@ -54,8 +54,15 @@ extension ExperimentStore {
         t.role = 'teacher' AND NOT (t.status = 'finished' AND EXISTS (SELECT 1 FROM artifacts a WHERE a.run_id = t.id AND a.kind = 'model'))
         """
 
+    /// A run `d` (named in `q.depends_on`) that is not finished with a recorded model.
+    static let dependencyNotReadySQL = """
+        d.sweep_id = q.sweep_id AND instr(',' || q.depends_on || ',', ',' || d.name || ',') > 0
+        AND NOT (d.status = 'finished' AND EXISTS (SELECT 1 FROM artifacts a WHERE a.run_id = d.id AND a.kind = 'model'))
+        """
+
     static func claimableWhere(sweep: Int64?, roles: Set<RunRole>?, teacherGate: Bool) -> (String, [(any DatabaseValueConvertible)?]) {
         var (whereSQL, args) = Self.whereClause(RunFilter(sweep: sweep, statuses: [.queued], roles: roles), alias: "q")
+        whereSQL += " AND (q.depends_on IS NULL OR NOT EXISTS (SELECT 1 FROM runs d WHERE \(dependencyNotReadySQL)))"
         if teacherGate {
             whereSQL += " AND (q.role <> 'student' OR NOT EXISTS (SELECT 1 FROM runs t WHERE t.sweep_id = q.sweep_id AND \(teacherNotReadySQL)))"
         }
@@ -135,6 +142,27 @@ extension ExperimentStore {
     public func heartbeat(_ run: Int64) throws {
         try write("heartbeat of run \(run)") { db in
             try db.execute(sql: "UPDATE runs SET heartbeat_at = \(Schema.now) WHERE id = ?", arguments: [run])
+        }
+    }
+
+    /// Marks failed the queued runs of `sweep` that can never start: a run they depend on ended
+    /// without a model. Returns their ids.
+    @discardableResult
+    public func failBlockedRuns(sweep: Int64) throws -> [Int64] {
+        try write("failing the blocked runs of sweep \(sweep)") { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT q.id AS id, d.name AS dep, d.status AS status FROM runs q JOIN runs d ON \(Self.dependencyNotReadySQL)
+                WHERE q.sweep_id = ? AND q.status = 'queued' AND q.depends_on IS NOT NULL
+                  AND d.status IN ('finished', 'failed', 'diverged', 'pruned')
+                """, arguments: [sweep])
+            var ids: [Int64] = []
+            for row in rows where !ids.contains(row["id"]) {
+                let id: Int64 = row["id"], dep: String = row["dep"], status: String = row["status"]
+                try db.execute(sql: "UPDATE runs SET status = 'failed', error = ?, finished_at = \(Schema.now) WHERE id = ? AND status = 'queued'",
+                               arguments: ["run \(dep), which this run needs, ended \(status) without a model; `--retry-failed` retries both", id])
+                ids.append(id)
+            }
+            return ids
         }
     }
 

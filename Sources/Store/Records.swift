@@ -40,12 +40,15 @@ public struct RunSpec: Sendable {
     public var params: [String: String]
     public var codeVersion: String?
     public var datasetFingerprint: String?
+    /// Runs of the same sweep (by name) that must finish with a model before this one starts.
+    public var dependsOn: [String]
 
     public init(name: String, role: RunRole, config: String, configHash: String, seed: Int,
-                params: [String: String] = [:], codeVersion: String? = nil, datasetFingerprint: String? = nil) {
+                params: [String: String] = [:], codeVersion: String? = nil, datasetFingerprint: String? = nil,
+                dependsOn: [String] = []) {
         self.name = name; self.role = role; self.config = config; self.configHash = configHash
         self.seed = seed; self.params = params; self.codeVersion = codeVersion
-        self.datasetFingerprint = datasetFingerprint
+        self.datasetFingerprint = datasetFingerprint; self.dependsOn = dependsOn
     }
 }
 
@@ -78,6 +81,8 @@ public struct Run: Sendable, Equatable {
     public let error: String?
     /// Lock-file token of the worker that holds (or last held) the run.
     public let lease: String?
+    /// Runs of the same sweep (by name) that must finish with a model before this one starts.
+    public var dependsOn: [String] = []
 }
 
 /// The worker process claiming a run; recorded in `runs.host/pid/threads/blas/cpu/lease`.

@@ -144,12 +144,21 @@ enum Schema {
         PRAGMA user_version = 4;
         """
 
+    /// A run may need other runs of its sweep first (a teacher assistant its teacher, the students
+    /// of several teachers all of them): their names, comma-separated; it is claimed only once
+    /// each has finished with a model.
+    static let v5 = """
+        ALTER TABLE runs ADD COLUMN depends_on TEXT;
+        PRAGMA user_version = 5;
+        """
+
     /// Migrations in order. Identifiers are stored in `grdb_migrations`.
     static let migrations: [(id: String, sql: String)] = [
         ("v1-initial", v1),
         ("v2-run-provenance", v2),
         ("v3-supervised-runs", v3),
         ("v4-pruned-status", v4),
+        ("v5-run-dependencies", v5),
     ]
 
     static var migrator: DatabaseMigrator {

@@ -115,7 +115,7 @@ final class PrunedStatusMigrationTests: XCTestCase {
             }
         }
         let store = try ExperimentStore(path: path, create: false)
-        XCTAssertEqual(store.appliedMigrations, ["v4-pruned-status"])
+        XCTAssertEqual(store.appliedMigrations, ["v4-pruned-status", "v5-run-dependencies"])
         let run = try store.run(1)
         XCTAssertEqual([run.name, run.blas], ["a", "OpenBLAS"])
         XCTAssertEqual(try store.params(run: 1), ["KD.METHOD": "kl"])

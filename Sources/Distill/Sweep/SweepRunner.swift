@@ -40,6 +40,8 @@ public final class SweepRunner {
     /// Sweep-level progress bar and ETA, shown on every epoch line.
     public internal(set) var progress = SweepProgress([])
     var teacherModel: Teacher?
+    /// Teachers of a KD.TEACHER_MIX (a sweep's `teachers:` or its assistant), by run name.
+    var mixTeachers: [String: Teacher] = [:]
     /// The log file of the run being executed (every line printed about it goes there too).
     var runLog: RunLog?
 
@@ -78,7 +80,7 @@ public final class SweepRunner {
         var opts: [String] = []
         for (k, v) in r.overrides { opts += [k, v] }
         opts += [RunKeys.shared.outputDir.name, try SweepPlan.runFolder(r.name, sweep: spec.name, resultsRoot: resultsRoot)]
-        if r.role == .student {
+        if r.role == .student && spec.teachers.isEmpty && spec.assistant == nil {
             opts += [KDKeys.shared.teacherWeights.name, teacherCheckpoint]
             if let t = spec.teacher?.config { opts += [KDKeys.shared.teacherConfig.name, t] }
         }
@@ -94,7 +96,7 @@ public final class SweepRunner {
         if r.role == .student && kd.isEmpty {
             throw SweepError("run \(r.name): a distilled student needs KD.METHOD (set it in grid or runs), got none")
         }
-        if r.role == .student && spec.teacher == nil && config.peek(\KDKeys.teacher) != "ema" {
+        if r.role == .student && spec.teacher == nil && spec.teachers.isEmpty && config.peek(\KDKeys.teacher) != "ema" {
             throw SweepError("sweep \(spec.name): distilled students need a 'teacher' entry (or KD.TEACHER: ema for self-distillation)")
         }
         return ResolvedRun(planned: r, config: config)
@@ -110,7 +112,7 @@ public final class SweepRunner {
             RunSpec(name: r.planned.name, role: r.planned.role, config: r.config.canonicalJSON,
                     configHash: r.config.sha256, seed: r.config.peek(\RunKeys.seed),
                     params: Dictionary(uniqueKeysWithValues: r.config.values.map { ($0.key, $0.value.plain) }),
-                    codeVersion: BuildInfo.codeVersion, datasetFingerprint: fingerprint)
+                    codeVersion: BuildInfo.codeVersion, datasetFingerprint: fingerprint, dependsOn: r.planned.dependsOn)
         }
         try store.enqueue(specs, sweep: sweep)
         try store.recordLaunch(sweep: sweep.id, SweepLaunch(workdir: FileManager.default.currentDirectoryPath,
@@ -128,7 +130,7 @@ public final class SweepRunner {
         }
         let data = try TrainingData(config: c, dataset: dataset)
         let kd = try KDConfig(config: c)
-        let teacher = kd.needsGivenTeacher ? try loadedTeacher(student: c, numClasses: dataset.numTrainPids, sweep: run.sweepID) : nil
+        let teachers = kd.needsGivenTeacher ? try teachersOf(c, numClasses: dataset.numTrainPids, sweep: run.sweepID) : []
         let dir = runDirectory(r.planned.name)
         // This worker holds the run's lease, so any temporary file in its folder is a killed
         // writer's (a partial checkpoint, evaluation file …).
@@ -136,19 +138,19 @@ public final class SweepRunner {
         var options = TrainerOptions(outputDir: dir)
         options.resume = true
         options.teacherCacheRoot = kd.cache ? "\(sweepDirectory)/teacher-cache" : nil
-        if r.planned.role == .teacher, let ckpt = spec.teacher?.checkpoint {
+        if r.planned.role == .teacher, let ckpt = r.planned.teacherCheckpoint {
             // A given teacher: evaluate and record it, no training.
             try recordGivenTeacher(path(ckpt), config: c, data: data, run: run)
             return .finished
         }
-        if r.planned.role == .teacher, try reuseTeacher(run: run) { return .finished }
+        if r.planned.role == .teacher && !kd.enabled, try reuseTeacher(run: run) { return .finished }
         let maxEpoch = c.peek(\SolverKeys.maxEpoch)
         if let p = spec.prune, r.planned.role == .student, let sweepID = run.sweepID {
             let pruner = Pruner(spec: p, store: store, sweep: sweepID, run: run.id)
             options.gateEpochs = Set(p.checkEpochs(maxEpoch: maxEpoch))
             options.gate = { epoch, evaluation in try pruner.check(epoch: epoch, evaluation: evaluation) }
         }
-        let trainer = try Trainer(config: c, data: data, teacher: teacher, options: options)
+        let trainer = try Trainer(config: c, data: data, teachers: teachers, options: options)
         let name = r.planned.name
         trainer.onMetric = { [unowned self] k, _, epoch, _ in
             if k == "epoch_seconds" { progress.epochEnded(name, epoch: epoch) }
@@ -219,19 +221,20 @@ public final class SweepRunner {
                                              datasetFingerprint: run.datasetFingerprint))
         for p in prior where p.id != run.id {
             guard let art = try store.artifacts(run: p.id).last(where: { $0.kind == "model" }), fm.fileExists(atPath: art.path) else { continue }
-            try FileSystem.createFolder((teacherCheckpoint as NSString).deletingLastPathComponent)
+            let dest = "\(runDirectory(run.name))/model.safetensors"
+            try FileSystem.createFolder(runDirectory(run.name))
             // Copies are written whole or not at all (a kill mid-copy must not leave a short file).
             func copy(_ from: String, _ to: String) throws { try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: from)), to: to) }
-            try copy(art.path, teacherCheckpoint)
+            try copy(art.path, dest)
             var summary = try store.summary(run: p.id)
             summary["reused_from_run"] = Double(p.id)
-            var files: [(kind: String, path: String)] = [("model", teacherCheckpoint)]
+            var files: [(kind: String, path: String)] = [("model", dest)]
             // Its evaluation files (CMC, rank lists) come along for the report.
             for a in try store.artifacts(run: p.id) where !["model", "log", "checkpoint"].contains(a.kind) && fm.fileExists(atPath: a.path) {
-                let dest = "\(runDirectory(run.name))/\((a.path as NSString).lastPathComponent)"
-                guard dest != a.path else { continue }
-                try copy(a.path, dest)
-                files.append((a.kind, dest))
+                let to = "\(runDirectory(run.name))/\((a.path as NSString).lastPathComponent)"
+                guard to != a.path else { continue }
+                try copy(a.path, to)
+                files.append((a.kind, to))
             }
             say("   same teacher (config \(run.configHash.prefix(12)), same dataset) already trained in run \(p.id): reusing \(art.path)")
             try finish(run, summary: summary, files: files)

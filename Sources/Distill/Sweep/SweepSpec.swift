@@ -4,6 +4,8 @@
 //   description: free text
 //   common:   { KEY: value, ... }    # overrides applied to every run, teacher included
 //   teacher:  { config: FILE, opts: { KEY: value }, checkpoint: FILE }   # checkpoint optional
+//   teachers: { r50: { config: FILE, opts: {…}, weight: 0.6 }, r101: {…} } # several, combined
+//   assistant: { config: FILE, opts: { KD.METHOD: kl } }  # teacher → assistant → students
 //   student:  { config: FILE, opts: { KEY: value } }                     # base student config
 //   students: { r18: { KEY: value }, mbv2: { KEY: value } }              # named architectures
 //   grid:     { KEY: [v1, v2], ... } # cartesian product, applied to distilled students only
@@ -34,6 +36,8 @@ public struct ModelRef: Equatable {
     public var opts: [String: String] = [:]
     public var optsOrder: [String] = []
     public var checkpoint: String?
+    /// A teacher's share of a `teachers:` combination (normalised over the teachers).
+    public var weight = 1.0
     public var overrides: Overrides { optsOrder.map { ($0, opts[$0]!) } }
 }
 
@@ -42,6 +46,11 @@ public struct SweepSpec {
     public var description = ""
     public var common: Overrides = []
     public var teacher: ModelRef?
+    /// Several teachers (`teachers:`), by name; their outputs are combined by `weight`.
+    public var teachers: [(name: String, ref: ModelRef)] = []
+    /// A teacher assistant (`assistant:`): distilled from the teacher(s) first, then the teacher
+    /// of every student.
+    public var assistant: ModelRef?
     public var student = ModelRef()
     public var students: [(name: String, overrides: Overrides)] = []
     public var grid: [(key: String, values: [String])] = []
@@ -56,7 +65,7 @@ public struct SweepSpec {
     /// The file's text, recorded verbatim in the store.
     public var sourceText = ""
 
-    static let topKeys = ["name", "description", "common", "teacher", "student", "students", "grid", "runs",
+    static let topKeys = ["name", "description", "common", "teacher", "teachers", "assistant", "student", "students", "grid", "runs",
                           "seeds", "baseline", "workers", "prune", "search"]
 
     public static func load(path: String) throws -> SweepSpec {
@@ -85,6 +94,14 @@ public struct SweepSpec {
             case "description": spec.description = try scalar(v, at)
             case "common": spec.common = try overrides(v, at)
             case "teacher": spec.teacher = try modelRef(v, at, allowCheckpoint: true)
+            case "teachers":
+                guard let m = v.mapping, !m.isEmpty else { throw SweepError("\(at) must map teacher names to {config, opts, checkpoint, weight}") }
+                spec.teachers = try m.map { kv in
+                    let name = try scalar(kv.key, at)
+                    if let rule = SafeName.problem(name) { throw SweepError("\(at): teacher name \(quoted(name)) is not a safe folder name: \(rule)") }
+                    return (name, try modelRef(kv.value, "\(at).\(name)", allowCheckpoint: true, allowWeight: true))
+                }
+            case "assistant": spec.assistant = try modelRef(v, at, allowCheckpoint: false)
             case "student": spec.student = try modelRef(v, at, allowCheckpoint: false)
             case "students":
                 guard let m = v.mapping else { throw SweepError("\(at) must map architecture names to overrides") }
@@ -117,6 +134,12 @@ public struct SweepSpec {
             }
         }
         guard !spec.name.isEmpty else { throw SweepError("\(source): 'name' is required (it names the sweep in the store and results/<name>/)") }
+        if spec.teacher != nil && !spec.teachers.isEmpty {
+            throw SweepError("\(source): give either 'teacher' or 'teachers', not both")
+        }
+        if spec.assistant != nil && spec.teacher == nil && spec.teachers.isEmpty {
+            throw SweepError("\(source): 'assistant' is distilled from the teacher: add 'teacher' (or 'teachers')")
+        }
         if let rule = SafeName.problem(spec.name) {
             throw SweepError("\(source): field 'name': \(quoted(spec.name)) is not a safe folder name (it becomes results/<name>/): \(rule)")
         }
@@ -183,7 +206,7 @@ public struct SweepSpec {
         return try m.map { (try scalar($0.key, at), valueText($0.value)) }
     }
 
-    static func modelRef(_ n: Node, _ at: String, allowCheckpoint: Bool) throws -> ModelRef {
+    static func modelRef(_ n: Node, _ at: String, allowCheckpoint: Bool, allowWeight: Bool = false) throws -> ModelRef {
         guard let m = n.mapping else { throw SweepError("\(at) must be a mapping with 'config' and/or 'opts'") }
         var r = ModelRef()
         for (k, v) in m {
@@ -193,8 +216,11 @@ public struct SweepSpec {
             case "opts":
                 for (ok, ov) in try overrides(v, "\(at).opts") { r.opts[ok] = ov; r.optsOrder.append(ok) }
             case "checkpoint" where allowCheckpoint: r.checkpoint = try scalar(v, "\(at).checkpoint")
+            case "weight" where allowWeight:
+                guard let w = Double(try scalar(v, "\(at).weight")), w >= 0, w.isFinite else { throw SweepError("\(at).weight must be a number ≥ 0") }
+                r.weight = w
             default:
-                let valid = allowCheckpoint ? ["config", "opts", "checkpoint"] : ["config", "opts"]
+                let valid = ["config", "opts"] + (allowCheckpoint ? ["checkpoint"] : []) + (allowWeight ? ["weight"] : [])
                 throw SweepError("\(at): unknown key '\(key)'\(didYouMean(key, valid)); valid: \(valid.joined(separator: ", "))")
             }
         }

@@ -22,6 +22,9 @@ public enum StandaloneTraining {
         let data = try TrainingData(config: c)
         log(data.dataset.statisticsTable)
         let kd = try KDConfig(config: c)
+        if kd.needsGivenTeacher, !c[\KDKeys.teacherMix].isEmpty {
+            throw TrainError("KD.TEACHER_MIX names runs of a sweep (its `teachers:` or `assistant:`); `reidkd train` distils from the one teacher of KD.TEACHER_CONFIG and KD.TEACHER_WEIGHTS — leave KD.TEACHER_MIX empty, or run the sweep")
+        }
         let teacher = kd.needsGivenTeacher ? try Teacher.named(by: c, numClasses: data.dataset.numTrainPids) : nil
         let outputDir = c[\RunKeys.outputDir]
         var options = TrainerOptions(outputDir: outputDir)

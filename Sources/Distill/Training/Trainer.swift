@@ -59,14 +59,15 @@ public final class Trainer {
     public let kd: KDConfig
     public let data: TrainingData
     public let model: ReidModel
-    public let teacher: Teacher?
+    /// The (first) teacher; `teachers` has them all.
+    public var teacher: Teacher? { teachers?.members.first?.teacher }
+    public let teachers: TeacherSide?
     /// KD.TEACHER ema: the moving average of the student that is the teacher.
     public let ema: EMATeacher?
     public let objective: DistillObjective?
     public let optimizer: Optimizer
     public let options: TrainerOptions
     let loss: ReidLoss
-    let cache: TeacherCache?
     /// What MODEL.WEIGHTS loaded (logged when the run starts).
     let initialWeights: String?
     public var onMetric: MetricSink = { _, _, _, _ in }
@@ -80,10 +81,15 @@ public final class Trainer {
     /// The resume point (written every SOLVER.CHECKPOINT_PERIOD epochs and at the end).
     public var resumePath: String { "\(options.outputDir)/checkpoint.safetensors" }
 
-    public init(config: ResolvedConfig, data: TrainingData, teacher given: Teacher?, options: TrainerOptions) throws {
+    public convenience init(config: ResolvedConfig, data: TrainingData, teacher given: Teacher?, options: TrainerOptions) throws {
+        try self.init(config: config, data: data, teachers: given.map { [($0, 1)] } ?? [], options: options)
+    }
+
+    /// With several teachers their outputs are combined with these weights (TeacherSide).
+    public init(config: ResolvedConfig, data: TrainingData, teachers given: [(teacher: Teacher, weight: Double)], options: TrainerOptions) throws {
         self.config = config; self.data = data; self.options = options
         kd = try KDConfig(config: config)
-        if kd.needsGivenTeacher && given == nil {
+        if kd.needsGivenTeacher && given.isEmpty {
             throw TrainError("KD.METHOD is '\(kd.terms.joined(separator: "+"))' but no teacher was given; set KD.TEACHER_WEIGHTS or KD.METHOD none")
         }
         var rng = RandomGenerator(seed: UInt64(bitPattern: Int64(config[\RunKeys.seed])))
@@ -94,11 +100,10 @@ public final class Trainer {
         initialWeights = try model.loadInitialWeights(config)
         let student = model
         ema = try kd.emaDecay.map { try EMATeacher(student: student, config: config, decay: $0) }
-        let teacher = ema?.teacher ?? given
-        self.teacher = teacher
+        let members = ema.map { [($0.teacher, 1.0)] } ?? given
         loss = try ReidLoss(spec: LossSpec(config: config))
         var named = model.namedParameters()
-        if let t = teacher, kd.enabled {
+        if let t = members.first?.0, kd.enabled {
             let tEmb = t.model.heads.inFeatures
             let context = TermContext(studentEmbed: model.heads.inFeatures, teacherEmbed: tEmb,
                                       studentClasses: model.spec.numClasses, teacherClasses: t.model.spec.numClasses,
@@ -107,28 +112,15 @@ public final class Trainer {
             let obj = try DistillObjective(kd: kd, config: config, context: context, rng: &rng)
             objective = obj
             named += obj.namedParameters
-            cache = (kd.cache && options.teacherCacheRoot != nil)
-                ? TeacherCache(root: options.teacherCacheRoot!,
-                               key: TeacherCacheKey(teacher: t, datasetFingerprint: try data.dataset.fingerprint(), student: config),
-                               logitDim: t.model.spec.numClasses, embedDim: tEmb)
-                : nil
+            let dataset = data.dataset
+            teachers = try TeacherSide(members, needs: kd.needs, cacheRoot: kd.cache ? options.teacherCacheRoot : nil,
+                                       datasetFingerprint: { try dataset.fingerprint() }, student: config)
         } else {
-            objective = nil; cache = nil
+            objective = nil; teachers = nil
         }
         optimizer = config.makeOptimizer(named)
     }
 
-    /// Teacher outputs for a batch: from the cache when every sample is there, else computed (and stored).
-    func teacherOutputs(_ batch: Batch, samplesInEpoch: Int) throws -> TeacherOutput {
-        let t = teacher!
-        if let c = cache, let hit = try c.lookup(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch) {
-            return TeacherOutput(logits: hit.logits, embedding: hit.embeddings, stages: [])
-        }
-        let out = t.forward(batch.images, stages: kd.needs.contains(.stages), preActivation: kd.needs.contains(.preReLUStages))
-        try cache?.store(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch,
-                         logits: out.logits, embeddings: out.embedding)
-        return out
-    }
 
     public func run() throws -> TrainResult {
         try FileSystem.createFolder(options.outputDir)
@@ -176,7 +168,7 @@ public final class Trainer {
             while iteration < maxIters, let batch = try it.next() {
                 let lr = schedule.lr(iteration: iteration, epoch: epoch)
                 optimizer.learningRate = Float(lr)
-                let teacherOut = try objective.map { _ in try teacherOutputs(batch, samplesInEpoch: samplesInEpoch) }
+                let teacherOut = try teachers.map { try $0.outputs(batch, samplesInEpoch: samplesInEpoch) }
                 let losses = withGrad { () -> LossDict in
                     let out = model.forward(batch.images, targets: batch.pids, preActivation: kd.needs.contains(.preReLUStages))
                     var d = loss(out, targets: batch.pids)
@@ -249,7 +241,7 @@ public final class Trainer {
         let artifacts = try ModelEvaluation.writeArtifacts(evaluation!, rankList: rankList, to: options.outputDir)
         return TrainResult(evaluation: evaluation, otherEvaluations: others, epochs: epoch, iterations: iteration,
                            imagesPerSecond: Double(images) / Swift.max(trainSeconds, 1e-9), checkpoint: checkpointPath,
-                           teacherCacheHitRate: cache?.hitRate, evaluationArtifacts: artifacts, stoppedEarly: stopped)
+                           teacherCacheHitRate: teachers?.cacheHitRate, evaluationArtifacts: artifacts, stoppedEarly: stopped)
     }
 
     var distillStatePath: String { "\(options.outputDir)/distill.safetensors" }
