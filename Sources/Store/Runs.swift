@@ -66,10 +66,11 @@ extension ExperimentStore {
                     continue
                 }
                 try db.execute(sql: """
-                    INSERT INTO runs (sweep_id, name, role, config, config_hash, seed, code_version, dataset_fingerprint)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO runs (sweep_id, name, role, config, config_hash, seed, code_version, dataset_fingerprint, depends_on)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [sweep?.id, spec.name, spec.role.rawValue, spec.config, spec.configHash,
-                                     spec.seed, spec.codeVersion, spec.datasetFingerprint])
+                                     spec.seed, spec.codeVersion, spec.datasetFingerprint,
+                                     spec.dependsOn.isEmpty ? nil : spec.dependsOn.joined(separator: ",")])
                 let id = db.lastInsertedRowID
                 let insert = try db.cachedStatement(sql: "INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)")
                 for (k, v) in spec.params.sorted(by: { $0.key < $1.key }) {
@@ -140,12 +141,14 @@ extension ExperimentStore {
             throw StoreError.database(path: "", action: "reading run \(row["id"] as Int64)",
                                       message: "unexpected role '\(roleText)' or status '\(statusText)'")
         }
-        return Run(id: row["id"], sweepID: row["sweep_id"], name: row["name"], role: role, status: status,
-                   config: row["config"], configHash: row["config_hash"], seed: row["seed"],
-                   codeVersion: row["code_version"], datasetFingerprint: row["dataset_fingerprint"],
-                   host: row["host"], pid: row["pid"], threads: row["threads"], blas: row["blas"], cpu: row["cpu"],
-                   createdAt: StoreTime.parse(row["created_at"]), startedAt: StoreTime.parse(row["started_at"]),
-                   finishedAt: StoreTime.parse(row["finished_at"]), heartbeatAt: StoreTime.parse(row["heartbeat_at"]),
-                   attempts: row["attempts"], error: row["error"])
+        var run = Run(id: row["id"], sweepID: row["sweep_id"], name: row["name"], role: role, status: status,
+                      config: row["config"], configHash: row["config_hash"], seed: row["seed"],
+                      codeVersion: row["code_version"], datasetFingerprint: row["dataset_fingerprint"],
+                      host: row["host"], pid: row["pid"], threads: row["threads"], blas: row["blas"], cpu: row["cpu"],
+                      createdAt: StoreTime.parse(row["created_at"]), startedAt: StoreTime.parse(row["started_at"]),
+                      finishedAt: StoreTime.parse(row["finished_at"]), heartbeatAt: StoreTime.parse(row["heartbeat_at"]),
+                      attempts: row["attempts"], error: row["error"], lease: row["lease"])
+        run.dependsOn = (row["depends_on"] as String?).map { $0.split(separator: ",").map(String.init) } ?? []
+        return run
     }
 }

@@ -17,6 +17,7 @@ struct ReidKD: ParsableCommand {
             DataCommand.self,
             TrainCommand.self,
             SweepCommand.self,
+            WorkerCommand.self,
             ConfigCommand.self,
             EvalFeaturesCommand.self,
             EvalCommand.self,

@@ -5,15 +5,15 @@ import Config
 
 public enum DistillTerms {
     nonisolated(unsafe) private static var entries: [DistillTermEntry] = [
-        KLTerm.entry,
-        SymmetricKLTerm.entry,
-        JSTerm.entry,
+        LogitMatchTerm.kl,
+        LogitMatchTerm.skl,
+        LogitMatchTerm.js,
         DKDTerm.entry,
-        EmbeddingMSETerm.entry,
-        CosineTerm.entry,
+        EmbeddingMatchTerm.mse,
+        EmbeddingMatchTerm.cos,
         RKDTerm.entry,
-        PKTTerm.entry,
-        SimilarityTerm.entry,
+        EmbeddingRelationTerm.pkt,
+        EmbeddingRelationTerm.sp,
         HintTerm.entry,
         OverhaulTerm.entry,
         CRDTerm.entry,

@@ -32,26 +32,23 @@ final class RKDTerm: DistillTerm {
     }
 }
 
-final class PKTTerm: DistillTerm {
-    static let entry = DistillTermEntry(
+/// pkt and sp: one weight, one loss on the two embeddings (any widths).
+final class EmbeddingRelationTerm: DistillTerm {
+    static let pkt = DistillTermEntry(
         name: "pkt", help: "probabilistic knowledge transfer", keys: [PKTKeys.self], needs: [.embedding],
-        reportKeys: [PKTKeys.shared.weight.name]) { c, _, _ in PKTTerm(c) }
-    let weight: Float
-    init(_ c: ResolvedConfig) { weight = Float(c[\PKTKeys.weight]) }
-    var namedParameters: [(String, Parameter)] { [] }
-    func addLoss(to losses: inout LossDict, _ b: TermBatch) {
-        losses.add("loss_pkt", DistillLosses.pkt(student: b.student.head.preNeck, teacher: b.teacher.embedding), weight: weight)
-    }
-}
-
-final class SimilarityTerm: DistillTerm {
-    static let entry = DistillTermEntry(
+        reportKeys: [PKTKeys.shared.weight.name]) { c, _, _ in
+            EmbeddingRelationTerm(loss: "loss_pkt", weight: Float(c[\PKTKeys.weight])) { DistillLosses.pkt(student: $0, teacher: $1) }
+        }
+    static let sp = DistillTermEntry(
         name: "sp", help: "similarity-preserving matrices", keys: [SPKeys.self], needs: [.embedding],
-        reportKeys: [SPKeys.shared.weight.name]) { c, _, _ in SimilarityTerm(c) }
-    let weight: Float
-    init(_ c: ResolvedConfig) { weight = Float(c[\SPKeys.weight]) }
+        reportKeys: [SPKeys.shared.weight.name]) { c, _, _ in
+            EmbeddingRelationTerm(loss: "loss_sp", weight: Float(c[\SPKeys.weight])) { DistillLosses.similarityMatching(student: $0, teacher: $1) }
+        }
+
+    let loss: String, weight: Float, f: (Tensor, Tensor) -> Tensor
+    init(loss: String, weight: Float, f: @escaping (Tensor, Tensor) -> Tensor) { self.loss = loss; self.weight = weight; self.f = f }
     var namedParameters: [(String, Parameter)] { [] }
     func addLoss(to losses: inout LossDict, _ b: TermBatch) {
-        losses.add("loss_sp", DistillLosses.similarityMatching(student: b.student.head.preNeck, teacher: b.teacher.embedding), weight: weight)
+        losses.add(loss, f(b.student.head.preNeck, b.teacher.embedding), weight: weight)
     }
 }
