@@ -32,8 +32,13 @@ public final class Teacher {
     /// retrained with the same config never reuses another's outputs.
     public let weightsDigest: String
     /// The forward on bf16 GEMMs with float32 accumulation (REIDKD_BF16=1; off by default).
-    /// The cache key does not cover it: a cache filled in bf16 serves float32 students too.
+    /// The cache key covers it through `numerics`.
     public var bf16 = BLAS.bf16Requested
+
+    public static let float32 = "float32", bfloat16 = "bf16"
+    /// The numbers the forward actually runs on: bf16 only when asked for and a bf16 kernel
+    /// exists (BLAS.withBF16 runs float32 otherwise). Part of the teacher-output cache key.
+    public var numerics: String { bf16 && BF16GEMM.isAvailable ? Teacher.bfloat16 : Teacher.float32 }
 
     public init(config: ResolvedConfig, weights: String, numClasses: Int) throws {
         self.config = config
