@@ -149,7 +149,7 @@ func groupColumns(_ p: ConvPlan, _ x: UnsafePointer<Float>, images b0: Int, coun
 }
 
 func convForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                 _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+                 _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue? = nil) {
     let k = p.k, hwo = p.hwo, outImg = p.cout * hwo
     forEachChunk(p) { _, b0, cb in
         let cols = cb * hwo
@@ -182,6 +182,8 @@ func convForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Fl
                 }
             }
         }
+        // An eval-mode BN (+ ReLU) on the chunk just written, while it is in cache.
+        epilogue?.apply(y, images: b0, count: cb, channels: p.cout, plane: hwo)
     }
 }
 
