@@ -8,13 +8,13 @@
 // for the whole of K; A's elements are broadcast straight from its rows and B's rows are loaded
 // 32 floats at a time, so a call costs its FMAs and nothing else. Each C element is one sum over
 // k in order, whatever M, N or the tiling: the result does not depend on how a caller splits
-// the product. Compiled for AVX-512F by function attribute; the Swift side checks the CPU.
+// the product. Compiled for AVX-512 F/VL by function attribute; the Swift side checks the CPU.
 #include "ckernels.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 
-#define RK_TARGET __attribute__((target("avx512f,fma")))
+#define RK_TARGET __attribute__((target("avx512f,avx512vl,fma")))
 #define RK_INLINE static inline __attribute__((always_inline))
 #if defined(__clang__)
 #define RK_UNROLL _Pragma("clang loop unroll(full)")
@@ -54,6 +54,29 @@ RK_TARGET RK_INLINE void tile16(int mr, ptrdiff_t K, const float *a, ptrdiff_t l
     RK_UNROLL for (int r = 0; r < mr; r++) _mm512_mask_storeu_ps(c + r * ldc, m0, acc[r]);
 }
 
+// MR rows × up to 8 columns in 256-bit registers: for N ≤ 8 (4×2 maps at batch 1) a masked
+// 16-lane vector would leave half its lanes idle, while two 8-lane FMAs issue per cycle where
+// one 16-lane FMA does (Zen 4 splits 512-bit ops; Intel's port 5 FMA is 512-bit only).
+RK_TARGET RK_INLINE void tile8(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                               float *c, ptrdiff_t ldc, __mmask8 m0) {
+    __m256 acc[24];
+    RK_UNROLL for (int r = 0; r < mr; r++) acc[r] = _mm256_setzero_ps();
+    for (ptrdiff_t k = 0; k < K; k++) {
+        __m256 b0 = _mm256_maskz_loadu_ps(m0, b + k * ldb);
+        RK_UNROLL for (int r = 0; r < mr; r++) acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(a[r * lda + k]), b0, acc[r]);
+    }
+    RK_UNROLL for (int r = 0; r < mr; r++) _mm256_mask_storeu_ps(c + r * ldc, m0, acc[r]);
+}
+
+RK_TARGET static void rows8(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                            float *c, ptrdiff_t ldc, __mmask8 m0) {
+    switch (mr) {
+    case 24: tile8(24, K, a, lda, b, ldb, c, ldc, m0); break;
+    case 8: tile8(8, K, a, lda, b, ldb, c, ldc, m0); break;
+    default: tile8(1, K, a, lda, b, ldb, c, ldc, m0); break;
+    }
+}
+
 RK_TARGET static void rows32(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
                              float *c, ptrdiff_t ldc, __mmask16 m0, __mmask16 m1) {
     switch (mr) {
@@ -77,6 +100,14 @@ static __mmask16 lanes(ptrdiff_t w) { return w >= 16 ? (__mmask16)0xFFFF : w <= 
 
 RK_TARGET int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
                                      const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+    if (N <= 8) {
+        __mmask8 m0 = (__mmask8)((1u << N) - 1);
+        ptrdiff_t i = 0;
+        for (; i + 24 <= M; i += 24) rows8(24, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
+        for (; i + 8 <= M; i += 8) rows8(8, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
+        for (; i < M; i++) rows8(1, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
+        return 1;
+    }
     if (N <= 16) {
         __mmask16 m0 = lanes(N);
         ptrdiff_t i = 0;

@@ -6,7 +6,7 @@ import XCTest
 /// reference, C's padding untouched, and the result independent of how the product is split.
 final class DirectGEMMTests: XCTestCase {
     func kernelOrSkip() throws {
-        guard CPUFeatures.host.avx512f else { throw XCTSkip("no AVX-512F on this CPU: the direct GEMM is never used") }
+        guard DirectGEMM.supported else { throw XCTSkip("no AVX-512 (F, VL) on this CPU: the direct GEMM is never used") }
     }
 
     /// C = A·B through the kernel, with lda, ldb, ldc wider than the matrices (padding = NaN
@@ -32,10 +32,11 @@ final class DirectGEMMTests: XCTestCase {
 
     func testAgainstDoubleReference() throws {
         try kernelOrSkip()
-        // M: every tail after 24-, 12-, 8-, 4-row tiles; N: ≤ 16, one and two vectors, ragged
+        // M: every tail after 24-, 12-, 8-, 4-row tiles; N: ≤ 8, ≤ 16, one and two vectors, ragged
         // strips; K: 1 and long.
         for (s, (m, n, k)) in [(1, 1, 1), (25, 16, 7), (23, 9, 33), (37, 17, 5), (13, 31, 64), (11, 32, 1),
-                               (12, 33, 19), (3, 70, 130), (29, 100, 9), (64, 8, 300)].enumerated() {
+                               (12, 33, 19), (3, 70, 130), (29, 100, 9), (64, 8, 300),
+                               (30, 5, 40), (25, 8, 3), (49, 1, 17)].enumerated() {
             let r = product(m, n, k, seed: UInt64(40 + s))
             XCTAssertTrue(r.padIntact, "\(m)×\(n)×\(k): wrote outside C")
             for i in 0..<(m * n) {

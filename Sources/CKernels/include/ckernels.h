@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 /// C (M×N) = A (M×K) · B (K×N), row-major with leading dimensions lda, ldb, ldc; C is
-/// overwritten (beta 0). Needs AVX-512F (the caller checks); returns 0 when the build has no
+/// overwritten (beta 0). Needs AVX-512 F and VL (the caller checks); returns 0 when the build has no
 /// AVX-512 code (not x86-64), in which case C is untouched.
 int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
                            const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc);

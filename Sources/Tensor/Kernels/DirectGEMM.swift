@@ -9,9 +9,10 @@ import Foundation
 import CKernels
 
 public enum DirectGEMM {
-    /// The CPU has AVX-512F (with OS support) and REIDKD_GEMM does not say "openblas".
+    /// The CPU has AVX-512 F and VL (with OS support) and REIDKD_GEMM does not say "openblas".
     nonisolated(unsafe) public static var enabled: Bool =
-        CPUFeatures.host.avx512f && ProcessInfo.processInfo.environment["REIDKD_GEMM"] != "openblas"
+        supported && ProcessInfo.processInfo.environment["REIDKD_GEMM"] != "openblas"
+    public static var supported: Bool { CPUFeatures.host.tier == .avx512 }
 
     /// Largest A (M·K floats) taken at any width.
     static let smallA = 1 << 18
@@ -33,6 +34,6 @@ public enum DirectGEMM {
     /// How ReidKD runs narrow GEMMs (reidkd info, reidkd-bench).
     public static var status: String {
         enabled ? "packing-free AVX-512 kernel for narrow A·B (N ≤ \(narrowN) or M·K ≤ \(smallA)), OpenBLAS otherwise"
-            : CPUFeatures.host.avx512f ? "OpenBLAS only (REIDKD_GEMM=openblas)" : "OpenBLAS only (no AVX-512 on this CPU)"
+            : supported ? "OpenBLAS only (REIDKD_GEMM=openblas)" : "OpenBLAS only (no AVX-512 on this CPU)"
     }
 }
