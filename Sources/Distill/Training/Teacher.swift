@@ -47,8 +47,9 @@ public final class Teacher {
         try Checkpoint.load(into: model.stateDict(), from: weights)
         _ = model.eval()
         for p in model.parameters() { p.isFrozen = true; p.requiresGrad = false }
-        // BN is not folded into the convs: with BN+ReLU fused into one pass, a folded forward
-        // measured 0.95–1.01× the speed (docs/PERFORMANCE.md), so the teacher keeps its BNs.
+        // BN is not folded into the convs: in this no-grad eval forward each conv applies its BN
+        // and ReLU to its output while in cache (ConvEpilogue, docs/TENSOR.md), bit-identical to
+        // the unfused layers, with no folded copy of the weights to keep current.
         weightsDigest = try SHA256.file(at: weights).sha256
     }
 
