@@ -162,7 +162,7 @@ final class RunConfigTests: XCTestCase {
         XCTAssertEqual(RunConfig.defaults.sha256, Self.pinnedDefaultsHash)
     }
 
-    static let pinnedDefaultsHash = "ded3b16d9b71c2dd79cf4333706df220251341d6dfa3896c8697758479ba2870"  // NUM_WORKERS and CHECKPOINT_PERIOD left out of the hash (issue 13)
+    static let pinnedDefaultsHash = "d1a7e704568ffbcdd8cee3c3cb14205dbeb7086a76921bc6b1bd71f76a5cd2fd"  // MODEL.BACKBONE.STEM_POOL added (issue 18)
 
     func testCanonicalJSONMatchesPython() throws {
         try PythonInterop.require(["json"])

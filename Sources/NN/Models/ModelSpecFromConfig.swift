@@ -20,6 +20,7 @@ extension ModelSpec {
         backbone = ModelSpec.backboneAliases[name.lowercased()] ?? name.lowercased()
         if backbone == "resnet" {
             depth = c[\ModelKeys.depth]; ibn = c[\ModelKeys.withIBN]; se = c[\ModelKeys.withSE]
+            stemPool = c[\ModelKeys.stemPool]
         }
         width = c[\ModelKeys.width]; lastStride = c[\ModelKeys.lastStride]
         zeroInitResidual = c[\ModelKeys.zeroInitResidual]
