@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Store", dependencies: ["Support", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Distill", dependencies: ["Tensor", "Support", "Config", "BuildInfo", "NN", "Data", "Eval", "Interop", "Store", .product(name: "Yams", package: "Yams")]),
         .target(name: "Report", dependencies: ["Tensor", "Data", "Eval", "Store"]),
-        .target(name: "Export", dependencies: ["Tensor", "Support", "Config", "BuildInfo", "NN", "Data", "Eval", "Store", "Distill"]),
+        .target(name: "Export", dependencies: ["Tensor", "Support", "Config", "BuildInfo", "NN", "Data", "Eval", "Interop", "Store", "Distill"]),
 
         .executableTarget(name: "reidkd", dependencies: [
             "Tensor", "Config", "BuildInfo", "NN", "Data", "Eval", "Interop", "Store", "Distill", "Report", "Export",

@@ -22,6 +22,7 @@ struct ReidKD: ParsableCommand {
             ReportCommand.self,
             ExportCommand.self,
             EmbedCommand.self,
+            ImportCommand.self,
         ]
     )
 

@@ -81,7 +81,11 @@ public enum FastReIDImport {
         }
         let classifier = entries.first { $0.0 == "heads.weight" }?.1
         var classes = mapping.numClasses
-        if classes == 0 { classes = classifier?.shape.first ?? 1 }
+        if classes == 0 {
+            // The config must describe the whole model: the classifier's size comes from the checkpoint.
+            classes = classifier?.shape.first ?? 1
+            mapping.overrides.append((ModelKeys.shared.numClasses.name, String(classes)))
+        }
         let pairs = mapping.overrides.flatMap { [$0.key, $0.value] }
         let c: ResolvedConfig
         do { c = try schema.load(overrides: pairs) } catch let e as ConfigError {
