@@ -162,7 +162,7 @@ final class RunConfigTests: XCTestCase {
         XCTAssertEqual(RunConfig.defaults.sha256, Self.pinnedDefaultsHash)
     }
 
-    static let pinnedDefaultsHash = "d1a7e704568ffbcdd8cee3c3cb14205dbeb7086a76921bc6b1bd71f76a5cd2fd"  // MODEL.BACKBONE.STEM_POOL added (issue 18)
+    static let pinnedDefaultsHash = "b50fd5e3054f369bba5736911eb7ecebd83cf9c547d5543e5af981bc80633a8e"  // MODEL.BACKBONE.STEM_POOL and PRETRAIN_PATH added (issue 18)
 
     func testCanonicalJSONMatchesPython() throws {
         try PythonInterop.require(["json"])

@@ -11,6 +11,7 @@ import Tensor
 import BuildInfo
 import Config
 import NN
+import Interop
 import Data
 import Eval
 
@@ -55,7 +56,7 @@ public final class Trainer {
     public let options: TrainerOptions
     let loss: ReidLoss
     let cache: TeacherCache?
-    /// What MODEL.WEIGHTS loaded (logged when the run starts).
+    /// What MODEL.WEIGHTS / MODEL.BACKBONE.PRETRAIN_PATH loaded (logged when the run starts).
     let initialWeights: String?
     public var onMetric: MetricSink = { _, _, _, _ in }
     public var onLog: (String) -> Void = { print($0) }
@@ -72,7 +73,7 @@ public final class Trainer {
         model = try ReidModel(spec: ModelSpec(config: config, numClasses: data.dataset.numTrainPids,
                                               inputSize: config[\InputKeys.sizeTrain]), rng: &rng)
         try model.validate(targets: data.dataset.train.map(\.pid))
-        initialWeights = try model.loadInitialWeights(config)
+        initialWeights = try InitialWeights.load(into: model, config: config)
         loss = try ReidLoss(spec: LossSpec(config: config))
         var named = model.namedParameters()
         if let t = teacher, kd.enabled {

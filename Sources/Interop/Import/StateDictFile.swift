@@ -19,7 +19,8 @@ public struct StateDictFile {
         guard FileManager.default.fileExists(atPath: path) else {
             throw InteropError(path: path, "no such file")
         }
-        if TorchCheckpoint.looksLikeTorch(path) {
+        // By extension first: a safetensors header length can start with the byte of a pickle's PROTO.
+        if !path.lowercased().hasSuffix(".safetensors") && TorchCheckpoint.looksLikeTorch(path) {
             let ck = try TorchCheckpoint.load(path)
             return StateDictFile(path: path, format: "torch \(ck.format.rawValue)", entries: try ck.floatStateDict(),
                                  notes: ck.notes, metadata: [:])
