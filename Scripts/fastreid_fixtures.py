@@ -17,6 +17,8 @@ pool, the head, poolings and the Baseline are FastReID's code, unchanged. ReidKD
 such checkpoints at width C/64 from the stem's channel count. MobileNetV2 is built at FastReID's
 own "0.25x" width. `--full DIR` writes full-width ResNet-50-IBN and MobileNetV2 1.0x rows to DIR
 instead (not committed; the Swift test reads them when REIDKD_FASTREID_FIXTURES=DIR is set).
+`--teacher-folder DIR` writes a random-weight FastReID output folder of a full-width ResNet-50-IBN
+at 128x64, the stand-in teacher of experiments/imported.yaml.
 
 It also writes torchvision-layout ImageNet-style state dicts (random weights, torchvision's own
 models: a narrowed resnet18 as a .pth and a width-0.1 mobilenet_v2 as .safetensors) with the
@@ -424,12 +426,34 @@ def reader_fixtures(out):
     torch.save(obj, os.path.join(out, "reader-legacy.pth"), _use_new_zipfile_serialization=False)
 
 
+def teacher_folder(folder, gen):
+    """A FastReID output folder (config.yaml + model_final.pth) of a full-width ResNet-50-IBN at
+    128x64 with random weights: a stand-in for your own teacher in experiments/imported.yaml."""
+    global WIDTH
+    WIDTH = 1.0
+    cfg = base_cfg()
+    cfg.merge_from_list(["MODEL.BACKBONE.DEPTH", "50x", "MODEL.BACKBONE.WITH_IBN", True, "MODEL.HEADS.WITH_BNNECK", True,
+                         "MODEL.HEADS.NECK_FEAT", "after", "MODEL.HEADS.POOL_LAYER", "GeneralizedMeanPoolingP",
+                         "MODEL.HEADS.NUM_CLASSES", 751, "INPUT.SIZE_TRAIN", [128, 64], "INPUT.SIZE_TEST", [128, 64],
+                         "OUTPUT_DIR", folder])
+    model = build_model(cfg)
+    randomise(model, gen, (3, 128, 64))
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "config.yaml"), "w") as f:
+        f.write(cfg.dump())
+    Checkpointer(model, folder).save("model_final")
+    print("wrote %s: config.yaml + model_final.pth (ResNet-50-IBN, random weights)" % folder)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--full", help="write the full-width rows to this folder instead")
+    ap.add_argument("--teacher-folder", help="write only a random-weight FastReID ResNet-50-IBN output folder (128x64) here")
     args = ap.parse_args()
     torch.manual_seed(18)
     gen = torch.Generator().manual_seed(18)
+    if args.teacher_folder:
+        return teacher_folder(os.path.abspath(args.teacher_folder), gen)
     out = os.path.abspath(args.full or OUT)
     os.makedirs(out, exist_ok=True)
     rows = FULL_ROWS if args.full else ROWS

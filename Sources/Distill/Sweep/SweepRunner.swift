@@ -33,6 +33,8 @@ public final class SweepRunner {
     /// Sweep-level progress bar and ETA, shown on every epoch line.
     public private(set) var progress = SweepProgress([])
     var teacherModel: Teacher?
+    /// The sweep's `teacher: {checkpoint: …}`, when given (GivenTeacher.swift).
+    var givenTeacher: GivenTeacher?
     /// The log file of the run being executed (every line printed about it goes there too).
     var runLog: RunLog?
 
@@ -46,6 +48,9 @@ public final class SweepRunner {
         specDirectory = (specPath as NSString).deletingLastPathComponent
         self.store = store
         self.resultsRoot = resultsRoot
+        if let c = spec.teacher?.checkpoint {
+            givenTeacher = try GivenTeacher(checkpoint: path(c), config: spec.teacher?.config.map(path))
+        }
         runs = try SweepPlan(spec).runs.map { try resolve($0) }
         progress = SweepProgress(runs.map { r in
             let backbone = r.config.values.filter { $0.key.hasPrefix("MODEL.BACKBONE.") || $0.key == InputKeys.shared.sizeTrain.name }
@@ -59,8 +64,7 @@ public final class SweepRunner {
     public var sweepDirectory: String { "\(resultsRoot)/\(spec.name)" }
     func runDirectory(_ name: String) -> String { "\(sweepDirectory)/\(name)" }
     var teacherCheckpoint: String {
-        if let c = spec.teacher?.checkpoint { return path(c) }
-        return "\(runDirectory("teacher"))/model.safetensors"
+        givenTeacher?.checkpoint(runDirectory: runDirectory("teacher")) ?? "\(runDirectory("teacher"))/model.safetensors"
     }
 
     /// Paths in the sweep file are relative to it.
@@ -72,12 +76,16 @@ public final class SweepRunner {
         opts += [RunKeys.shared.outputDir.name, runDirectory(r.name)]
         if r.role == .student {
             opts += [KDKeys.shared.teacherWeights.name, teacherCheckpoint]
-            if let t = spec.teacher?.config { opts += [KDKeys.shared.teacherConfig.name, t] }
+            if let t = spec.teacher?.config, givenTeacher?.baseYAML == nil { opts += [KDKeys.shared.teacherConfig.name, t] }
         }
         let resolved: ResolvedConfig
         do {
-            resolved = try r.baseConfig.map { try RunConfig.load(file: path($0), overrides: opts) }
-                ?? RunConfig.schema.load(overrides: opts)
+            if r.role == .teacher, let base = givenTeacher?.baseYAML {
+                resolved = try RunConfig.schema.load(yaml: base, source: teacherCheckpoint, overrides: opts)
+            } else {
+                resolved = try r.baseConfig.map { try RunConfig.load(file: path($0), overrides: opts) }
+                    ?? RunConfig.schema.load(overrides: opts)
+            }
         } catch {
             throw SweepError("run \(r.name): \(error)")
         }
@@ -159,16 +167,17 @@ public final class SweepRunner {
 
     func execute(_ r: ResolvedRun, run: Run, dataset: ReidDataset) throws {
         let c = r.config
-        let data = try TrainingData(config: c, dataset: dataset)
+        let data = try TrainingData(config: c, dataset: dataset, forTraining: !(r.planned.role == .teacher && givenTeacher != nil))
         let kd = try KDConfig(config: c)
         let teacher = kd.enabled ? try loadedTeacher(student: c, numClasses: dataset.numTrainPids) : nil
         let dir = runDirectory(r.planned.name)
         var options = TrainerOptions(outputDir: dir)
         options.resume = true
         options.teacherCacheRoot = kd.cache ? "\(sweepDirectory)/teacher-cache" : nil
-        if r.planned.role == .teacher, let ckpt = spec.teacher?.checkpoint {
-            // A given teacher: evaluate and record it, no training.
-            try recordGivenTeacher(path(ckpt), config: c, data: data, run: run)
+        if r.planned.role == .teacher, let given = givenTeacher {
+            // A given teacher: evaluate and record it, no training (a FastReID one is converted first).
+            try given.materialise(runDirectory: dir)
+            try recordGivenTeacher(teacherCheckpoint, config: c, data: data, run: run)
             return
         }
         if r.planned.role == .teacher, try reuseTeacher(run: run) { return }

@@ -3,7 +3,9 @@
 //   name: quick                      # sweep name (store key, results/<name>/)
 //   description: free text
 //   common:   { KEY: value, ... }    # overrides applied to every run, teacher included
-//   teacher:  { config: FILE, opts: { KEY: value }, checkpoint: FILE }   # checkpoint optional
+//   teacher:  { config: FILE, opts: { KEY: value }, checkpoint: PATH }   # checkpoint optional: evaluated, not
+//             trained; a ReidKD .safetensors, a `reidkd import` folder, a FastReID output folder, or a
+//             .pth whose `config:` is its FastReID config (GivenTeacher.swift)
 //   student:  { config: FILE, opts: { KEY: value } }                     # base student config
 //   students: { r18: { KEY: value }, mbv2: { KEY: value } }              # named architectures
 //   grid:     { KEY: [v1, v2], ... } # cartesian product, applied to distilled students only

@@ -67,10 +67,25 @@ public final class Teacher {
         return h.finalizeHex()
     }
 
+    /// Per-channel (scale, shift) taking the student's normalised input to the teacher's, when
+    /// their MODEL.PIXEL_MEAN/STD differ (an imported teacher trained with other statistics):
+    /// x_t = (x_s · std_s + mean_s − mean_t) / std_t. Nil when they agree.
+    public private(set) var inputAffine: (scale: Tensor, shift: Tensor)?
+
+    /// Sets `inputAffine` for batches normalised as `student` says.
+    public func matchInput(of student: ResolvedConfig) {
+        let ms = student.peek(\ModelKeys.pixelMean), ss = student.peek(\ModelKeys.pixelStd)
+        let mt = config.peek(\ModelKeys.pixelMean), st = config.peek(\ModelKeys.pixelStd)
+        guard ms != mt || ss != st else { inputAffine = nil; return }
+        inputAffine = (Tensor(shape: [1, 3, 1, 1], scalars: (0..<3).map { Float(ss[$0] / st[$0]) }),
+                       Tensor(shape: [1, 3, 1, 1], scalars: (0..<3).map { Float((ms[$0] - mt[$0]) / st[$0]) }))
+    }
+
     public func forward(_ images: Tensor, stages: Bool) -> TeacherOutput {
         precondition(!model.isTraining, "teacher must stay in eval mode")
         return withNoGrad {
-            let out = model.forward(images, targets: nil)
+            let x = inputAffine.map { images * $0.scale + $0.shift } ?? images
+            let out = model.forward(x, targets: nil)
             return TeacherOutput(logits: model.heads.classLogits(out.head.postNeck), embedding: out.head.preNeck,
                                  stages: stages ? out.stages : [])
         }

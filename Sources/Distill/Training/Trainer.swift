@@ -77,6 +77,7 @@ public final class Trainer {
         loss = try ReidLoss(spec: LossSpec(config: config))
         var named = model.namedParameters()
         if let t = teacher, kd.enabled {
+            t.matchInput(of: config)   // a teacher normalised with other pixel statistics sees its own
             let sEmb = model.heads.inFeatures, tEmb = t.model.heads.inFeatures
             let stage = kd.hintStage
             let sCh = kd.needsStages ? model.backbone.stageChannels[safe: stage] : nil
