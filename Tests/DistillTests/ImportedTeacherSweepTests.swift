@@ -96,6 +96,11 @@ final class ImportedTeacherSweepTests: XCTestCase {
         XCTAssertEqual(fromPth.sha256, fromFolder.sha256)
         XCTAssertEqual(fromImported.sha256, fromFolder.sha256)
         XCTAssertEqual(try teacherConfig("checkpoint: \(folder)/model_final.pth").sha256, fromFolder.sha256, "its config.yaml is next to it")
+        // Outside a sweep, KD.TEACHER_WEIGHTS alone names an imported teacher (its checkpoint carries the config).
+        let student = try RunConfig.schema.load(overrides: ["KD.METHOD", "mse", "KD.TEACHER_WEIGHTS", "\(dir)/imported/model.safetensors"])
+        let t = try Teacher.named(by: student, numClasses: 8)
+        XCTAssertEqual(t.config.sha256, try ImportedCheckpoint.make(source: folder).config.sha256)
+        XCTAssertEqual(t.model.spec.stemPool, "fastreid")
         XCTAssertThrowsError(try teacherConfig("checkpoint: \(dir)/nothing-here")) { e in
             XCTAssertTrue("\(e)".contains("does not exist"), "\(e)")
         }

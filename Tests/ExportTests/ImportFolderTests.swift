@@ -34,8 +34,8 @@ final class ImportFolderTests: XCTestCase {
         let d = zip(e.scalars, expected.scalars).map { abs($0 - $1) }.max()!
         let f = expected.scalars.map(abs).max()!
         XCTAssertLessThanOrEqual(d, 1e-4 * f, "embed from PNG files vs FastReID: max |Δ| \(d), max |f| \(f)")
-        // The written checkpoint is itself importable (a ReidKD checkpoint carries its config).
-        let again = try ImportedCheckpoint.make(source: "\(dir)/r50ibn/model.safetensors")
+        // The written folder is itself importable (its checkpoint carries its config).
+        let again = try ImportedCheckpoint.make(source: "\(dir)/r50ibn")
         XCTAssertEqual(again.config.sha256, imported.config.sha256)
         XCTAssertEqual(again.stateDict.map(\.0), imported.stateDict.map(\.0))
         XCTAssertTrue(zip(again.stateDict, imported.stateDict).allSatisfy { $0.1.scalars == $1.1.scalars })

@@ -14,7 +14,7 @@ public struct KDKeys: ConfigKeyGroup {
     public let spWeight = Key.float("KD.SP_WEIGHT", 1, KeyRange.nonNegative, "weight of similarity-matrix matching on the embedding")
     public let hintWeight = Key.float("KD.HINT_WEIGHT", 1, KeyRange.nonNegative, "weight of the FitNets hint")
     public let hintStage = Key.int("KD.HINT_STAGE", 2, 0...3, "backbone stage (0-based) whose map the hint matches, for student and teacher")
-    public let teacherConfig = Key.string("KD.TEACHER_CONFIG", "", nil, "teacher config file (set by the sweep)")
+    public let teacherConfig = Key.string("KD.TEACHER_CONFIG", "", nil, "teacher config file (set by the sweep); empty: the config the KD.TEACHER_WEIGHTS checkpoint carries (reidkd train, sweep and import write it)")
     public let teacherWeights = Key.string("KD.TEACHER_WEIGHTS", "", nil, "teacher checkpoint (.safetensors); the sweep trains one when empty", hashed: false)
     public let cache = Key.flag("KD.CACHE", true, "cache the frozen teacher's outputs per augmented sample (logit and embedding terms only)")
 }

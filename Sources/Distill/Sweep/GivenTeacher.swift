@@ -31,12 +31,14 @@ final class GivenTeacher {
         let folderModel = "\(checkpoint)/model.safetensors"
         if (isDir.boolValue && fm.fileExists(atPath: folderModel)) || (!isDir.boolValue && checkpoint.hasSuffix(".safetensors")) {
             source = isDir.boolValue ? folderModel : checkpoint
-            let (_, meta) = try Checkpoint.load(source)
-            let carried = try Checkpoint.config(from: meta, path: source, schema: RunConfig.schema)?.yaml
             kind = isDir.boolValue ? .imported : .reidkd
             fastreidConfig = nil
             // A reidkd checkpoint with `config:` keeps the sweep's behaviour: that config is the base.
-            baseYAML = kind == .reidkd && config != nil ? nil : carried
+            if kind == .reidkd && config != nil {
+                baseYAML = nil
+            } else {
+                baseYAML = try Checkpoint.config(from: try Checkpoint.load(source).metadata, path: source, schema: RunConfig.schema)?.yaml
+            }
             if baseYAML == nil && config == nil {
                 throw SweepError("teacher checkpoint \(source) carries no config; give the teacher a `config:`")
             }

@@ -51,10 +51,16 @@ public final class Teacher {
     public static func named(by student: ResolvedConfig, teacherConfig: ResolvedConfig? = nil, numClasses: Int) throws -> Teacher {
         let weights = student[\KDKeys.teacherWeights]
         let configFile = student[\KDKeys.teacherConfig]
-        guard !weights.isEmpty, teacherConfig != nil || !configFile.isEmpty else {
-            throw TrainError("KD.METHOD \(student.peek(\KDKeys.method)) needs KD.TEACHER_CONFIG and KD.TEACHER_WEIGHTS (or use `reidkd sweep`, which trains the teacher)")
+        guard !weights.isEmpty else {
+            throw TrainError("KD.METHOD \(student.peek(\KDKeys.method)) needs KD.TEACHER_WEIGHTS (and KD.TEACHER_CONFIG unless the checkpoint carries its config), or use `reidkd sweep`, which trains the teacher")
         }
-        return try Teacher(config: teacherConfig ?? RunConfig.load(file: configFile), weights: weights, numClasses: numClasses)
+        if let c = teacherConfig { return try Teacher(config: c, weights: weights, numClasses: numClasses) }
+        if !configFile.isEmpty { return try Teacher(config: RunConfig.load(file: configFile), weights: weights, numClasses: numClasses) }
+        // A checkpoint written by reidkd (train, sweep, import) carries its config.
+        guard let carried = try Checkpoint.config(from: try Checkpoint.load(weights).metadata, path: weights, schema: RunConfig.schema) else {
+            throw TrainError("\(weights) carries no config; set KD.TEACHER_CONFIG to the teacher's config file")
+        }
+        return try Teacher(config: carried, weights: weights, numClasses: numClasses)
     }
 
     /// SHA-256 over the names, shapes and float bytes of a state dict, in order.

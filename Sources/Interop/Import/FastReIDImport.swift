@@ -38,12 +38,17 @@ public struct ImportSource {
     public var config: String?
 
     /// A FastReID output folder (config.yaml + model_final.pth, or the file named by
-    /// last_checkpoint), or a checkpoint file with `config` (default: a config.yaml next to it).
+    /// last_checkpoint), a ReidKD model folder (model.safetensors), or a checkpoint file with
+    /// `config` (default: a config.yaml next to it).
     public static func locate(_ source: String, config: String?) throws -> ImportSource {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: source, isDirectory: &isDir) else { throw InteropError(path: source, "no such file or folder") }
         if isDir.boolValue {
+            // A folder written by `reidkd import` or `reidkd export`: its checkpoint carries its config.
+            if config == nil, !fm.fileExists(atPath: "\(source)/config.yaml"), fm.fileExists(atPath: "\(source)/model.safetensors") {
+                return ImportSource(checkpoint: "\(source)/model.safetensors", config: nil)
+            }
             var ckpt = "\(source)/model_final.pth"
             if !fm.fileExists(atPath: ckpt), let last = try? String(contentsOfFile: "\(source)/last_checkpoint", encoding: .utf8) {
                 ckpt = "\(source)/\(last.trimmingCharacters(in: .whitespacesAndNewlines))"
