@@ -6,10 +6,13 @@ import Foundation
 struct AtomicFolder {
     let target: String
     let temp: String
+    /// What is being written, for messages ("export", "import").
+    let what: String
 
     /// Creates the temporary folder (and the target's parent); fails early and clearly when the
     /// location is not writable, before any expensive work.
-    init(target: String) throws {
+    init(target: String, what: String = "export") throws {
+        self.what = what
         let fm = FileManager.default
         let url = URL(fileURLWithPath: target).standardizedFileURL
         self.target = url.path
@@ -17,7 +20,7 @@ struct AtomicFolder {
         temp = "\(parent)/.\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: self.target, isDirectory: &isDir), !isDir.boolValue {
-            throw ExportError("cannot write the export to \(self.target): a file (not a folder) is in the way; choose another --out")
+            throw ExportError("cannot write the \(what) to \(self.target): a file (not a folder) is in the way; choose another --out")
         }
         do {
             try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
@@ -28,7 +31,7 @@ struct AtomicFolder {
             try fm.removeItem(atPath: "\(temp)/.probe")
         } catch {
             try? fm.removeItem(atPath: temp)
-            throw ExportError("cannot write the export to \(self.target): \(error.localizedDescription) (is \(parent) writable?); choose another --out")
+            throw ExportError("cannot write the \(what) to \(self.target): \(error.localizedDescription) (is \(parent) writable?); choose another --out")
         }
     }
 
@@ -48,7 +51,7 @@ struct AtomicFolder {
         } catch {
             if hadTarget && !fm.fileExists(atPath: target) { try? fm.moveItem(atPath: old, toPath: target) }
             discard()
-            throw ExportError("cannot move the export into \(target): \(error.localizedDescription)")
+            throw ExportError("cannot move the \(what) into \(target): \(error.localizedDescription)")
         }
     }
 }

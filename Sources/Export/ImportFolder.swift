@@ -17,7 +17,7 @@ public enum ImportFolder {
     /// Writes `imported` to `directory`; returns the files written.
     @discardableResult
     public static func write(_ imported: ImportedCheckpoint, to directory: String) throws -> [String] {
-        let folder = try AtomicFolder(target: directory)
+        let folder = try AtomicFolder(target: directory, what: "import")
         do {
             let model = try imported.model()
             try imported.save(to: folder.path(ExportedModel.weightsFile))
