@@ -22,8 +22,10 @@ static void reidkd_jpeg_silence(j_common_ptr cinfo) { (void)cinfo; }
 
 /// Decodes a JPEG held in memory to interleaved RGB8. On success returns 0 and sets *out (malloc'd,
 /// caller frees with free()), *width, *height. On failure returns 1 and writes the library's message
-/// into message (size messageSize).
+/// into message (size messageSize). When the header declares more than maxSide pixels per side or
+/// maxPixels in all, returns 2 with *width, *height set, before anything is allocated for pixels.
 static inline int reidkd_jpeg_decode(const unsigned char *data, unsigned long size,
+                                     int maxSide, long maxPixels,
                                      unsigned char **out, int *width, int *height,
                                      char *message, int messageSize) {
     struct jpeg_decompress_struct cinfo;
@@ -44,6 +46,13 @@ static inline int reidkd_jpeg_decode(const unsigned char *data, unsigned long si
     jpeg_create_decompress(&cinfo);
     jpeg_mem_src(&cinfo, data, size);
     jpeg_read_header(&cinfo, TRUE);
+    if (cinfo.image_width > (JDIMENSION)maxSide || cinfo.image_height > (JDIMENSION)maxSide ||
+        (long)cinfo.image_width * (long)cinfo.image_height > maxPixels) {
+        *width = (int)cinfo.image_width; *height = (int)cinfo.image_height;
+        snprintf(message, (size_t)messageSize, "image too large");
+        jpeg_destroy_decompress(&cinfo);
+        return 2;
+    }
     cinfo.out_color_space = JCS_RGB;
     jpeg_start_decompress(&cinfo);
     if (cinfo.output_components != 3) {

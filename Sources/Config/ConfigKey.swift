@@ -113,10 +113,11 @@ extension ConfigKeyGroup {
     }
 }
 
-/// One instance per group type, built once (a group's keys never change).
+/// One instance per group type, built once (a group's keys never change). The lock is recursive:
+/// building a group may read another group's keys (a help text naming another key).
 enum KeyGroupInstances {
     nonisolated(unsafe) private static var cache: [ObjectIdentifier: Any] = [:]
-    private static let lock = NSLock()
+    private static let lock = NSRecursiveLock()
 
     static func instance<G: ConfigKeyGroup>(of: G.Type) -> G {
         lock.lock(); defer { lock.unlock() }

@@ -55,6 +55,7 @@ public enum ConfigLoader {
 
     static func merge(text: String, source: String, directory: String?, into config: inout ResolvedConfig, chain: [String]) throws {
         let loaded: Any?
+        if let problem = YAMLGuard.problem(in: text) { throw ConfigError("\(source): \(problem)") }
         do {
             loaded = try Yams.load(yaml: text).map(normalize)
         } catch {
@@ -139,7 +140,7 @@ public enum ConfigLoader {
             var text = overrides[i + 1].trimmingCharacters(in: .whitespaces)
             if text.hasPrefix("("), text.hasSuffix(")") { text = "[" + text.dropFirst().dropLast() + "]" }
             let raw: Any
-            if let parsed = (try? Yams.load(yaml: text))?.map(normalize), !(parsed is [String: Any]) {
+            if YAMLGuard.problem(in: text) == nil, let parsed = (try? Yams.load(yaml: text))?.map(normalize), !(parsed is [String: Any]) {
                 raw = parsed
             } else {
                 raw = overrides[i + 1]

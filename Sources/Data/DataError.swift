@@ -4,7 +4,7 @@ import Foundation
 
 public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: String, Sendable {
-        case unreadable, emptyFile, notAnImage, corruptImage, badName, badLayout, emptySplit, badConfig, writeFailed
+        case unreadable, emptyFile, notAnImage, corruptImage, tooLarge, badName, badLayout, emptySplit, badConfig, writeFailed
     }
     public let kind: Kind
     /// The file or folder at fault (empty when not applicable).

@@ -1,6 +1,7 @@
 // Reading and writing image files. The format is chosen by the file's magic bytes, not its
 // extension, so a mislabelled file still decodes and a non-image gets a clear error.
 import Foundation
+import Support
 
 public enum ImageIO {
     /// Reads and decodes a PNG or JPEG file to RGB8.
@@ -23,7 +24,7 @@ public enum ImageIO {
     public static func savePNG(_ img: RGBImage, to path: String, fast: Bool = false) throws {
         let bytes = try PNGCodec.encode(img, fast: fast)
         do { try Data(bytes).write(to: URL(fileURLWithPath: path)) }
-        catch { throw DataError(.writeFailed, path: path, "cannot write PNG: \(error.localizedDescription)") }
+        catch { throw DataError(.writeFailed, path: path, "cannot write PNG: \(FileSystem.reason(error, path: path))") }
     }
 
     static func readBytes(_ path: String) throws -> [UInt8] {
@@ -32,6 +33,10 @@ public enum ImageIO {
             throw DataError(.unreadable, path: path, "no such file")
         }
         if isDir.boolValue { throw DataError(.notAnImage, path: path, "is a folder, expected an image file") }
+        // Not a device or FIFO: /dev/zero would be read until memory runs out.
+        if FileSystem.isSpecialFile(path) {
+            throw DataError(.notAnImage, path: path, "is not a regular file (a device, pipe or socket), expected an image file")
+        }
         guard let d = FileManager.default.contents(atPath: path) else {
             throw DataError(.unreadable, path: path, "cannot read file (check permissions)")
         }

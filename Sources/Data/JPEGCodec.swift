@@ -10,8 +10,11 @@ public enum JPEGCodec {
         var w: Int32 = 0, h: Int32 = 0
         var msg = [CChar](repeating: 0, count: 256)
         let rc = bytes.withUnsafeBufferPointer { buf in
-            reidkd_jpeg_decode(buf.baseAddress, UInt(buf.count), &out, &w, &h, &msg, Int32(msg.count))
+            reidkd_jpeg_decode(buf.baseAddress, UInt(buf.count), Int32(ImageLimits.maxSide), Int(ImageLimits.maxPixels),
+                               &out, &w, &h, &msg, Int32(msg.count))
         }
+        // The shim checked the header's dimensions before allocating; 2 = over the caps.
+        if rc == 2 { try ImageLimits.check(width: Int(w), height: Int(h), format: "JPEG", path: path) }
         if rc != 0 || out == nil {
             let text = String(decoding: msg.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw DataError(.corruptImage, path: path, "corrupt or truncated JPEG (\(text))")

@@ -18,6 +18,7 @@ public enum PNGCodec {
         if ok == 0 { throw DataError(.corruptImage, path: path, "not a readable PNG (\(message(of: &image)))") }
         let width = Int(image.width), height = Int(image.height)
         if width == 0 || height == 0 { throw DataError(.corruptImage, path: path, "PNG has zero size") }
+        try ImageLimits.check(width: width, height: height, format: "PNG", path: path)
         image.format = png_uint_32(PNG_FORMAT_RGB)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         var background = png_color(red: 255, green: 255, blue: 255)

@@ -2,6 +2,7 @@
 // function of (seed, identity, image index), so the output is byte-identical for a seed whatever
 // the thread count. Pids are shuffled so near-duplicate groups spread over train and test.
 import Foundation
+import Support
 import Tensor
 
 public struct SynthSummary: Sendable {
@@ -103,8 +104,7 @@ public struct SynthGenerator: Sendable {
         }
         for s in [Split.train, .query, .gallery] {
             let dir = (root as NSString).appendingPathComponent(s.rawValue)
-            do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            catch { throw DataError(.writeFailed, path: dir, "cannot create folder: \(error.localizedDescription)") }
+            do { try FileSystem.createFolder(dir) } catch { throw DataError(.writeFailed, path: "", "\(error)") }
         }
         let identities = SynthIdentity.all(config)
         let cameras = (0..<config.cameras).map { SynthCamera(seed: config.seed, index: $0, strength: config.cameraStrength) }
@@ -126,7 +126,7 @@ public struct SynthGenerator: Sendable {
         do {
             try (config.description + "\n").write(toFile: (root as NSString).appendingPathComponent("synth_config.txt"), atomically: true, encoding: .utf8)
             try (idLines.joined(separator: "\n") + "\n").write(toFile: (root as NSString).appendingPathComponent("identities.tsv"), atomically: true, encoding: .utf8)
-        } catch { throw DataError(.writeFailed, path: root, "cannot write metadata: \(error.localizedDescription)") }
+        } catch { throw DataError(.writeFailed, path: root, "cannot write metadata: \(FileSystem.reason(error, path: root + "/identities.tsv"))") }
 
         var s = SynthSummary(root: root)
         for j in jobs {

@@ -29,20 +29,27 @@ public struct EvalResult: Codable, Equatable, Sendable {
     }
 
     /// FastReID-style pipe table (print_csv_format): percentages with two decimals.
-    public func table(dataset: String = "features") -> String {
+    public func table(dataset: String = "features") -> String { EvalResult.table([(dataset, self)]) }
+
+    /// FastReID's results table: one row per evaluated dataset (DATASETS.TESTS), then the
+    /// query counts of each.
+    public static func table(_ results: [(dataset: String, result: EvalResult)]) -> String {
+        guard let first = results.first?.result else { return "" }
         var headers = ["Dataset", "Rank-1", "Rank-5", "Rank-10", "mAP", "mINP", "metric"]
-        var values = [dataset] + [rank1, rank5, rank10, mAP, mINP, score].map { String(format: "%.2f", 100 * $0) }
-        for p in roc {
-            headers.append(String(format: "TPR@FPR=%.0e", p.fpr))
-            values.append(String(format: "%.2f", 100 * p.tpr))
+        for p in first.roc { headers.append(String(format: "TPR@FPR=%.0e", p.fpr)) }
+        let rows: [[String]] = results.map { name, r in
+            [name] + [r.rank1, r.rank5, r.rank10, r.mAP, r.mINP, r.score].map { String(format: "%.2f", 100 * $0) }
+                + first.roc.map { p in r.roc.first { $0.fpr == p.fpr }.map { String(format: "%.2f", 100 * $0.tpr) } ?? "—" }
         }
-        let widths = zip(headers, values).map { max($0.count, $1.count) }
+        let widths = headers.indices.map { i in ([headers[i]] + rows.map { $0[i] }).map(\.count).max()! }
         func line(_ cells: [String]) -> String {
             "| " + zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: " | ") + " |"
         }
         let rule = "|" + widths.map { ":" + String(repeating: "-", count: $0 + 1) }.joined(separator: "|") + "|"
-        var out = [line(headers), rule, line(values)].joined(separator: "\n") + "\n"
-        out += "queries: \(numQueries) (\(numValidQueries) evaluated, \(numSkippedQueries) skipped: no positive left after removing same-pid-same-camera items)\n"
+        var out = ([line(headers), rule] + rows.map(line)).joined(separator: "\n") + "\n"
+        for (name, r) in results {
+            out += "queries\(results.count > 1 ? " (\(name))" : ""): \(r.numQueries) (\(r.numValidQueries) evaluated, \(r.numSkippedQueries) skipped: no positive left after removing same-pid-same-camera items)\n"
+        }
         return out
     }
 

@@ -5,13 +5,19 @@
 // that names the file and the fix, because embeddings arrive from other frameworks and a silently
 // misread file would produce plausible-looking wrong metrics.
 import Foundation
+import Support
 import Tensor
 
 public enum Npy {
     static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]   // \x93NUMPY
+    /// Longest header accepted: NumPy's own reader refuses more than 10000 bytes by default
+    /// (`max_header_size`, NumPy ≥ 1.24); a real header is 118 bytes or so.
+    static let maxHeaderBytes = 10_000
 
     /// Reads a 2-D float32/float64 `.npy` file into an (N, D) float32 tensor.
     public static func read(_ path: String) throws -> Tensor {
+        // Not a device or FIFO: /dev/zero would be read until memory runs out.
+        if FileSystem.isSpecialFile(path) { throw EvalError("\(path): not a regular file (a device, pipe or socket); pass a .npy file") }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EvalError("\(path): cannot read file (does it exist and is it readable?)")
         }
@@ -38,6 +44,9 @@ public enum Npy {
         default:
             throw fail("unsupported .npy format version \(major).\(bytes[7]) (expected 1.0, 2.0 or 3.0)")
         }
+        guard headerLength <= maxHeaderBytes else {
+            throw fail("header claims \(headerLength) bytes; NumPy writes about 128 and reads at most \(maxHeaderBytes) (corrupt or not a .npy file)")
+        }
         let dataStart = headerStart + headerLength
         guard dataStart <= bytes.count else {
             throw fail("header claims \(headerLength) bytes but the file has only \(bytes.count - headerStart) after the preamble (truncated or corrupt)")
@@ -47,7 +56,7 @@ public enum Npy {
         }
         let dict = try parseHeader(header, fail: fail)
         guard let descr = dict["descr"], case .string(let dtype) = descr else {
-            throw fail("header has no 'descr' string: \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw fail("header has no 'descr' string: \(excerpt(header))")
         }
         guard let fo = dict["fortran_order"], case .bool(let fortran) = fo else {
             throw fail("header has no 'fortran_order' boolean")
@@ -73,7 +82,7 @@ public enum Npy {
         let (rows, cols) = (shape[0], shape[1])
         let (count, overflow) = rows.multipliedReportingOverflow(by: cols)
         guard !overflow, count.multipliedReportingOverflow(by: itemSize).overflow == false else {
-            throw fail("shape (\(rows), \(cols)) is too large")
+            throw fail("header says shape (\(rows), \(cols)), more bytes than any file holds (the file has \(bytes.count - dataStart) data bytes; corrupt header)")
         }
         let expected = count * itemSize, available = bytes.count - dataStart
         guard available == expected else {
@@ -116,11 +125,16 @@ public enum Npy {
     /// Writes a tensor as a `.npy` file (float32, C order).
     public static func write(_ tensor: Tensor, to path: String) throws {
         do { try encode(tensor).write(to: URL(fileURLWithPath: path)) } catch {
-            throw EvalError("\(path): cannot write .npy file (\(error.localizedDescription))")
+            throw EvalError("cannot write file \(path): \(FileSystem.reason(error, path: path))")
         }
     }
 
     // MARK: Header parsing
+
+    /// The header as shown in errors: one line, control characters escaped, at most 160 characters.
+    static func excerpt(_ header: String) -> String {
+        OneLine.escape(header.trimmingCharacters(in: .whitespacesAndNewlines), limit: 160)
+    }
 
     enum Value { case string(String), bool(Bool), tuple([Int]) }
 
@@ -129,7 +143,7 @@ public enum Npy {
         let s = Array(text.unicodeScalars)
         var i = 0
         func skipSpace() { while i < s.count, s[i] == " " || s[i] == "\n" || s[i] == "\t" || s[i] == "\r" { i += 1 } }
-        func bad(_ what: String) -> EvalError { fail("malformed header (\(what)): \(text.trimmingCharacters(in: .whitespacesAndNewlines))") }
+        func bad(_ what: String) -> EvalError { fail("malformed header (\(what)): \(excerpt(text))") }
         func string() throws -> String {
             guard i < s.count, s[i] == "'" || s[i] == "\"" else { throw bad("expected a quoted string") }
             let q = s[i]; i += 1

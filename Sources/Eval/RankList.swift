@@ -4,6 +4,7 @@
 // model evaluated on the same dataset shows the same queries — the report puts the teacher's and a
 // student's lists side by side. Saved per run as `ranklist.json` (store artifact kind "ranklist").
 import Foundation
+import Support
 import Tensor
 
 public struct RankList: Codable, Equatable, Sendable {
@@ -80,10 +81,12 @@ public struct RankList: Codable, Equatable, Sendable {
     }
 
     public static func load(_ path: String) throws -> RankList {
-        do {
-            return try JSONDecoder().decode(RankList.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw EvalError("cannot read the rank list \(path): \(error.localizedDescription); re-run the evaluation to rewrite it")
+        let fix = "re-run the evaluation to rewrite it"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EvalError("cannot read the rank list \(path) (missing or unreadable); \(fix)")
+        }
+        do { return try JSONProblem.decode(RankList.self, from: data, path: path, fix: fix) } catch {
+            throw EvalError("rank list \(error)")
         }
     }
 }

@@ -68,8 +68,16 @@ public enum Exporter {
         }
 
         let resultsRoot = (o.storePath as NSString).deletingLastPathComponent
-        let out = o.out ?? (selection.sweep.map { "\(resultsRoot.isEmpty ? "." : resultsRoot)/\($0.name)/export" }
-                            ?? "\(resultsRoot.isEmpty ? "." : resultsRoot)/export-run\(run.id)")
+        let root = resultsRoot.isEmpty ? "." : resultsRoot
+        let out: String
+        if let given = o.out {
+            out = given
+        } else if let sweep = selection.sweep {
+            // Formed from the sweep name in the store (an older ReidKD accepted `..`): keep it in results/.
+            out = try SafeName.child(sweep.name, of: root, what: "sweep name") + "/export"
+        } else {
+            out = "\(root)/export-run\(run.id)"
+        }
         let folder = try AtomicFolder(target: out)
         do {
             let result = try write(selection: selection, checkpoint: artifact.path, checkpointSHA: digest, store: store,

@@ -38,6 +38,14 @@ public struct ModelCard {
         return s
     }
 
+    /// " (kl: T = 4; hint: stage 2)" from the terms' registry entries, or "".
+    static func termSettings(_ method: String, _ r: ResolvedConfig) -> String {
+        let parts = ((try? KDConfig.terms(of: method)) ?? []).compactMap { name in
+            DistillTerms.entry(named: name)?.describe(r).map { "\(name): \($0)" }
+        }
+        return parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")"
+    }
+
     func f(_ v: Double?, _ digits: Int = 2) -> String {
         guard let v, !v.isNaN else { return "–" }
         return String(format: "%.\(digits)f", v)
@@ -54,7 +62,7 @@ public struct ModelCard {
         md += "\(String(format: "%.3f", Double(parameterCount) / 1e6)) M parameters (classifier included; the ONNX graph drops it). "
         md += run.role == .teacher ? "It is a teacher run.\n\n"
             : distilled ? "It is a **student distilled** from the teacher below with KD.METHOD `\(kd)`"
-                + (kd.split(separator: "+").contains { $0 == "kl" || $0 == "skl" } ? String(format: " (T = %g)", r.peek(\KDKeys.temperature)) : "") + ".\n\n"
+                + ModelCard.termSettings(kd, r) + ".\n\n"
             : "It is a **baseline student**: the same student recipe trained without distillation (a baseline is as deployable as a distilled student).\n\n"
         md += "Compare embeddings with the **\(preprocess.distanceMetric)** distance"
         md += preprocess.l2Normalize ? " (L2-normalise them first).\n\n" : ".\n\n"

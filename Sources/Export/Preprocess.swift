@@ -3,6 +3,7 @@
 // resolved config (INPUT.SIZE_TEST, MODEL.PIXEL_MEAN/STD, TEST.FLIP, TEST.METRIC, TEST.RERANK).
 // Mean and std are in 0–1 units (FastReID's config holds them in 0–255 units).
 import Foundation
+import Support
 import Config
 import NN
 import Data
@@ -59,18 +60,25 @@ public struct Preprocess: Codable, Equatable, Sendable {
         return try e.encode(self)
     }
 
-    /// Reads and checks a preprocess.json.
+    /// Largest network input side accepted from a preprocess.json (re-id nets take 256×128;
+    /// a bigger claim is a damaged file, and `embed` would allocate N×3×H×W floats for it).
+    public static let maxInputSide = 4096
+
+    /// Reads and checks a preprocess.json; an error names the field that is wrong.
     public static func load(_ path: String) throws -> Preprocess {
         guard let d = FileManager.default.contents(atPath: path) else {
             throw ExportError("\(path): cannot read preprocess.json; point at a folder written by `reidkd export`")
         }
-        let p: Preprocess
-        do { p = try JSONDecoder().decode(Preprocess.self, from: d) } catch {
-            throw ExportError("\(path): not a valid preprocess.json (\(error)); re-export the model with `reidkd export`")
+        let fix = "re-export the model with `reidkd export`"
+        let p = try JSONProblem.decode(Preprocess.self, from: d, path: path, fix: fix)
+        func bad(_ field: String, _ why: String) -> ExportError { ExportError("\(path): field '\(field)' \(why); \(fix)") }
+        guard p.format == "reidkd-preprocess" else { throw bad("format", "is '\(p.format)', expected 'reidkd-preprocess'") }
+        guard p.inputSize.count == 2, p.inputSize.allSatisfy({ $0 > 0 && $0 <= maxInputSide }) else {
+            throw bad("input_size", "is \(p.inputSize), expected [height, width], each 1…\(maxInputSide)")
         }
-        guard p.format == "reidkd-preprocess", p.inputSize.count == 2, p.inputSize.allSatisfy({ $0 > 0 }),
-              p.mean.count == 3, p.std.count == 3, p.std.allSatisfy({ $0 > 0 }) else {
-            throw ExportError("\(path): preprocess.json has a bad input_size, mean or std; re-export the model with `reidkd export`")
+        guard p.mean.count == 3, p.mean.allSatisfy(\.isFinite) else { throw bad("mean", "is \(p.mean), expected 3 finite numbers") }
+        guard p.std.count == 3, p.std.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw bad("std", "is \(p.std), expected 3 finite numbers > 0")
         }
         return p
     }

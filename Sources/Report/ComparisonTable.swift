@@ -1,7 +1,8 @@
-// The student-vs-teacher table: runs whose configs differ only by seed form one row (mean ± std
-// over seeds); the teacher comes first; each student row is compared with the teacher (mAP
-// retained, speed-up) and with its own baseline — the same student architecture trained without
-// KD — (Δ mAP, fraction of the teacher–student gap closed). Derived columns use the row means.
+// The student-vs-teacher table: runs whose configs differ only by seed form one row (mean, std and
+// 95% interval over seeds); the teacher comes first; each student row is compared with the
+// teacher (mAP retained, speed-up) and with its own baseline — the same student architecture
+// trained without KD — (Δ mAP, fraction of the teacher–student gap closed). Δ is a paired
+// difference (student seed s − baseline seed s) where the seeds pair up, Welch's otherwise.
 import Foundation
 import Store
 
@@ -15,83 +16,49 @@ public struct TableRow: Codable, Sendable, Equatable {
     public var kdWeights: String
     public var runIDs: [Int64]
     public var seeds: [Int]
-    public var r1: MeanStd?
-    public var r5: MeanStd?
-    public var mAP: MeanStd?
-    public var mINP: MeanStd?
-    public var paramsM: MeanStd?
-    public var gflops: MeanStd?
-    public var latencyMs: MeanStd?
-    public var imagesPerSecond: MeanStd?
-    public var sizeMB: MeanStd?
-    /// Student mAP as % of the teacher's.
-    public var mAPRetainedPct: Double?
-    /// Student mAP − its baseline's mAP (points).
-    public var deltaMAP: Double?
-    /// (student − baseline) / (teacher − baseline) of mAP; nil when the teacher is not above the baseline.
-    public var gapClosed: Double?
-    /// Teacher latency at batch 1 ÷ this row's.
-    public var speedup: Double?
+    public var r1: Estimate?
+    public var r5: Estimate?
+    public var mAP: Estimate?
+    public var mINP: Estimate?
+    public var paramsM: Estimate?
+    public var gflops: Estimate?
+    public var latencyMs: Estimate?
+    public var imagesPerSecond: Estimate?
+    public var sizeMB: Estimate?
+    /// Student mAP as % of the teacher's mean mAP, per seed.
+    public var mAPRetainedPct: Estimate?
+    /// Student mAP − its baseline's mAP (points): paired by seed, or Welch.
+    public var deltaMAP: Estimate?
+    /// Δ mAP ÷ (teacher − baseline mean mAP); nil when the teacher is not above the baseline.
+    public var gapClosed: Estimate?
+    /// Teacher mean latency at batch 1 ÷ this row's, per seed.
+    public var speedup: Estimate?
     /// Name of the baseline row the Δ and gap refer to.
     public var baselineName: String?
-    /// Columns (Column raw values) where this row holds the best value among the non-teacher rows.
+    /// Columns (Column raw values) where this row is the clear best among the non-teacher rows:
+    /// every other row's difference from it is beyond seed noise.
     public var best: [String]
-}
-
-/// The table's numeric columns: title, which direction is better, digits.
-public enum Column: String, CaseIterable, Codable, Sendable {
-    case r1 = "R1", r5 = "R5", mAP, mINP, paramsM = "params_M", gflops = "GFLOPs", latencyMs = "latency_ms_b1"
-    case imagesPerSecond = "images_per_second_b64", sizeMB = "size_MB", retained = "mAP_retained_pct"
-    case delta = "delta_mAP", gap = "gap_closed", speedup
-
-    public var title: String {
-        switch self {
-        case .r1: return "R1"; case .r5: return "R5"; case .mAP: return "mAP"; case .mINP: return "mINP"
-        case .paramsM: return "params M"; case .gflops: return "GFLOPs"; case .latencyMs: return "ms b1"
-        case .imagesPerSecond: return "img/s b64"; case .sizeMB: return "size MB"; case .retained: return "mAP kept %"
-        case .delta: return "Δ mAP"; case .gap: return "gap closed"; case .speedup: return "speed-up"
-        }
-    }
-    public var higherIsBetter: Bool { ![.paramsM, .gflops, .latencyMs, .sizeMB].contains(self) }
-    public var digits: Int {
-        switch self {
-        case .paramsM, .gflops: return 3
-        case .imagesPerSecond: return 0
-        case .gap: return 2
-        case .speedup: return 2
-        default: return 2
-        }
-    }
-    /// Mean ± std columns (the others are single derived numbers).
-    public func stat(_ r: TableRow) -> MeanStd? {
-        switch self {
-        case .r1: return r.r1; case .r5: return r.r5; case .mAP: return r.mAP; case .mINP: return r.mINP
-        case .paramsM: return r.paramsM; case .gflops: return r.gflops; case .latencyMs: return r.latencyMs
-        case .imagesPerSecond: return r.imagesPerSecond; case .sizeMB: return r.sizeMB
-        default: return nil
-        }
-    }
-    public func value(_ r: TableRow) -> Double? {
-        switch self {
-        case .retained: return r.mAPRetainedPct
-        case .delta: return r.deltaMAP
-        case .gap: return r.gapClosed
-        case .speedup: return r.speedup
-        default: return stat(r)?.mean
-        }
-    }
+    /// Columns where this row is best or tied with the best within noise (no winner is claimed);
+    /// empty for a column where every row is within noise of the best.
+    public var tiedBest: [String]
 }
 
 public struct ComparisonTable: Sendable {
     public var rows: [TableRow]
     /// The records of each row, same order.
     public var groups: [[RunRecord]]
+    /// Per row and column, the per-seed values behind the estimate (for paired comparisons);
+    /// absent where there are none (e.g. an unpaired Δ).
+    public var samples: [[Column: [SeedValue]]]
     /// Notes on what could not be computed (no teacher, no baseline …).
     public var notes: [String]
+    /// Rows tied within noise with the best student on mAP (see `bestStudentIndex`).
+    public var bestStudentTies: [Int] = []
 
     public var teacherIndex: Int? { rows.firstIndex { $0.role == RunRole.teacher.rawValue } }
 
-    /// The best non-teacher row by mean mAP (ties: fewer GFLOPs, then lower first run id).
+    /// The non-teacher row with the highest mean mAP (ties: fewer GFLOPs, then lower first run id).
+    /// Whether it is ahead beyond noise: `bestStudentTies`.
     public var bestStudentIndex: Int? {
         rows.indices.filter { rows[$0].role != RunRole.teacher.rawValue && rows[$0].mAP != nil }.min { a, b in
             let ma = rows[a].mAP!.mean, mb = rows[b].mAP!.mean
@@ -117,7 +84,8 @@ public struct ComparisonTable: Sendable {
             groups[sig, default: []].append(r)
         }
         let grouped = order.map { groups[$0]! }
-        var rows = grouped.map(makeRow)
+        var samples = grouped.map(seedValues)
+        var rows = zip(grouped, samples).map { makeRow($0.0, $0.1) }
         var notes: [String] = []
         let teacher = rows.firstIndex { $0.role == RunRole.teacher.rawValue }
         if teacher == nil { notes.append("no teacher run is selected: mAP retained, gap closed and speed-up are not computed") }
@@ -127,25 +95,48 @@ public struct ComparisonTable: Sendable {
         if rows.filter({ $0.role == RunRole.teacher.rawValue }).count > 1 {
             notes.append("more than one teacher configuration is selected: retained %, gap and speed-up refer to the first (\(rows[teacher!].name))")
         }
+        if let t = teacher, rows[t].seeds.count > 1 {
+            notes.append("the teacher row has \(rows[t].seeds.count) seeds: mAP kept %, gap closed and speed-up divide by its mean, whose own spread is not in their intervals")
+        }
+        let tm = teacher.flatMap { rows[$0].mAP?.mean }, tl = teacher.flatMap { rows[$0].latencyMs?.mean }
         for i in rows.indices where rows[i].role != RunRole.teacher.rawValue {
-            let tm = teacher.flatMap { rows[$0].mAP?.mean }, m = rows[i].mAP?.mean
-            if let tm, let m, tm != 0 { rows[i].mAPRetainedPct = 100 * m / tm }
-            if let t = teacher, let tl = rows[t].latencyMs?.mean, let l = rows[i].latencyMs?.mean, l > 0 { rows[i].speedup = tl / l }
+            if let tm, tm > 0 { derive(&rows[i], &samples[i], .retained, from: .mAP) { 100 * $0 / tm } }
+            if let tl { derive(&rows[i], &samples[i], .speedup, from: .latencyMs) { $0 > 0 ? tl / $0 : .nan } }
             guard !rows[i].isBaseline else { continue }
             guard let b = baselineIndex(for: i, rows: rows, groups: grouped) else {
                 notes.append("\(rows[i].name): no baseline (same student architecture, KD.METHOD none) is selected: Δ mAP and gap closed are not computed")
                 continue
             }
             rows[i].baselineName = rows[b].name
-            if let m, let bm = rows[b].mAP?.mean {
-                rows[i].deltaMAP = m - bm
-                if let tm, tm > bm { rows[i].gapClosed = (m - bm) / (tm - bm) }
-                else if tm != nil { notes.append("\(rows[i].name): the teacher is not above its baseline \(rows[b].name), so the gap closed is undefined") }
+            let mine = samples[i][.mAP] ?? [], theirs = samples[b][.mAP] ?? []
+            guard let delta = Estimate.difference(mine, theirs) else { continue }
+            rows[i].deltaMAP = delta
+            if let d = Estimate.pairedDifferences(mine, theirs) { samples[i][.delta] = d } else {
+                notes.append("\(rows[i].name): its seeds (\(seedList(mine))) do not pair up with those of \(rows[b].name) (\(seedList(theirs))): Δ mAP and gap closed use Welch's unpaired interval")
+            }
+            guard let bm = rows[b].mAP?.mean, let tm else { continue }
+            if tm > bm {
+                let k = 1 / (tm - bm)
+                rows[i].gapClosed = delta.scaled(by: k)
+                samples[i][.gap] = samples[i][.delta]?.map { SeedValue(seed: $0.seed, value: k * $0.value) }
+            } else {
+                notes.append("\(rows[i].name): the teacher is not above its baseline \(rows[b].name), so the gap closed is undefined")
             }
         }
-        markBest(&rows)
-        return ComparisonTable(rows: rows, groups: grouped, notes: notes)
+        var table = ComparisonTable(rows: rows, groups: grouped, samples: samples, notes: notes)
+        BestMarks.mark(&table)
+        return table
     }
+
+    /// A column computed seed by seed from another column of the same row.
+    static func derive(_ row: inout TableRow, _ s: inout [Column: [SeedValue]], _ c: Column, from src: Column, _ f: (Double) -> Double) {
+        let v = (s[src] ?? []).map { SeedValue(seed: $0.seed, value: f($0.value)) }.filter { $0.value.isFinite }
+        guard let e = Estimate(v.map(\.value)) else { return }
+        s[c] = v
+        if c == .retained { row.mAPRetainedPct = e } else { row.speedup = e }
+    }
+
+    static func seedList(_ v: [SeedValue]) -> String { v.isEmpty ? "none" : v.map { String($0.seed) }.joined(separator: ", ") }
 
     /// The baseline row for student row `i`: a baseline whose params equal the student's outside
     /// `KD.*`; failing that, the first baseline with the same backbone keys.
@@ -159,9 +150,22 @@ public struct ComparisonTable: Sendable {
         return candidates.first { signature(groups[$0][0], dropping: bb) == mineBB }
     }
 
-    static func makeRow(_ g: [RunRecord]) -> TableRow {
+    /// The finite per-run values of the columns read from the runs (model size in 10⁶ bytes).
+    static func seedValues(_ g: [RunRecord]) -> [Column: [SeedValue]] {
+        var out: [Column: [SeedValue]] = [:]
+        for c in Column.allCases {
+            let v: [SeedValue]
+            if let key = c.summaryKey { v = g.compactMap { r in r.value(key).map { SeedValue(seed: r.run.seed, value: $0) } } }
+            else if c == .sizeMB { v = g.compactMap { r in r.modelBytes.map { SeedValue(seed: r.run.seed, value: Double($0) / 1e6) } } }
+            else { continue }
+            if !v.isEmpty { out[c] = v }
+        }
+        return out
+    }
+
+    static func makeRow(_ g: [RunRecord], _ s: [Column: [SeedValue]]) -> TableRow {
         let first = g[0]
-        func stat(_ key: String, scale: Double = 1) -> MeanStd? { MeanStd(g.compactMap { $0.value(key) }.map { $0 * scale }) }
+        func stat(_ c: Column) -> Estimate? { Estimate((s[c] ?? []).map(\.value)) }
         let isBaseline = first.run.role == .baseline || (first.run.role != .teacher && first.kdMethod == "none")
         var name = first.run.name
         let suffix = "-s\(first.run.seed)"
@@ -171,23 +175,8 @@ public struct ComparisonTable: Sendable {
             kdMethod: first.run.role == .teacher ? "—" : first.kdMethod,
             kdWeights: first.run.role == .teacher ? "—" : ParamText.kdWeights(first.params),
             runIDs: g.map(\.run.id), seeds: g.map(\.run.seed),
-            r1: stat("R1"), r5: stat("R5"), mAP: stat("mAP"), mINP: stat("mINP"), paramsM: stat("params_M"),
-            gflops: stat("gflops"), latencyMs: stat("latency_ms_b1"), imagesPerSecond: stat("images_per_second_b64"),
-            sizeMB: MeanStd(g.compactMap { $0.modelBytes.map { Double($0) / 1e6 } }),
-            mAPRetainedPct: nil, deltaMAP: nil, gapClosed: nil, speedup: nil, baselineName: nil, best: [])
-    }
-
-    /// Marks, per column, every non-teacher row holding the best mean (the teacher is the
-    /// reference, so it is not a candidate). Values equal at the shown precision tie.
-    static func markBest(_ rows: inout [TableRow]) {
-        let candidates = rows.indices.filter { rows[$0].role != RunRole.teacher.rawValue }
-        for c in Column.allCases {
-            let vals = candidates.compactMap { i in c.value(rows[i]).map { (i, $0) } }
-            guard vals.count > 1 else { continue }
-            let scale = pow(10, Double(c.digits))
-            let key: (Double) -> Double = { ($0 * scale).rounded() }
-            let bestKey = c.higherIsBetter ? vals.map { key($0.1) }.max()! : vals.map { key($0.1) }.min()!
-            for (i, v) in vals where key(v) == bestKey { rows[i].best.append(c.rawValue) }
-        }
+            r1: stat(.r1), r5: stat(.r5), mAP: stat(.mAP), mINP: stat(.mINP), paramsM: stat(.paramsM),
+            gflops: stat(.gflops), latencyMs: stat(.latencyMs), imagesPerSecond: stat(.imagesPerSecond), sizeMB: stat(.sizeMB),
+            mAPRetainedPct: nil, deltaMAP: nil, gapClosed: nil, speedup: nil, baselineName: nil, best: [], tiedBest: [])
     }
 }

@@ -2,15 +2,17 @@
 // (the backbone keys count as one factor); for each level, the mean ± std of the main metrics
 // over the student runs at that level. KD.METHOD also gets a `none` level from the baselines.
 import Foundation
+import NN
+import Distill
 import Store
 
 public struct FactorLevel: Codable, Sendable, Equatable {
     public var level: String
     public var runIDs: [Int64]
-    public var r1: MeanStd?
-    public var r5: MeanStd?
-    public var mAP: MeanStd?
-    public var mINP: MeanStd?
+    public var r1: Estimate?
+    public var r5: Estimate?
+    public var mAP: Estimate?
+    public var mINP: Estimate?
 }
 
 public struct Factor: Codable, Sendable, Equatable {
@@ -42,7 +44,7 @@ public enum FactorTable {
         }
         for k in varying where !ReportDefaults.backboneKeys.contains(k) && !recipe.contains(k) {
             var f = factor(displayName(k), keys: [k], students) { $0.params[k] ?? "—" }
-            if k == "KD.METHOD" {
+            if k == ReportDefaults.methodKey {
                 let baselines = records.filter { $0.run.role == .baseline || ($0.run.role != .teacher && $0.kdMethod == "none") }
                 if !baselines.isEmpty, !f.levels.contains(where: { $0.level == "none" }) {
                     f.levels.insert(level("none", baselines), at: 0)
@@ -55,14 +57,14 @@ public enum FactorTable {
     }
 
     static func rank(_ f: Factor) -> Int {
-        if f.keys == ["KD.METHOD"] { return 0 }
+        if f.keys == [ReportDefaults.methodKey] { return 0 }
         if f.name == "backbone" { return 2 }
         return 1
     }
 
     static func displayName(_ key: String) -> String {
-        if key == "KD.METHOD" { return "KD method" }
-        if key.hasPrefix("KD.") { return key == "KD.TEMPERATURE" ? "T" : ParamText.weightName(key) + " weight" }
+        if key == ReportDefaults.methodKey { return "KD method" }
+        if key.hasPrefix("KD.") { return key == LogitKDKeys.shared.temperature.name ? "T" : ParamText.weightName(key) + " weight" }
         return key
     }
 
@@ -78,7 +80,7 @@ public enum FactorTable {
     }
 
     static func level(_ name: String, _ runs: [RunRecord]) -> FactorLevel {
-        func s(_ k: String) -> MeanStd? { MeanStd(runs.compactMap { $0.value(k) }) }
+        func s(_ k: String) -> Estimate? { Estimate(runs.compactMap { $0.value(k) }) }
         return FactorLevel(level: name, runIDs: runs.map(\.run.id), r1: s("R1"), r5: s("R5"), mAP: s("mAP"), mINP: s("mINP"))
     }
 }

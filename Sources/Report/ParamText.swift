@@ -2,6 +2,8 @@
 // plain text (`kl`, `4.0`) and as Swift enum descriptions (`string("kl")`, `double(4.0)`,
 // `list([NN.ConfigValue.int(64), …])`); the report shows and compares the plain form either way.
 import Foundation
+import NN
+import Distill
 
 public enum ParamText {
     /// `string("kl")` → `kl`, `double(4.0)` → `4.0`, `list([NN.ConfigValue.int(64), NN.ConfigValue.int(32)])`
@@ -63,16 +65,17 @@ public enum ParamText {
 
     /// `resnet18 ×0.25`, `mobilenetv2 ×0.5` (depth only for ResNet-family names), from plain params.
     public static func backboneLabel(_ p: [String: String]) -> String {
-        let name = p["MODEL.BACKBONE.NAME"] ?? "?"
+        let keys = ModelKeys.shared
+        let name = p[keys.backboneName.name] ?? "?"
         var label = name
-        if name.lowercased().hasPrefix("resne"), let d = p["MODEL.BACKBONE.DEPTH"] { label += d }
-        if let w = p["MODEL.BACKBONE.WIDTH"], Double(w) != 1 { label += " ×" + short(w) }
+        if name.lowercased().hasPrefix("resne"), let d = p[keys.depth.name] { label += d }
+        if let w = p[keys.width.name], Double(w) != 1 { label += " ×" + short(w) }
         return label
     }
 
     /// The KD method (`none`, `kl`, `kl+mse` …) from plain params.
     public static func kdMethod(_ p: [String: String]) -> String {
-        let m = p["KD.METHOD"] ?? "none"
+        let m = p[ReportDefaults.methodKey] ?? "none"
         return m.isEmpty ? "none" : m
     }
 
@@ -82,15 +85,15 @@ public enum ParamText {
         guard method != "none" else { return "—" }
         var keys: [String] = []
         for term in method.split(separator: "+").map(String.init) {
-            for k in ReportDefaults.termWeights[term] ?? [] where !keys.contains(k) { keys.append(k) }
+            for k in ReportDefaults.termWeights(term) where !keys.contains(k) { keys.append(k) }
         }
         return keys.compactMap { k in p[k].map { weightName(k) + "=" + short($0) } }.joined(separator: " ")
     }
 
     /// `KD.TEMPERATURE` → `T`, `KD.LOGIT_WEIGHT` → `logit` …
     public static func weightName(_ key: String) -> String {
-        if key == "KD.TEMPERATURE" { return "T" }
-        if key == "KD.HINT_STAGE" { return "stage" }
+        if key == LogitKDKeys.shared.temperature.name { return "T" }
+        if key == HintKeys.shared.stage.name { return "stage" }
         var k = key.hasPrefix("KD.") ? String(key.dropFirst(3)) : key
         if k.hasSuffix("_WEIGHT") { k = String(k.dropLast(7)) }
         return k.lowercased()

@@ -10,21 +10,45 @@ public enum RankListSheet {
     static let blue: (UInt8, UInt8, UInt8) = (30, 90, 220), missing: (UInt8, UInt8, UInt8) = (200, 200, 200)
 
     /// One row: query | teacher top-k | student top-k. `load` reads an image by its stored path
-    /// (nil: unreadable, drawn as a grey cell). Returns the image and how many images were missing.
+    /// (nil: unreadable, drawn as a grey cell). Cells are `ReportDefaults.cellHeight` high and as
+    /// wide as the dataset's crops are for that height (the query's shape, else the first readable
+    /// image's; 1:2 when none is readable), so square vehicle crops stay square; an image of
+    /// another shape is fitted inside its cell without distortion. Returns the image and how many
+    /// images were missing.
     public static func row(query: RankList.Item, teacher: [RankList.Item], student: [RankList.Item],
                            load: (String) -> RGBImage?) -> (RGBImage, missing: Int) {
-        let h = ReportDefaults.cellHeight, w = ReportDefaults.cellWidth
-        var missing = 0
-        func cell(_ item: RankList.Item, frame: (UInt8, UInt8, UInt8)) -> RGBImage {
-            guard let img = load(item.path) else { missing += 1; return framed(RGBImage(width: w, height: h, fill: Self.missing), frame) }
-            return framed(Resize.bilinear(img, height: h, width: w), frame)
+        let items = [query] + teacher + student
+        let images = items.map { load($0.path) }
+        let h = ReportDefaults.cellHeight, w = cellWidth(for: images.compactMap { $0 }.first, height: h)
+        let cells = zip(items, images).enumerated().map { i, p -> RGBImage in
+            let frame = i == 0 ? blue : p.0.match ? green : red
+            return framed(p.1.map { fit($0, height: h, width: w) } ?? RGBImage(width: w, height: h, fill: Self.missing), frame)
         }
-        let spacer = RGBImage(width: w / 4, height: h, fill: (255, 255, 255))
-        var parts: [RGBImage] = [cell(query, frame: blue), spacer, spacer]
-        parts += teacher.map { cell($0, frame: $0.match ? green : red) }
-        parts += [spacer, spacer]
-        parts += student.map { cell($0, frame: $0.match ? green : red) }
-        return (hconcat(parts, gap: 2), missing)
+        let spacer = RGBImage(width: max(1, w / 4), height: h, fill: (255, 255, 255))
+        let t = teacher.count
+        let parts = [cells[0], spacer, spacer] + cells[1..<(1 + t)] + [spacer, spacer] + cells[(1 + t)...]
+        return (hconcat(parts, gap: 2), images.filter { $0 == nil }.count)
+    }
+
+    /// The cell width that keeps `img`'s aspect ratio at `height` (between ¼ and 4 times the height).
+    static func cellWidth(for img: RGBImage?, height h: Int) -> Int {
+        guard let img, img.height > 0 else { return ReportDefaults.cellWidth * h / ReportDefaults.cellHeight }
+        return min(4 * h, max(h / 4, Int((Double(h) * Double(img.width) / Double(img.height)).rounded())))
+    }
+
+    /// `img` scaled to fit a height × width cell without changing its aspect ratio, centred on white.
+    static func fit(_ img: RGBImage, height h: Int, width w: Int) -> RGBImage {
+        let k = min(Double(w) / Double(img.width), Double(h) / Double(img.height))
+        let sw = min(w, max(1, Int((k * Double(img.width)).rounded()))), sh = min(h, max(1, Int((k * Double(img.height)).rounded())))
+        let scaled = Resize.bilinear(img, height: sh, width: sw)
+        if sw == w && sh == h { return scaled }
+        var out = RGBImage(width: w, height: h, fill: (255, 255, 255))
+        let ox = (w - sw) / 2, oy = (h - sh) / 2
+        for y in 0..<sh {
+            let src = 3 * y * sw, dst = 3 * ((oy + y) * w + ox)
+            out.pixels.replaceSubrange(dst..<(dst + 3 * sw), with: scaled.pixels[src..<(src + 3 * sw)])
+        }
+        return out
     }
 
     /// Draws a `ReportDefaults.frameWidth` border of `color` inside the image.

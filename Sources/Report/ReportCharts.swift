@@ -1,6 +1,7 @@
 // The report's charts, all drawn with SVGChart: accuracy vs cost with the Pareto front, training
 // curves per run, CMC curves of the teacher and the best student.
 import Foundation
+import Support
 import Store
 
 public struct NamedChart: Sendable {
@@ -73,7 +74,10 @@ struct StoredEval: Decodable { let cmc: [Double] }
 
 extension StoredEval {
     static func load(_ path: String) throws -> StoredEval {
-        do { return try JSONDecoder().decode(StoredEval.self, from: Data(contentsOf: URL(fileURLWithPath: path))) }
-        catch { throw ReportError("cannot read the CMC curve from \(path): \(error.localizedDescription)") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ReportError("cannot read the CMC curve from \(path) (missing or unreadable)")
+        }
+        do { return try JSONProblem.decode(StoredEval.self, from: data, path: path, fix: "re-run the run's evaluation") }
+        catch { throw ReportError("CMC curve \(error)") }
     }
 }

@@ -2,6 +2,7 @@
 // figures, write the chosen formats (plus SVG charts and rank-list PNGs) all-or-nothing, and
 // return the terminal text. The CLI only parses arguments and prints.
 import Foundation
+import Support
 import Store
 
 public struct ReportOptions: Sendable {
@@ -32,10 +33,10 @@ public enum ReportGenerator {
         let store = try ExperimentStore(path: o.storePath, create: false)
         let source = try ReportSource.load(store: store, selection: o.selection)
         let model = ReportModel.build(source)
-        let out = o.outDir ?? defaultOutDir(source: source, storePath: o.storePath)
+        let out = try o.outDir ?? defaultOutDir(source: source, storePath: o.storePath)
         let stamp = timestamp(now)
         let files = try ReportWriter.write(try files(model, formats: o.formats, generatedAt: stamp), to: out)
-        var text = "report of \(source.description)\n\n" + MarkdownReport.table(model.table)
+        var text = "report of \(source.description)\n\n" + MarkdownReport.headline(model.table) + "\n\n" + MarkdownReport.table(model.table)
         if !model.table.notes.isEmpty { text += "\n" + model.table.notes.map { "note: \($0)\n" }.joined() }
         if !model.unavailable.isEmpty { text += "\n" + model.unavailable.map { "unavailable: \($0)\n" }.joined() }
         if !source.unfinished.isEmpty { text += "\n\(source.unfinished.count) selected run(s) are not finished and not in the table\n" }
@@ -44,9 +45,14 @@ public enum ReportGenerator {
 
     /// `results/<sweep>/` next to the store's `results/` folder (the store's own folder), or
     /// `results/report-runs-1-3-5/` for explicit runs.
-    public static func defaultOutDir(source: ReportSource, storePath: String) -> String {
+    /// A sweep name from the store that is not a safe folder name (written by an older ReidKD
+    /// or by hand) is refused rather than followed outside the results folder.
+    public static func defaultOutDir(source: ReportSource, storePath: String) throws -> String {
         let base = (storePath as NSString).deletingLastPathComponent
         let name = source.sweep?.name ?? "report-runs-" + source.records.map { String($0.run.id) }.prefix(12).joined(separator: "-")
+        if let rule = SafeName.problem(name) {
+            throw ReportError("the sweep name '\(name)' in \(storePath) is not a safe folder name (\(rule)); pass --out DIR")
+        }
         return base.isEmpty ? name : (base as NSString).appendingPathComponent(name)
     }
 

@@ -35,6 +35,10 @@ public struct ReportModel: Sendable {
     /// The run shown for the best student row (its highest-mAP seed).
     public var bestStudentRun: RunRecord?
     public var unavailable: [String]
+    /// Code version, dataset, BLAS kernel, CPU and threads of the reported runs.
+    public var provenance: [ProvenanceLine] = []
+    /// The second and later DATASETS.TESTS entries, one table each.
+    public var otherTestSets: [OtherTestSet] = []
 
     public static func build(_ source: ReportSource) -> ReportModel {
         let table = ComparisonTable.build(source.records)
@@ -58,6 +62,8 @@ public struct ReportModel: Sendable {
             training: source.records.map { ($0, ReportCharts.training($0)) }, rankLists: [],
             teacherRun: teacher, bestStudentRun: best, unavailable: unavailable)
         model.rankLists = rankListImages(teacher: teacher, student: best, storePath: source.storePath, notes: &model.unavailable)
+        model.provenance = Provenance.lines(source.records)
+        model.otherTestSets = OtherTestSets.tables(table, records: source.records)
         return model
     }
 

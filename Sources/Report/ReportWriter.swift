@@ -5,6 +5,7 @@
 // renamed into it, replacing the previous report's. Any failure before that removes the
 // temporary folder and leaves the target as it was.
 import Foundation
+import Support
 
 public enum ReportFormat: String, CaseIterable, Sendable, Codable {
     case md, html, csv, json
@@ -33,7 +34,7 @@ public enum ReportWriter {
         let parent = exists ? target : target.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".report-tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
         do { try fm.createDirectory(at: staging, withIntermediateDirectories: true) }
-        catch { throw ReportError.unwritable(dir, diagnose(staging) ?? reason(error)) }
+        catch { throw ReportError.unwritable(dir, FileSystem.reason(error, path: staging.path)) }
         var done = false
         defer { if !done { try? fm.removeItem(at: staging) } }
         for f in files {
@@ -41,7 +42,7 @@ public enum ReportWriter {
             do {
                 try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try f.bytes.write(to: url)
-            } catch { throw ReportError.unwritable(dir, "writing \(f.path): " + reason(error)) }
+            } catch { throw ReportError.unwritable(dir, "writing \(f.path): " + FileSystem.reason(error)) }
         }
         do {
             if !exists {
@@ -57,35 +58,7 @@ public enum ReportWriter {
                 try? fm.removeItem(at: staging)
             }
             done = true
-        } catch { throw ReportError.unwritable(dir, "moving the report into place: " + reason(error)) }
+        } catch { throw ReportError.unwritable(dir, "moving the report into place: " + FileSystem.reason(error)) }
         return files.map(\.path)
-    }
-
-    /// Why a folder cannot be made at `url`: the nearest existing ancestor is a file, or not writable.
-    static func diagnose(_ url: URL) -> String? {
-        let fm = FileManager.default
-        var p = url.deletingLastPathComponent()
-        while p.path != "/" && !fm.fileExists(atPath: p.path) { p = p.deletingLastPathComponent() }
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: p.path, isDirectory: &isDir) else { return nil }
-        if !isDir.boolValue { return "\(p.path) is a file, not a folder" }
-        if access(p.path, W_OK) != 0 { return "permission denied on \(p.path)" }
-        return nil
-    }
-
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError, let s = posix(u.code) { return s }
-        return posix(ns.code) ?? ns.localizedDescription
-    }
-
-    static func posix(_ code: Int) -> String? {
-        switch code {
-        case Int(EACCES), Int(EPERM), 513, 642: return "permission denied"
-        case Int(ENOTDIR): return "a part of the path is a file, not a folder"
-        case Int(EROFS): return "read-only file system"
-        case Int(ENOSPC), 640: return "no space left on the device"
-        default: return nil
-        }
     }
 }

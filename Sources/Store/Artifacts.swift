@@ -8,11 +8,7 @@ extension ExperimentStore {
     /// Records (or updates, same run and path) an artifact whose digest the caller computed.
     public func addArtifact(run: Int64, kind: String, path file: String, sha256: String, bytes: Int64) throws {
         try write("recording artifact \(file) of run \(run)") { db in
-            try db.execute(sql: """
-                INSERT INTO artifacts (run_id, kind, path, sha256, bytes) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(run_id, path) DO UPDATE SET kind = excluded.kind, sha256 = excluded.sha256,
-                    bytes = excluded.bytes, created_at = \(Schema.now)
-                """, arguments: [run, kind, file, sha256, bytes])
+            try Self.upsertArtifact(db, run: run, ArtifactFile(kind: kind, path: file, sha256: sha256, bytes: bytes))
         }
     }
 

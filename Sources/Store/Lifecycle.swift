@@ -1,27 +1,65 @@
 // Run lifecycle: the atomic claim that lets several worker processes drain one sweep, the status
-// changes, the heartbeat, and the reset that makes a sweep resumable.
+// changes, the heartbeat, and the reset that makes a sweep resumable (liveness: Leases.swift).
 import Foundation
 import GRDB
 
 extension ExperimentStore {
     /// Atomically takes the oldest queued run (of `sweep`, of one of `roles` if given), marks it
-    /// `running` with this worker's host/pid/threads and start time, and returns it; nil when none
-    /// is queued. One `UPDATE … WHERE id = (SELECT … LIMIT 1) RETURNING *` inside an IMMEDIATE
-    /// transaction: two processes can never claim the same run.
-    public func claimNextRun(sweep: Int64?, roles: Set<RunRole>? = nil, worker: WorkerInfo = .current()) throws -> Run? {
+    /// `running` with this worker's host/pid/threads/lease and start time, and returns it; nil when
+    /// none is queued. One `UPDATE … WHERE id = (SELECT … LIMIT 1) RETURNING *` inside an
+    /// IMMEDIATE transaction: two processes can never claim the same run. With
+    /// `studentsWaitForTeacher`, a distilled student is only taken once every teacher run of its
+    /// sweep is finished with a recorded model (the file alone may be half-trained).
+    public func claimNextRun(sweep: Int64?, roles: Set<RunRole>? = nil, worker: WorkerInfo = .current(),
+                             studentsWaitForTeacher: Bool = false) throws -> Run? {
         try write("claiming the next queued run") { db in
-            let (whereSQL, args) = Self.whereClause(RunFilter(sweep: sweep, statuses: [.queued], roles: roles), alias: "q")
-            var all: [(any DatabaseValueConvertible)?] = [worker.host, worker.pid, worker.threads, worker.blas, worker.cpu]
+            let (whereSQL, args) = Self.claimableWhere(sweep: sweep, roles: roles, teacherGate: studentsWaitForTeacher)
+            var all: [(any DatabaseValueConvertible)?] = [worker.host, worker.pid, worker.threads, worker.blas, worker.cpu, worker.lease]
             all += args
             let row = try Row.fetchOne(db, sql: """
                 UPDATE runs SET status = 'running', started_at = \(Schema.now), heartbeat_at = \(Schema.now),
                     finished_at = NULL, error = NULL, host = ?, pid = ?, threads = COALESCE(?, threads),
-                    blas = COALESCE(?, blas), cpu = COALESCE(?, cpu), attempts = attempts + 1
+                    blas = COALESCE(?, blas), cpu = COALESCE(?, cpu), lease = ?, attempts = attempts + 1
                 WHERE id = (SELECT q.id FROM runs q \(whereSQL) ORDER BY q.id LIMIT 1)
                 RETURNING *
                 """, arguments: StatementArguments(all))
             return try row.map(Self.run(from:))
         }
+    }
+
+    /// The run `claimNextRun(…, studentsWaitForTeacher: true)` would take next, without taking
+    /// it, skipping `excluding` (runs a supervisor has already handed to a worker).
+    public func nextClaimableRun(sweep: Int64, roles: Set<RunRole>? = nil, excluding: Set<Int64> = []) throws -> Run? {
+        try read("looking for a claimable run") { db in
+            var (whereSQL, args) = Self.claimableWhere(sweep: sweep, roles: roles, teacherGate: true)
+            if !excluding.isEmpty {
+                whereSQL += " AND q.id NOT IN (\(excluding.map { _ in "?" }.joined(separator: ",")))"
+                args += excluding.sorted().map { $0 }
+            }
+            return try Row.fetchOne(db, sql: "SELECT q.* FROM runs q \(whereSQL) ORDER BY q.id LIMIT 1", arguments: StatementArguments(args))
+                .map(Self.run(from:))
+        }
+    }
+
+    /// Whether the teacher of `sweep` is ready for its students: every teacher run finished with
+    /// a recorded model (true when the sweep has no teacher run).
+    public func teacherIsReady(sweep: Int64) throws -> Bool {
+        try read("checking the teacher of sweep \(sweep)") { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs t WHERE t.sweep_id = ? AND \(Self.teacherNotReadySQL)", arguments: [sweep]) == 0
+        }
+    }
+
+    /// A teacher run `t` that is not finished with a recorded model.
+    static let teacherNotReadySQL = """
+        t.role = 'teacher' AND NOT (t.status = 'finished' AND EXISTS (SELECT 1 FROM artifacts a WHERE a.run_id = t.id AND a.kind = 'model'))
+        """
+
+    static func claimableWhere(sweep: Int64?, roles: Set<RunRole>?, teacherGate: Bool) -> (String, [(any DatabaseValueConvertible)?]) {
+        var (whereSQL, args) = Self.whereClause(RunFilter(sweep: sweep, statuses: [.queued], roles: roles), alias: "q")
+        if teacherGate {
+            whereSQL += " AND (q.role <> 'student' OR NOT EXISTS (SELECT 1 FROM runs t WHERE t.sweep_id = q.sweep_id AND \(teacherNotReadySQL)))"
+        }
+        return (whereSQL, args)
     }
 
     /// Starts one specific queued run (a standalone `train` outside a sweep, or a runner that
@@ -33,9 +71,9 @@ extension ExperimentStore {
             if let row = try Row.fetchOne(db, sql: """
                 UPDATE runs SET status = 'running', started_at = \(Schema.now), heartbeat_at = \(Schema.now),
                     finished_at = NULL, error = NULL, host = ?, pid = ?, threads = COALESCE(?, threads),
-                    blas = COALESCE(?, blas), cpu = COALESCE(?, cpu), attempts = attempts + 1
+                    blas = COALESCE(?, blas), cpu = COALESCE(?, cpu), lease = ?, attempts = attempts + 1
                 WHERE id = ? AND status = 'queued' RETURNING *
-                """, arguments: [worker.host, worker.pid, worker.threads, worker.blas, worker.cpu, id]) {
+                """, arguments: [worker.host, worker.pid, worker.threads, worker.blas, worker.cpu, worker.lease, id]) {
                 return try Self.run(from: row)
             }
             guard let current = try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [id])
@@ -52,6 +90,32 @@ extension ExperimentStore {
     public func markDiverged(_ run: Int64, error: String) throws { try setStatus(run, .diverged, error: error) }
     /// running or queued → interrupted (signal, user stop); resumable with `requeue`.
     public func markInterrupted(_ run: Int64, error: String? = nil) throws { try setStatus(run, .interrupted, error: error) }
+
+    /// running → failed for a worker that died without recording an end (a crash, a signal):
+    /// only if the run is still held by that worker (`host`, `pid`), so a run the worker did end,
+    /// or that another worker has taken since, is left alone. Returns whether it was marked.
+    @discardableResult
+    public func markCrashed(_ run: Int64, host: String, pid: Int, error: String) throws -> Bool {
+        try write("marking run \(run) failed") { db in
+            try db.execute(sql: """
+                UPDATE runs SET status = 'failed', error = ?, finished_at = \(Schema.now), heartbeat_at = \(Schema.now)
+                WHERE id = ? AND status = 'running' AND host = ? AND pid = ?
+                """, arguments: [error, run, host, pid])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Marks every queued distilled student of `sweep` failed with `error` (their teacher
+    /// failed, so they cannot run); returns their ids.
+    @discardableResult
+    public func failQueuedStudents(sweep: Int64, error: String) throws -> [Int64] {
+        try write("failing the students of sweep \(sweep)") { db in
+            try Int64.fetchAll(db, sql: """
+                UPDATE runs SET status = 'failed', error = ?, finished_at = \(Schema.now)
+                WHERE sweep_id = ? AND status = 'queued' AND role = 'student' RETURNING id
+                """, arguments: [error, sweep]).sorted()
+        }
+    }
 
     /// Terminal statuses are reached from `running` only (interrupted also from `queued`), so a
     /// worker whose run was re-queued as stale learns it instead of overwriting the new attempt.
@@ -74,34 +138,56 @@ extension ExperimentStore {
         }
     }
 
+    /// Puts one ended run back in the queue (a resumed `reidkd train`): from interrupted, failed
+    /// or diverged; a `running` run only when its worker is gone (see `requeue(sweep:…)`).
+    public func requeue(run id: Int64) throws {
+        _ = try requeue(sweep: nil, statuses: [], staleAfter: StoreDefaults.staleAfter)
+        try write("re-queueing run \(id)") { db in
+            try db.execute(sql: """
+                UPDATE runs SET status = 'queued', started_at = NULL, finished_at = NULL, error = NULL, lease = NULL
+                WHERE id = ? AND status IN ('interrupted', 'failed', 'diverged')
+                """, arguments: [id])
+        }
+    }
+
     /// Puts runs back in the queue for a resume and returns their ids: runs of `sweep` in one of
-    /// `statuses` (default: interrupted), and `running` runs whose worker is gone — its heartbeat
-    /// is older than `staleAfter` seconds, or it ran on this host and its process no longer exists
-    /// (a killed sweep leaves such runs behind). Attempts and metrics are kept; the trainer
-    /// continues from the run's last checkpoint artifact.
+    /// `statuses` (default: interrupted), and `running` runs whose worker is gone (`workerIsGone`:
+    /// its lease is not held, or, for runs claimed on another host or without a lease, its
+    /// heartbeat is older than `staleAfter` seconds). A killed sweep leaves such runs behind.
+    /// Attempts and metrics are kept; the trainer continues from the run's last checkpoint.
     @discardableResult
     public func requeue(sweep: Int64?, statuses: Set<RunStatus> = [.interrupted], staleAfter: TimeInterval? = nil) throws -> [Int64] {
         let resettable = statuses.subtracting([.queued, .running, .finished])
-        let host = ProcessInfo.processInfo.hostName
-        return try write("re-queueing runs") { db in
-            var ids: [Int64] = []
+        let (ids, deadLeases) = try write("re-queueing runs") { db -> ([Int64], [String]) in
+            var ids: [Int64] = [], deadLeases: [String] = []
             let (w1, a1) = Self.whereClause(RunFilter(sweep: sweep, statuses: resettable), alias: "runs")
             if !resettable.isEmpty { ids += try Int64.fetchAll(db, sql: "SELECT id FROM runs \(w1)", arguments: StatementArguments(a1)) }
             let (w2, a2) = Self.whereClause(RunFilter(sweep: sweep, statuses: [.running]), alias: "runs")
-            for row in try Row.fetchAll(db, sql: "SELECT id, host, pid, heartbeat_at FROM runs \(w2)", arguments: StatementArguments(a2)) {
-                let id: Int64 = row["id"]
-                var stale = false
-                if let after = staleAfter, let beat = StoreTime.parse(row["heartbeat_at"]) {
-                    stale = Date().timeIntervalSince(beat) > after
-                }
-                if let h: String = row["host"], h == host, let pid: Int32 = row["pid"], !Self.processExists(pid) { stale = true }
-                if stale { ids.append(id) }
+            for row in try Row.fetchAll(db, sql: "SELECT id, host, pid, lease, heartbeat_at FROM runs \(w2)", arguments: StatementArguments(a2))
+            where workerIsGone(row, staleAfter: staleAfter) {
+                ids.append(row["id"])
+                if let l: String = row["lease"] { deadLeases.append(l) }
             }
             for id in ids {
-                try db.execute(sql: "UPDATE runs SET status = 'queued', started_at = NULL, finished_at = NULL, error = NULL WHERE id = ?",
+                try db.execute(sql: "UPDATE runs SET status = 'queued', started_at = NULL, finished_at = NULL, error = NULL, lease = NULL WHERE id = ?",
                                arguments: [id])
             }
-            return ids.sorted()
+            return (ids.sorted(), deadLeases)
+        }
+        // Their lock files are free (that is how they were found dead): delete them.
+        for l in deadLeases where !l.contains("/") && !leaseIsHeld(l) { unlink("\(lockDirectory)/\(l)") }
+        removeStaleLockFiles()
+        return ids
+    }
+
+    /// The `running` runs of `sweep` whose workers are alive (held leases, fresh heartbeats).
+    public func liveRuns(sweep: Int64, staleAfter: TimeInterval? = StoreDefaults.staleAfter) throws -> [Run] {
+        let running = try runs(RunFilter(sweep: sweep, statuses: [.running]))
+        return try read("checking running runs") { db in
+            try running.filter { r in
+                guard let row = try Row.fetchOne(db, sql: "SELECT id, host, pid, lease, heartbeat_at FROM runs WHERE id = ?", arguments: [r.id]) else { return false }
+                return !workerIsGone(row, staleAfter: staleAfter)
+            }
         }
     }
 

@@ -10,14 +10,7 @@ extension ExperimentStore {
     public func logMetrics(run: Int64, _ points: [MetricPoint]) throws {
         guard !points.isEmpty else { return }
         try write("logging \(points.count) metrics for run \(run)") { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(run_id, key, step) DO UPDATE SET epoch = excluded.epoch, value = excluded.value,
-                    wall_time = excluded.wall_time
-                """)
-            for p in points {
-                try insert.execute(arguments: [run, p.key, p.step, p.epoch, p.value.isNaN ? nil : p.value, p.wallTime])
-            }
+            try Self.insertMetrics(db, run: run, points)
             try db.execute(sql: "UPDATE runs SET heartbeat_at = \(Schema.now) WHERE id = ?", arguments: [run])
         }
     }
@@ -41,6 +34,21 @@ extension ExperimentStore {
         var out: [Int64: [MetricPoint]] = [:]
         for r in runs { out[r] = try metricSeries(run: r, key: key) }
         return out
+    }
+
+    /// Every run of `sweep` in `roles` that logged `key` at `epoch`, with that value (the last
+    /// step's, when logged more than once in the epoch): what an early-stopping rule compares.
+    public func metricAtEpoch(sweep: Int64, key: String, epoch: Int, roles: Set<RunRole>) throws -> [(run: Int64, value: Double)] {
+        try read("reading '\(key)' at epoch \(epoch) of sweep \(sweep)") { db in
+            let r = roles.map(\.rawValue).sorted()
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT m.run_id AS run_id, m.value AS value FROM metrics m JOIN runs ON runs.id = m.run_id
+                WHERE runs.sweep_id = ? AND m.key = ? AND m.epoch = ? AND runs.role IN (\(r.map { _ in "?" }.joined(separator: ",")))
+                  AND m.step = (SELECT MAX(step) FROM metrics WHERE run_id = m.run_id AND key = m.key AND epoch = m.epoch)
+                ORDER BY m.run_id
+                """, arguments: StatementArguments([sweep, key, epoch] as [any DatabaseValueConvertible] + r.map { $0 as any DatabaseValueConvertible }))
+            return rows.compactMap { row in (row["value"] as Double?).map { (run: row["run_id"], value: $0) } }
+        }
     }
 
     /// Metric keys logged by `run`, sorted.
@@ -83,13 +91,7 @@ extension ExperimentStore {
     /// Writes (or overwrites) final values of `run`: R1/R5/R10/mAP/mINP, params, FLOPs, latency,
     /// peak RSS … One transaction.
     public func setSummary(run: Int64, _ values: [String: Double]) throws {
-        try write("writing the summary of run \(run)") { db in
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO summary (run_id, key, value) VALUES (?, ?, ?)
-                ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value
-                """)
-            for (k, v) in values.sorted(by: { $0.key < $1.key }) { try upsert.execute(arguments: [run, k, v.isNaN ? nil : v]) }
-        }
+        try write("writing the summary of run \(run)") { db in try Self.upsertSummary(db, run: run, values) }
     }
 
     /// The summary of `run` (NaN for values stored as NULL).
@@ -137,6 +139,8 @@ extension ExperimentStore {
 /// Collects metric points in memory and writes them in one transaction every `flushEvery`
 /// points (and on `flush()`), so a trainer can log every loss term at every step cheaply.
 /// Not thread-safe: one buffer per training loop. Call `flush()` before marking the run finished.
+/// A trainer that checkpoints commits each epoch's rows with its checkpoint instead
+/// (`commitCheckpoint`): rows buffered past a checkpoint would be lost by a kill.
 public final class MetricsBuffer {
     public let store: ExperimentStore
     public let run: Int64

@@ -6,7 +6,8 @@ import Foundation
 /// Lifecycle of a run. `queued → running → finished | failed | diverged | interrupted`; resume
 /// moves interrupted (and optionally failed/diverged or stale running) runs back to `queued`.
 public enum RunStatus: String, CaseIterable, Sendable, Codable {
-    case queued, running, finished, failed, diverged, interrupted
+    /// `pruned`: stopped early by the sweep's `prune:` rule (its record and checkpoint kept).
+    case queued, running, finished, failed, diverged, interrupted, pruned
 
     /// Terminal states stamp `finished_at`.
     public var isTerminal: Bool { self != .queued && self != .running }
@@ -75,23 +76,27 @@ public struct Run: Sendable, Equatable {
     /// How many times the run was claimed (> 1 after a resume).
     public let attempts: Int
     public let error: String?
+    /// Lock-file token of the worker that holds (or last held) the run.
+    public let lease: String?
 }
 
-/// The worker process claiming a run; recorded in `runs.host/pid/threads/blas/cpu`.
+/// The worker process claiming a run; recorded in `runs.host/pid/threads/blas/cpu/lease`.
 public struct WorkerInfo: Sendable {
     public var host: String
     public var pid: Int
     public var threads: Int?
     public var blas: String?
     public var cpu: String?
-    public init(host: String, pid: Int, threads: Int?, blas: String? = nil, cpu: String? = nil) {
-        self.host = host; self.pid = pid; self.threads = threads; self.blas = blas; self.cpu = cpu
+    /// The token of the `RunLease` the worker holds (nil: liveness falls back to pid and heartbeat).
+    public var lease: String?
+    public init(host: String, pid: Int, threads: Int?, blas: String? = nil, cpu: String? = nil, lease: String? = nil) {
+        self.host = host; self.pid = pid; self.threads = threads; self.blas = blas; self.cpu = cpu; self.lease = lease
     }
 
     /// This process. `threads`, `blas` and `cpu` come from the caller (the store does not know them).
-    public static func current(threads: Int? = nil, blas: String? = nil, cpu: String? = nil) -> WorkerInfo {
+    public static func current(threads: Int? = nil, blas: String? = nil, cpu: String? = nil, lease: RunLease? = nil) -> WorkerInfo {
         WorkerInfo(host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
-                   threads: threads, blas: blas, cpu: cpu)
+                   threads: threads, blas: blas, cpu: cpu, lease: lease?.token)
     }
 }
 
@@ -111,6 +116,30 @@ public struct MetricPoint: Sendable, Equatable {
     public static func == (a: MetricPoint, b: MetricPoint) -> Bool {
         a.key == b.key && a.step == b.step && a.epoch == b.epoch && a.wallTime == b.wallTime
             && (a.value == b.value || (a.value.isNaN && b.value.isNaN))
+    }
+}
+
+/// Where a sweep's files are, recorded by `reidkd sweep` so a worker can rebuild any of its runs
+/// from the store: the working directory (configs hold paths relative to it), the sweep file
+/// (relative to that directory, or absolute) and the results root.
+public struct SweepLaunch: Sendable, Equatable {
+    public var workdir: String
+    public var specPath: String
+    public var resultsRoot: String
+    public init(workdir: String, specPath: String, resultsRoot: String) {
+        self.workdir = workdir; self.specPath = specPath; self.resultsRoot = resultsRoot
+    }
+}
+
+/// A file about to be recorded as an artifact, with the digest the caller computed.
+public struct ArtifactFile: Sendable, Equatable {
+    public var kind: String
+    /// Stored as given; `hashing(kind:file:)` makes it absolute (readers run from other folders).
+    public var path: String
+    public var sha256: String
+    public var bytes: Int64
+    public init(kind: String, path: String, sha256: String, bytes: Int64) {
+        self.kind = kind; self.path = path; self.sha256 = sha256; self.bytes = bytes
     }
 }
 

@@ -88,16 +88,75 @@ enum Schema {
         PRAGMA user_version = 2;
         """
 
+    /// Supervised sweeps. `runs.lease` names the lock file (under `<store>.locks/`) that the
+    /// worker holding the run keeps locked while it lives: liveness the store can check, where a
+    /// pid cannot tell a dead worker (a zombie, a recycled pid) from a live one. The sweep row
+    /// records where its files are (`workdir`, where the relative paths of its configs start;
+    /// the sweep file; the results root), so a `reidkd worker` started anywhere (a supervisor's
+    /// child, a cluster job) can rebuild a run from the store alone.
+    static let v3 = """
+        ALTER TABLE runs ADD COLUMN lease TEXT;
+        ALTER TABLE sweeps ADD COLUMN workdir TEXT;
+        ALTER TABLE sweeps ADD COLUMN spec_path TEXT;
+        ALTER TABLE sweeps ADD COLUMN results_root TEXT;
+        PRAGMA user_version = 3;
+        """
+
+    /// A sweep's early stopping (`prune:` in the sweep file) ends runs as `pruned`. SQLite cannot
+    /// alter a CHECK constraint, so `runs` is rebuilt with the new status and its columns, rows
+    /// and indexes kept (GRDB defers the foreign-key checks of this migration to its end, so the
+    /// rows that reference runs stay).
+    static let v4 = """
+        CREATE TABLE runs_v4 (
+            id                  INTEGER PRIMARY KEY,
+            sweep_id            INTEGER REFERENCES sweeps(id) ON DELETE CASCADE,
+            name                TEXT NOT NULL,
+            role                TEXT NOT NULL CHECK (role IN ('teacher','baseline','student')),
+            status              TEXT NOT NULL DEFAULT 'queued'
+                                CHECK (status IN ('queued','running','finished','failed','diverged','interrupted','pruned')),
+            config              TEXT NOT NULL,
+            config_hash         TEXT NOT NULL,
+            seed                INTEGER NOT NULL,
+            code_version        TEXT,
+            dataset_fingerprint TEXT,
+            host                TEXT,
+            pid                 INTEGER,
+            threads             INTEGER,
+            created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+            started_at          TEXT,
+            finished_at         TEXT,
+            heartbeat_at        TEXT,
+            attempts            INTEGER NOT NULL DEFAULT 0,
+            error               TEXT,
+            blas                TEXT,
+            cpu                 TEXT,
+            lease               TEXT,
+            UNIQUE (sweep_id, name)
+        );
+        INSERT INTO runs_v4 (id, sweep_id, name, role, status, config, config_hash, seed, code_version, dataset_fingerprint,
+                             host, pid, threads, created_at, started_at, finished_at, heartbeat_at, attempts, error, blas, cpu, lease)
+            SELECT id, sweep_id, name, role, status, config, config_hash, seed, code_version, dataset_fingerprint,
+                   host, pid, threads, created_at, started_at, finished_at, heartbeat_at, attempts, error, blas, cpu, lease FROM runs;
+        DROP TABLE runs;
+        ALTER TABLE runs_v4 RENAME TO runs;
+        CREATE INDEX runs_by_sweep_status ON runs(sweep_id, status);
+        CREATE INDEX runs_by_config ON runs(config_hash, dataset_fingerprint);
+        PRAGMA user_version = 4;
+        """
+
     /// Migrations in order. Identifiers are stored in `grdb_migrations`.
     static let migrations: [(id: String, sql: String)] = [
         ("v1-initial", v1),
         ("v2-run-provenance", v2),
+        ("v3-supervised-runs", v3),
+        ("v4-pruned-status", v4),
     ]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         for (id, sql) in migrations {
-            m.registerMigration(id) { db in try db.execute(sql: sql) }
+            // Deferred: a migration that rebuilds a table (v4) must not cascade-delete its children.
+            m.registerMigration(id, foreignKeyChecks: .deferred) { db in try db.execute(sql: sql) }
         }
         return m
     }

@@ -5,6 +5,7 @@
 // writes) so a transaction takes the write lock up front and never needs a lock upgrade, which
 // SQLite cannot wait for.
 import Foundation
+import Support
 import GRDB
 
 /// Defaults of the store (the one place they live).
@@ -13,6 +14,10 @@ public enum StoreDefaults {
     public static let path = "results/reidkd.sqlite"
     /// How long a writer waits for another process's write transaction before giving up.
     public static let busyTimeout: TimeInterval = 30
+    /// How often a worker's lease refreshes its run's heartbeat.
+    public static let heartbeatInterval: TimeInterval = 30
+    /// A run claimed on another host whose heartbeat is older than this is taken for dead.
+    public static let staleAfter: TimeInterval = 600
 }
 
 public final class ExperimentStore: @unchecked Sendable {
@@ -20,6 +25,8 @@ public final class ExperimentStore: @unchecked Sendable {
     public let path: String
     /// Migration identifiers this `open` applied (empty when the file was already current).
     public let appliedMigrations: [String]
+    /// Where workers keep their lease files (`<store>.locks`, absolute).
+    public let lockDirectory: String
     let db: DatabaseQueue
 
     /// Opens the store at `path`, creating it (and its parent directory) when `create` is true,
@@ -29,13 +36,12 @@ public final class ExperimentStore: @unchecked Sendable {
     public init(path: String = StoreDefaults.path, create: Bool = true,
                 busyTimeout: TimeInterval = StoreDefaults.busyTimeout) throws {
         self.path = path
+        lockDirectory = URL(fileURLWithPath: path).standardizedFileURL.path + ".locks"
         let fm = FileManager.default
         if !fm.fileExists(atPath: path) {
             guard create else { throw StoreError.missingStore(path: path) }
             let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            do { try fm.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
-                throw StoreError.database(path: path, action: "creating directory \(parent)", message: "\(error.localizedDescription)")
-            }
+            try FileSystem.createFolder(parent)
         }
         var config = Configuration()
         config.journalMode = .wal
@@ -47,8 +53,23 @@ public final class ExperimentStore: @unchecked Sendable {
         } catch let e as DatabaseError where e.resultCode == .SQLITE_NOTADB || e.resultCode == .SQLITE_CORRUPT {
             throw StoreError.notAStore(path: path, message: e.message ?? "\(e.resultCode)")
         } catch {
-            throw StoreError.database(path: path, action: "opening", message: Self.message(error))
+            // SQLite says "unable to open database file"; the folder's permissions say why.
+            let why = FileSystem.diagnose(path).map { "; \($0)" } ?? ""
+            throw StoreError.database(path: path, action: "opening", message: Self.message(error) + why)
         }
+        appliedMigrations = try Self.migrate(db, path: path)
+    }
+
+    /// A store that lives in memory only (nothing is written to disk): for plans that must not
+    /// leave a trace, such as `reidkd sweep --dry-run`.
+    public static func inMemory() throws -> ExperimentStore { try ExperimentStore(memory: ()) }
+
+    private init(memory: Void) throws {
+        path = ":memory:"
+        lockDirectory = NSTemporaryDirectory() + "reidkd-memory-store-\(getpid()).locks"
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        db = try DatabaseQueue(configuration: config)
         appliedMigrations = try Self.migrate(db, path: path)
     }
 
@@ -129,6 +150,11 @@ public final class ExperimentStore: @unchecked Sendable {
         do { return try db.read(body) } catch let e as StoreError { throw e } catch {
             throw StoreError.database(path: path, action: action, message: Self.message(error))
         }
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: ["ok"] for an intact file, else the problems found.
+    public func integrityCheck() throws -> [String] {
+        try read("checking the integrity of the store") { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
     }
 
     /// The schema version (`PRAGMA user_version`), for diagnostics.

@@ -18,11 +18,7 @@ struct ConfigCommand: ParsableCommand {
         var opts: [String] = []
 
         func run() throws {
-            let config: ResolvedConfig
-            do { config = try RunConfig.load(file: file, overrides: opts) } catch let e as ConfigError {
-                FileHandle.standardError.write(Data("error: \(e.message)\n".utf8))
-                throw ExitCode.failure
-            }
+            let config = try RunConfig.load(file: file, overrides: opts)
             if hash { print(config.sha256); return }
             if changed {
                 for k in config.changedKeys { print("\(k): \(config.value(k).yaml)") }

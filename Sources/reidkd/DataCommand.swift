@@ -9,12 +9,6 @@ struct DataCommand: ParsableCommand {
         subcommands: [DataSynthCommand.self, DataStatsCommand.self, DataSheetCommand.self])
 }
 
-/// Prints a DataError as a one-line message and exits non-zero (no crash trace).
-func dataFailure(_ e: Error) -> ExitCode {
-    FileHandle.standardError.write("error: \(e)\n".data(using: .utf8)!)
-    return ExitCode(1)
-}
-
 struct DataSynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth", abstract: "Write the synthetic re-id dataset (Market-1501 layout of PNGs).")
@@ -39,18 +33,16 @@ struct DataSynthCommand: ParsableCommand {
     func run() throws {
         var c = SynthConfig()
         let hw = size.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard hw.count == 2 else { throw ValidationError("--size must look like 128x64 (height x width), got '\(size)'") }
+        guard hw.count == 2 else { throw CLIFailure(description: "--size must look like 128x64 (height x width), got '\(size)'") }
         (c.ids, c.cameras, c.imagesPerId, c.height, c.width, c.seed) = (ids, cams, imagesPerId, hw[0], hw[1], seed)
         (c.groupSize, c.groupFraction, c.fineDifferences, c.paletteSize) = (groupSize, groupFraction, fineDifferences, palette)
         (c.cameraStrength, c.clutter, c.occlusionProb, c.distractors, c.junk) = (cameraStrength, clutter, occlusion, distractors, junk)
-        do {
-            let s = try SynthGenerator(c).write(to: out, overwrite: force)
-            print("wrote \(s.trainImages + s.queryImages + s.galleryImages) images to \(out) in \(String(format: "%.1f", s.seconds)) s")
-            print("  train \(s.trainIds) ids / \(s.trainImages) images; test \(s.testIds) ids: query \(s.queryImages), gallery \(s.galleryImages) (incl. \(s.distractors) distractors, \(s.junk) junk)")
-            let ds = try DatasetLayouts.load("market1501", root: out)
-            print(ds.statisticsTable)
-            print("fingerprint: \(try ds.fingerprint())")
-        } catch let e as DataError { throw dataFailure(e) }
+        let s = try SynthGenerator(c).write(to: out, overwrite: force)
+        print("wrote \(s.trainImages + s.queryImages + s.galleryImages) images to \(out) in \(String(format: "%.1f", s.seconds)) s")
+        print("  train \(s.trainIds) ids / \(s.trainImages) images; test \(s.testIds) ids: query \(s.queryImages), gallery \(s.galleryImages) (incl. \(s.distractors) distractors, \(s.junk) junk)")
+        let ds = try DatasetLayouts.load("market1501", root: out)
+        print(ds.statisticsTable)
+        print("fingerprint: \(try ds.fingerprint())")
     }
 }
 
@@ -64,12 +56,10 @@ struct DataStatsCommand: ParsableCommand {
     @Flag(help: "Decode every image to find corrupt files (slow on big sets).") var verify = false
 
     func run() throws {
-        do {
-            let ds = try DatasetLayouts.load(layout, root: dir, options: LayoutOptions(skipBad: skipBad, verifyImages: verify))
-            print(ds.statisticsTable)
-            print("train ids relabelled 0…\(ds.numTrainPids - 1); fingerprint: \(try ds.fingerprint())")
-            if skipBad { print(ds.skipped.summary) }
-        } catch let e as DataError { throw dataFailure(e) }
+        let ds = try DatasetLayouts.load(layout, root: dir, options: LayoutOptions(skipBad: skipBad, verifyImages: verify))
+        print(ds.statisticsTable)
+        print("train ids relabelled 0…\(ds.numTrainPids - 1); fingerprint: \(try ds.fingerprint())")
+        if skipBad { print(ds.skipped.summary) }
     }
 }
 
@@ -85,19 +75,17 @@ struct DataSheetCommand: ParsableCommand {
     @Option(help: "Output PNG.") var out: String
 
     func run() throws {
-        do {
-            let ds = try DatasetLayouts.load(layout, root: dir)
-            let recs: [ImageRecord]
-            switch split {
-            case "train": recs = ds.train
-            case "query": recs = ds.query
-            case "gallery": recs = ds.gallery
-            default: throw ValidationError("--split must be train, query or gallery, got '\(split)'")
-            }
-            let images = try recs.sorted { ($0.pid, $0.path) < ($1.pid, $1.path) }.prefix(count).map { try ImageIO.load($0.path) }
-            guard let first = images.first else { throw ValidationError("the \(split) split is empty") }
-            try ImageIO.savePNG(ContactSheet.make(images, columns: columns, cellHeight: first.height, cellWidth: first.width), to: out)
-            print("wrote \(out) (\(images.count) images)")
-        } catch let e as DataError { throw dataFailure(e) }
+        let ds = try DatasetLayouts.load(layout, root: dir)
+        let recs: [ImageRecord]
+        switch split {
+        case "train": recs = ds.train
+        case "query": recs = ds.query
+        case "gallery": recs = ds.gallery
+        default: throw CLIFailure(description: "--split must be train, query or gallery, got '\(split)'")
+        }
+        let images = try recs.sorted { ($0.pid, $0.path) < ($1.pid, $1.path) }.prefix(count).map { try ImageIO.load($0.path) }
+        guard let first = images.first else { throw CLIFailure(description: "\(dir): the \(split) split is empty; choose another --split") }
+        try ImageIO.savePNG(ContactSheet.make(images, columns: columns, cellHeight: first.height, cellWidth: first.width), to: out)
+        print("wrote \(out) (\(images.count) images)")
     }
 }

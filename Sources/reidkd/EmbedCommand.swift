@@ -22,18 +22,13 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let m = try ExportedModel(directory: modelDir)
-            let e = try m.embed(files: images, flip: flip, normalize: normalize)
-            if let out {
-                try Npy.write(e, to: out)
-                print("wrote \(out): \(e.shape[0]) × \(e.shape[1]) float32")
-            } else {
-                print("embeddings: \(e.shape[0]) × \(e.shape[1]) float32 (pass --out FILE.npy to save them)")
-            }
-        } catch {
-            FileHandle.standardError.write(Data("reidkd embed: \(error)\n".utf8))
-            throw ExitCode.failure
+        let m = try ExportedModel(directory: modelDir)
+        let e = try m.embed(files: images, flip: flip, normalize: normalize)
+        if let out {
+            try Npy.write(e, to: out)
+            print("wrote \(out): \(e.shape[0]) × \(e.shape[1]) float32")
+        } else {
+            print("embeddings: \(e.shape[0]) × \(e.shape[1]) float32 (pass --out FILE.npy to save them)")
         }
     }
 }

@@ -24,28 +24,24 @@ struct EvalCommand: ParsableCommand {
     var opts: [String] = []
 
     func run() throws {
-        do {
-            var isDir: ObjCBool = false
-            let checkpoint = FileManager.default.fileExists(atPath: self.checkpoint, isDirectory: &isDir) && isDir.boolValue
-                ? "\(self.checkpoint)/model.safetensors" : self.checkpoint
-            let (state, meta) = try Checkpoint.load(checkpoint)
-            guard var resolved = try Checkpoint.config(from: meta, path: checkpoint, schema: RunConfig.schema) else {
-                throw TrainError("\(checkpoint) carries no config in its metadata; it was not written by reidkd train/sweep")
-            }
-            var extra = opts
-            if let d = dataset { extra += [DatasetKeys.shared.names.name, "[\(d)]"] }
-            if let r = root { extra += [DatasetKeys.shared.root.name, r] }
-            try ConfigLoader.apply(overrides: extra, to: &resolved)
-            let c = resolved
-            let data = try TrainingData(config: c)
-            let classes = state.first { $0.0 == "heads.weight" }?.1.shape[0] ?? data.dataset.numTrainPids
-            let model = try ReidModel(spec: ModelSpec(config: c, numClasses: classes, inputSize: c[\InputKeys.sizeTrain]), seed: 0)
-            try Checkpoint.copy(state, into: model.stateDict(), path: checkpoint)
-            let r = try ModelEvaluation.evaluate(model: model, data: data, config: c)
-            print(json ? r.json() : r.table(dataset: data.dataset.name))
-        } catch {
-            FileHandle.standardError.write("reidkd eval: \(error)\n".data(using: .utf8)!)
-            throw ExitCode.failure
+        var isDir: ObjCBool = false
+        let checkpoint = FileManager.default.fileExists(atPath: self.checkpoint, isDirectory: &isDir) && isDir.boolValue
+            ? "\(self.checkpoint)/model.safetensors" : self.checkpoint   // a reidkd import/export folder
+        let (state, meta) = try Checkpoint.load(checkpoint)
+        guard var resolved = try Checkpoint.config(from: meta, path: checkpoint, schema: RunConfig.schema) else {
+            throw TrainError("\(checkpoint) carries no config in its metadata; it was not written by reidkd train/sweep")
         }
+        var extra = opts
+        if let d = dataset { extra += [DatasetKeys.shared.names.name, "[\(d)]"] }
+        if let r = root { extra += [DatasetKeys.shared.root.name, r] }
+        try ConfigLoader.apply(overrides: extra, to: &resolved)
+        let c = resolved
+        let data = try TrainingData(config: c)
+        let classes = state.first { $0.0 == "heads.weight" }?.1.shape[0] ?? data.dataset.numTrainPids
+        let model = try ReidModel(spec: ModelSpec(config: c, numClasses: classes, inputSize: c[\InputKeys.sizeTrain]), seed: 0)
+        try Checkpoint.copy(state, into: model.stateDict(), path: checkpoint)
+        let r = try ModelEvaluation.evaluate(model: model, data: data, config: c)
+        let others = try ModelEvaluation.evaluateOthers(model: model, data: data, config: c)
+        print(json ? r.json() : EvalResult.table([(data.testSets[0].name, r)] + others.map { ($0.name, $0.result) }))
     }
 }

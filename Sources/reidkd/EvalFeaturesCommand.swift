@@ -19,19 +19,14 @@ struct EvalFeaturesCommand: ParsableCommand {
     @Option(help: "Name shown in the table's Dataset column.") var name = "features"
 
     func run() throws {
-        do {
-            let options = EvalOptions(metric: try DistanceMetric.parse(metric),
-                                      rerank: rerank ? ReRankOptions() : nil,
-                                      queryExpansion: qe ? QueryExpansionOptions() : nil)
-            let result = try ReidEvaluator.evaluate(
-                query: try Npy.read(query), gallery: try Npy.read(gallery),
-                queryIds: try ReidIds.readCSV(queryIds), galleryIds: try ReidIds.readCSV(galleryIds),
-                options: options,
-                names: EvalInputNames(query: query, gallery: gallery, queryIds: queryIds, galleryIds: galleryIds))
-            print(json ? result.json() : result.table(dataset: name), terminator: json ? "\n" : "")
-        } catch let e as EvalError {
-            FileHandle.standardError.write(Data("reidkd eval-features: \(e.description)\n".utf8))
-            throw ExitCode.failure
-        }
+        let options = EvalOptions(metric: try DistanceMetric.parse(metric),
+                                  rerank: rerank ? ReRankOptions() : nil,
+                                  queryExpansion: qe ? QueryExpansionOptions() : nil)
+        let result = try ReidEvaluator.evaluate(
+            query: try Npy.read(query), gallery: try Npy.read(gallery),
+            queryIds: try ReidIds.readCSV(queryIds), galleryIds: try ReidIds.readCSV(galleryIds),
+            options: options,
+            names: EvalInputNames(query: query, gallery: gallery, queryIds: queryIds, galleryIds: galleryIds))
+        print(json ? result.json() : result.table(dataset: name), terminator: json ? "\n" : "")
     }
 }

@@ -30,12 +30,9 @@ struct ExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let r = try Exporter.export(ExportOptions(storePath: store, sweep: sweep, run: runID, metric: metric, out: out))
-            for f in r.files { print("  \(f.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(f.bytes) bytes  sha256 \(f.sha256.prefix(16))…") }
-        } catch {
-            FileHandle.standardError.write(Data("reidkd export: \(error)\n".utf8))
-            throw ExitCode.failure
+        let r = try Exporter.export(ExportOptions(storePath: store, sweep: sweep, run: runID, metric: metric, out: out)) { line in
+            if line.hasPrefix("warning: ") { Diagnostics.warn(String(line.dropFirst("warning: ".count))) } else { print(line) }
         }
+        for f in r.files { print("  \(f.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(f.bytes) bytes  sha256 \(f.sha256.prefix(16))…") }
     }
 }

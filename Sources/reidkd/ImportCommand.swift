@@ -26,19 +26,14 @@ struct ImportCommand: ParsableCommand {
     var allowMissing = false
 
     func run() throws {
-        do {
-            let imported = try ImportedCheckpoint.make(source: source, config: config, allowMissing: allowMissing)
-            try ImportFolder.write(imported, to: out)
-            let r = imported.report
-            print("imported \(r.checkpoint) (\(r.format)) → \(out): \(r.summary)")
-            for w in r.warnings { FileHandle.standardError.write(Data("reidkd: warning: \(w)\n".utf8)) }
-            if !r.unknown.isEmpty {
-                FileHandle.standardError.write(Data("reidkd: warning: keys FastReID 1.4 does not define were ignored: \(r.unknown.map(\.key).joined(separator: ", "))\n".utf8))
-            }
-            print("see \(out)/\(ImportFolder.reportFile)")
-        } catch {
-            FileHandle.standardError.write(Data("reidkd: error: \(error)\n".utf8))
-            throw ExitCode.failure
+        let imported = try ImportedCheckpoint.make(source: source, config: config, allowMissing: allowMissing)
+        try ImportFolder.write(imported, to: out)
+        let r = imported.report
+        print("imported \(r.checkpoint) (\(r.format)) → \(out): \(r.summary)")
+        for w in r.warnings { Diagnostics.warn(w) }
+        if !r.unknown.isEmpty {
+            Diagnostics.warn("keys FastReID 1.4 does not define were ignored: \(r.unknown.map(\.key).joined(separator: ", "))")
         }
+        print("see \(out)/\(ImportFolder.reportFile)")
     }
 }

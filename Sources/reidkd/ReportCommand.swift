@@ -21,16 +21,11 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let selection: ReportSelection = try runs.map { .runs(try ReportSelection.parseRunIDs($0)) } ?? .sweep(sweep)
-            let outcome = try ReportGenerator.run(ReportOptions(storePath: store, selection: selection, outDir: out,
-                                                                formats: try ReportFormat.parseList(format)))
-            print(outcome.terminalText)
-            let dirs = Set(outcome.files.filter { $0.contains("/") }.map { String($0.split(separator: "/")[0]) + "/" }).sorted()
-            print("wrote \(outcome.files.count) file\(outcome.files.count == 1 ? "" : "s") to \(outcome.outDir): " + (outcome.files.filter { !$0.contains("/") } + dirs).joined(separator: ", "))
-        } catch {
-            FileHandle.standardError.write("reidkd report: \(error)\n".data(using: .utf8)!)
-            throw ExitCode.failure
-        }
+        let selection: ReportSelection = try runs.map { .runs(try ReportSelection.parseRunIDs($0)) } ?? .sweep(sweep)
+        let outcome = try ReportGenerator.run(ReportOptions(storePath: store, selection: selection, outDir: out,
+                                                            formats: try ReportFormat.parseList(format)))
+        print(outcome.terminalText)
+        let dirs = Set(outcome.files.filter { $0.contains("/") }.map { String($0.split(separator: "/")[0]) + "/" }).sorted()
+        print("wrote \(outcome.files.count) file\(outcome.files.count == 1 ? "" : "s") to \(outcome.outDir): " + (outcome.files.filter { !$0.contains("/") } + dirs).joined(separator: ", "))
     }
 }

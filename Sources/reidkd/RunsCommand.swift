@@ -15,15 +15,7 @@ struct RunsCommand: ParsableCommand {
         var store: String = StoreDefaults.path
 
         /// Opens an existing store; errors (missing file, newer schema …) become a clean exit.
-        func open() throws -> ExperimentStore {
-            do { return try ExperimentStore(path: store, create: false) } catch { throw RunsCommand.fail(error) }
-        }
-    }
-
-    /// Store errors carry their own fix; print them without a trace and exit 1.
-    static func fail(_ error: Error) -> Error {
-        FileHandle.standardError.write("reidkd: \(error)\n".data(using: .utf8)!)
-        return ExitCode.failure
+        func open() throws -> ExperimentStore { try ExperimentStore(path: store, create: false) }
     }
 
     struct List: ParsableCommand {
@@ -43,14 +35,12 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             let store = try options.open()
-            do {
-                var filter = RunFilter()
-                if let sweep { filter.sweep = try store.requireSweep(named: sweep).id }
-                if let status { filter.statuses = try Set(RunsCommand.parse(status, as: RunStatus.self, option: "--status")) }
-                if let role { filter.roles = try Set(RunsCommand.parse(role, as: RunRole.self, option: "--role")) }
-                let keys = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-                print(try RunsView.list(store: store, filter: filter, summaryKeys: keys), terminator: "")
-            } catch let e as ValidationError { throw e } catch { throw RunsCommand.fail(error) }
+            var filter = RunFilter()
+            if let sweep { filter.sweep = try store.requireSweep(named: sweep).id }
+            if let status { filter.statuses = try Set(RunsCommand.parse(status, as: RunStatus.self, option: "--status")) }
+            if let role { filter.roles = try Set(RunsCommand.parse(role, as: RunRole.self, option: "--role")) }
+            let keys = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            print(try RunsView.list(store: store, filter: filter, summaryKeys: keys), terminator: "")
         }
     }
 
@@ -61,7 +51,7 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             let store = try options.open()
-            do { print(try RunsView.show(store: store, run: id), terminator: "") } catch { throw RunsCommand.fail(error) }
+            print(try RunsView.show(store: store, run: id), terminator: "")
         }
     }
 
@@ -73,7 +63,7 @@ struct RunsCommand: ParsableCommand {
 
         func run() throws {
             let store = try options.open()
-            do { print(RunsView.compare(try store.compare(a, b)), terminator: "") } catch { throw RunsCommand.fail(error) }
+            print(RunsView.compare(try store.compare(a, b)), terminator: "")
         }
     }
 

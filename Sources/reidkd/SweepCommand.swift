@@ -1,5 +1,6 @@
-// `reidkd sweep FILE [--dry-run] [--workers N] [--store PATH]`: expand, record and run a
-// distillation sweep. Thin: the plan, the store and the training live in Distill/Store.
+// `reidkd sweep FILE [--dry-run] [--workers N] [--retry-failed] [--store PATH]`: expand, check,
+// record and run a distillation sweep, each run in a worker process of its own. Thin: the plan,
+// the smoke check, the store and the supervision live in Distill/Store.
 import ArgumentParser
 import Foundation
 import Tensor
@@ -9,67 +10,47 @@ import Store
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
-        abstract: "Run a distillation sweep: teacher, baselines and distilled students, recorded in the store.")
+        abstract: "Run a distillation sweep: teacher, baselines and distilled students, recorded in the store.",
+        discussion: """
+            Every run's config is resolved and its model smoke-checked (one training step on 2 images, one eval \
+            forward) before anything is recorded. Each run then trains in a `reidkd worker` process of its own; a run \
+            whose process crashes is recorded as failed (signal, peak memory, last output) and the sweep goes on. \
+            Re-running the sweep skips finished runs, resumes interrupted ones from their last checkpoint and leaves \
+            failed ones alone unless --retry-failed.
+            """)
 
     @Argument(help: "Sweep file, e.g. experiments/quick.yaml.") var file: String
-    @Flag(help: "Print the plan and validate every run's config; train nothing.") var dryRun = false
-    @Option(help: "Worker processes draining the student runs (default: the file's 'workers').") var workers: Int?
+    @Flag(help: "Print the plan, resolve and smoke-check every run's config; train and write nothing.") var dryRun = false
+    @Option(help: "Worker processes running at once (default: the file's 'workers').") var workers: Int?
+    @Flag(help: "Also re-run runs that failed (crashed or errored) in an earlier invocation.") var retryFailed = false
     @Option(help: "The experiment store (SQLite file).") var store: String = StoreDefaults.path
-    @Flag(help: .hidden) var workerProcess = false
 
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)
-        do {
+        do {  // what this throws is printed as one `reidkd: error:` line by ReidKD.main
             let spec = try SweepSpec.load(path: file)
-            let plan = SweepPlan(spec)
-            if !workerProcess { print(plan.summary) }
+            print(SweepPlan(spec).summary)
+            // Resolved and checked against a store in memory: a plan that fails leaves no trace.
+            let planner = try SweepRunner(spec: spec, specPath: file, store: try ExperimentStore.inMemory())
+            let checkStart = Date()
+            let models = try SweepSmokeCheck.run(planner.runs)
+            print(String(format: "smoke check: %d model(s) built, one training step on 2 images and one eval forward each (%.1f s)",
+                         models, Date().timeIntervalSince(checkStart)))
+            if dryRun { print("dry run: every config resolved and checked; nothing trained, nothing written"); return }
             let db = try ExperimentStore(path: store)
             let runner = try SweepRunner(spec: spec, specPath: file, store: db)
-            if dryRun { print("dry run: every config resolved; nothing trained"); return }
             let dataset = try runner.dataset(for: runner.runs[0].config)
-            if workerProcess {
-                let sweep = try db.requireSweep(named: spec.name)
-                _ = try runner.work(sweep: sweep, roles: [.baseline, .student], dataset: dataset)
-                return
-            }
             print(dataset.statisticsTable)
-            let sweep = try runner.record(fingerprint: try dataset.fingerprint())
+            let sweep = try runner.record(fingerprint: try dataset.fingerprint(), retryFailed: retryFailed)
             let start = Date()
-            var outcome = try runner.work(sweep: sweep, roles: [.teacher], dataset: dataset)
-            let n = workers ?? spec.workers
-            if n > 1 {
-                // Extra processes claim runs from the store alongside this one; cores are shared.
-                let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / n)
-                var children: [Process] = []
-                for _ in 1..<n {
-                    let p = Process()
-                    p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-                    p.arguments = ["sweep", file, "--store", store, "--worker-process"]
-                    var env = ProcessInfo.processInfo.environment
-                    env["REIDKD_THREADS"] = String(threads)
-                    p.environment = env
-                    try p.run()
-                    children.append(p)
-                }
-                let o = try runner.work(sweep: sweep, roles: [.baseline, .student], dataset: dataset)
-                outcome.finished += o.finished; outcome.failed += o.failed
-                for p in children { p.waitUntilExit() }
-            } else {
-                let o = try runner.work(sweep: sweep, roles: [.baseline, .student], dataset: dataset)
-                outcome.finished += o.finished; outcome.failed += o.failed
-            }
-            print("\nsweep \(spec.name): \(String(format: "%.0f", Date().timeIntervalSince(start))) s")
+            let outcome = try SweepSupervisor(runner: runner, sweep: sweep, workers: workers ?? spec.workers).run()
+            print("\nsweep \(spec.name): \(String(format: "%.0f", Date().timeIntervalSince(start))) s (\(outcome.finished) run(s) finished, \(outcome.failed) failed in this invocation)")
             print(try runner.summaryTable(sweep: sweep))
             let failed = try db.runs(RunFilter(sweep: sweep.id, statuses: [.failed, .diverged])).count
             if failed > 0 {
-                FileHandle.standardError.write("reidkd sweep: \(failed) run(s) failed or diverged; see `reidkd runs list --sweep \(spec.name) --status failed,diverged`\n".data(using: .utf8)!)
-                throw ExitCode(Int32(min(failed, 125)))
+                throw CLIFailure(description: "\(failed) run(s) failed or diverged; see `reidkd runs list --sweep \(spec.name) --status failed,diverged` (--retry-failed re-runs failed ones)",
+                                 exitCode: Int32(min(failed, 125)))
             }
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            FileHandle.standardError.write("reidkd sweep: \(error)\n".data(using: .utf8)!)
-            throw ExitCode.failure
         }
     }
 }

@@ -50,8 +50,9 @@ final class ConfigCoverageTests: XCTestCase {
         let teacher = try TrainerTests.makeTeacher("\(dir)/teacher")
         try teacher.config.yaml.write(toFile: "\(dir)/teacher.yaml", atomically: true, encoding: .utf8)
         let kd = ["KD.TEACHER_CONFIG", "\(dir)/teacher.yaml", "KD.TEACHER_WEIGHTS", "\(dir)/teacher/model.safetensors"]
-        read.formUnion(try train(kd + ["KD.METHOD", "kl+mse+rkd+pkt+sp+hint"], in: dir, label: "kd-all").config.readKeys)
-        read.formUnion(try train(kd + ["KD.METHOD", "cos"], in: dir, label: "kd-cached").config.readKeys)
+        read.formUnion(try train(kd + ["KD.METHOD", "kl+mse+rkd+pkt+sp+hint+overhaul"], in: dir, label: "kd-online").config.readKeys)
+        read.formUnion(try train(kd + ["KD.METHOD", "cos+dkd+js+crd", "KD.CRD_NEGATIVES", "16"], in: dir, label: "kd-cached").config.readKeys)
+        read.formUnion(try train(["KD.METHOD", "kl", "KD.TEACHER", "ema"], in: dir, label: "kd-ema").config.readKeys)
 
         let unread = RunConfig.schema.keys.map(\.key).filter { !read.contains($0) }
         XCTAssertEqual(unread, [], "keys declared in the schema that no code read while building and training: \(unread)")

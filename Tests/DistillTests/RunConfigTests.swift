@@ -162,7 +162,7 @@ final class RunConfigTests: XCTestCase {
         XCTAssertEqual(RunConfig.defaults.sha256, Self.pinnedDefaultsHash)
     }
 
-    static let pinnedDefaultsHash = "b50fd5e3054f369bba5736911eb7ecebd83cf9c547d5543e5af981bc80633a8e"  // MODEL.BACKBONE.STEM_POOL and PRETRAIN_PATH added (issue 18)
+    static let pinnedDefaultsHash = "c8cf053e822956d0def8f24ad4445a000aa4413eb1c0cbf4735a8791766c12a9"  // + MODEL.BACKBONE.STEM_POOL and PRETRAIN_PATH (issue 18)
 
     func testCanonicalJSONMatchesPython() throws {
         try PythonInterop.require(["json"])

@@ -1,5 +1,6 @@
 // Sweep files: parsing, errors that name the key, and the expanded plan.
 import XCTest
+import Support
 @testable import Distill
 
 final class SweepPlanTests: XCTestCase {
@@ -49,4 +50,47 @@ final class SweepPlanTests: XCTestCase {
             XCTAssertTrue("\(e)".contains("/nonexistent/sweep.yaml"))
         }
     }
+
+    func testUnsafeNamesAreRefusedWithFieldAndRule() {
+        func refuses(_ text: String, _ pieces: [String], line: UInt = #line) {
+            XCTAssertThrowsError(try SweepSpec.parse(text, source: "s.yaml"), line: line) { e in
+                for p in pieces { XCTAssertTrue("\(e)".contains(p), "\(e)", line: line) }
+            }
+        }
+        refuses("name: ..\nbaseline: true\n", ["s.yaml", "field 'name'", "starts with '.'"])
+        refuses("name: .hidden\nbaseline: true\n", ["field 'name'", "starts with '.'"])
+        refuses("name: a..b\nbaseline: true\n", ["field 'name'", "contains '..'"])
+        refuses("name: a/b\nbaseline: true\n", ["field 'name'", "contains '/'"])
+        refuses("name: café\nbaseline: true\n", ["field 'name'", "U+E9"])
+        refuses("name: \(String(repeating: "x", count: 65))\nbaseline: true\n", ["the limit is 64"])
+        refuses("name: ok\nstudents: {\"../../escape\": {}}\nbaseline: true\n", ["field 'students'", "'../../escape'", "contains '/'"])
+        refuses("name: ok\nstudents: {\"..\": {}}\nbaseline: true\n", ["field 'students'", "starts with '.'"])
+        refuses("name: ok\ngrid: {KD.TEMPERATURE: [\(String(repeating: "9", count: 201))]}\n", ["run name", "the limit is 200"])
+        refuses("name: ok\n", ["plans no run"])
+        XCTAssertNoThrow(try SweepSpec.parse("name: quick-v2_1.0\nstudents: {r18: {}, mbv2-1.0: {}}\nbaseline: true\n"))
+    }
+
+    func testGridValuesBecomeSafeRunNames() throws {
+        let spec = try SweepSpec.parse("name: ok\ngrid: {KD.TEACHER_WEIGHTS: [../t/model.safetensors, \"é ..x\"]}\n")
+        let names = SweepPlan(spec).runs.map(\.name)
+        XCTAssertEqual(names, ["student-TEACHER_WEIGHTS=.__t_model.safetensors-s1", "student-TEACHER_WEIGHTS=__._x-s1"])
+        for n in names { XCTAssertNil(SafeNameCheck.problem(n)) }
+        XCTAssertEqual(try SweepPlan.runFolder("r18-s1", sweep: "quick", resultsRoot: "results"), "results/quick/r18-s1")
+        XCTAssertThrowsError(try SweepPlan.runFolder("x", sweep: "..", resultsRoot: "results"))
+        XCTAssertThrowsError(try SweepPlan.runFolder("../x", sweep: "quick", resultsRoot: "results"))
+    }
+
+    func testAliasBombIsRefusedAtOnce() {
+        var bomb = "name: x\na0: &a0 [1,1,1,1,1,1,1,1,1]\n"
+        for i in 1...8 { bomb += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 9).joined(separator: ",") + "]\n" }
+        XCTAssertThrowsError(try SweepSpec.parse(bomb, source: "bomb.yaml")) { e in
+            XCTAssertTrue("\(e)".hasPrefix("bomb.yaml: line "), "\(e)")
+            XCTAssertTrue("\(e)".contains("aliases"), "\(e)")
+        }
+    }
+}
+
+/// The run-name rule as SweepPlan applies it (letters, digits, -_.=+, no '..').
+enum SafeNameCheck {
+    static func problem(_ name: String) -> String? { SafeName.problem(name, maxLength: SafeName.maxRunLength, extra: "=+") }
 }

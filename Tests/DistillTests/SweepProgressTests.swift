@@ -28,6 +28,16 @@ final class SweepProgressTests: XCTestCase {
         XCTAssertEqual(p.etaSeconds!, 6, accuracy: 1e-9)
     }
 
+    /// A fresh worker process learns epoch times from the runs the store says are finished.
+    func testETAFromEpochTimesRecordedElsewhere() {
+        var p = SweepProgress([.init(name: "teacher", epochs: 2, costClass: "t"), .init(name: "a", epochs: 4, costClass: "s")])
+        p.markComplete(["teacher"])
+        p.learn("teacher", epochSeconds: [10, 20])
+        XCTAssertEqual(p.etaSeconds!, 60, accuracy: 1e-9, "4 student epochs at the only known mean, 15 s")
+        p.learn("nope", epochSeconds: [1])
+        XCTAssertEqual(p.etaSeconds!, 60, accuracy: 1e-9, "an unknown run changes nothing")
+    }
+
     func testDurationFormat() {
         XCTAssertEqual(SweepProgress.duration(42), "42s")
         XCTAssertEqual(SweepProgress.duration(400), "6m40s")

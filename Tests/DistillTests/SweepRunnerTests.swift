@@ -44,18 +44,21 @@ final class SweepRunnerTests: XCTestCase {
             let summary = try store.summary(run: r.id)
             XCTAssertNotNil(summary["mAP"]); XCTAssertNotNil(summary["gflops"]); XCTAssertNotNil(summary["latency_ms_b1"])
             let arts = try store.artifacts(run: r.id)
-            XCTAssertEqual(arts.map(\.kind), ["model", "eval", "ranklist", "log"])
-            XCTAssertTrue(try String(contentsOfFile: arts[3].path, encoding: .utf8).contains("eval epoch 1"), "per-run log")
+            // The resume point is recorded with each epoch's metrics; the rest when the run ends.
+            XCTAssertEqual(arts.map(\.kind), ["checkpoint", "model", "eval", "ranklist", "log"])
+            func art(_ kind: String) -> String { arts.first { $0.kind == kind }!.path }
+            XCTAssertTrue(try String(contentsOfFile: art("log"), encoding: .utf8).contains("eval epoch 1"), "per-run log")
             // eval.json carries the CMC curve the report plots; its rank-1 is the summary's R1.
-            let eval = try JSONDecoder().decode(EvalResult.self, from: Data(contentsOf: URL(fileURLWithPath: arts[1].path)))
+            let eval = try JSONDecoder().decode(EvalResult.self, from: Data(contentsOf: URL(fileURLWithPath: art("eval"))))
             XCTAssertEqual(eval.cmc[0] * 100, summary["R1"]!, accuracy: 1e-9)
-            let lists = try RankList.load(arts[2].path)
+            let lists = try RankList.load(art("ranklist"))
             XCTAssertEqual(lists.queries.count, min(16, ds.query.count))
             XCTAssertTrue(lists.queries.allSatisfy { !$0.gallery.isEmpty && $0.gallery.count <= 10 })
         }
         // Every run shows the same report queries.
-        let q0 = try RankList.load(try store.artifacts(run: runs[0].id)[2].path).queries.map(\.query.index)
-        XCTAssertEqual(try RankList.load(try store.artifacts(run: runs[1].id)[2].path).queries.map(\.query.index), q0)
+        func rankList(_ run: Run) throws -> String { try store.artifacts(run: run.id).first { $0.kind == "ranklist" }!.path }
+        let q0 = try RankList.load(try rankList(runs[0])).queries.map(\.query.index)
+        XCTAssertEqual(try RankList.load(try rankList(runs[1])).queries.map(\.query.index), q0)
         XCTAssertFalse(try store.metricKeys(run: runs[2].id).filter { $0 == "loss_kd" }.isEmpty, "KD term logged")
         // Re-running the sweep claims nothing: finished and diverged runs stay as they are.
         try runner.record(fingerprint: ds.fingerprint())

@@ -75,6 +75,48 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(weights(second.model), weights(straight.model), "resumed run must match the uninterrupted one bit for bit")
     }
 
+    /// Every epoch's metric rows reach `onCheckpoint` with the resume file that holds them, and
+    /// a commit lost to a kill (the file renamed, the consumer not told) is handed over again
+    /// when the run resumes: what a consumer records is then exactly the uninterrupted run's rows.
+    func testCheckpointCommitsCarryEveryRowOnceAcrossAResume() throws {
+        let a = tempDir("rows-straight"), b = tempDir("rows-killed")
+        defer { try? FileManager.default.removeItem(atPath: a); try? FileManager.default.removeItem(atPath: b) }
+        let epochs = ["SOLVER.MAX_EPOCH", "3", "TEST.EVAL_PERIOD", "2"]
+        func trainer(_ out: String, resume: Bool) throws -> Trainer {
+            var o = TrainerOptions(outputDir: out); o.resume = resume; o.logPeriod = 3
+            return quiet(try Trainer(config: try config(epochs, out: out), data: try TrainingData(config: try config(epochs, out: out)), teacher: nil, options: o))
+        }
+        struct Lost: Error {}
+        func rows(_ commits: [EpochCheckpoint]) -> [String: Double] {
+            var out: [String: Double] = [:]
+            for c in commits { for m in c.metrics { out["\(m.key)@\(m.step)"] = ["epoch_seconds", "images_per_second"].contains(m.key) ? 0 : m.value } }
+            return out
+        }
+        let straight = try trainer(a, resume: false)
+        var straightCommits: [EpochCheckpoint] = []
+        straight.onCheckpoint = { straightCommits.append($0) }
+        _ = try straight.run()
+        XCTAssertEqual(straightCommits.map(\.epoch), [1, 2, 3])
+        XCTAssertTrue(straightCommits[1].metrics.contains { $0.key == "eval_mAP" }, "an evaluation is committed with its epoch's checkpoint")
+        XCTAssertFalse(straightCommits[0].metrics.contains { $0.key == "eval_mAP" })
+        // Killed after epoch 2's file was renamed, before its rows were recorded.
+        let first = try trainer(b, resume: false)
+        var committed: [EpochCheckpoint] = []
+        first.onCheckpoint = { c in if c.epoch == 2 { throw Lost() }; committed.append(c) }
+        XCTAssertThrowsError(try first.run())
+        let second = try trainer(b, resume: true)
+        var resumed: [EpochCheckpoint] = []
+        second.onCheckpoint = { resumed.append($0) }
+        _ = try second.run()
+        XCTAssertEqual(resumed.map(\.epoch), [2, 3])
+        XCTAssertEqual(resumed.map(\.resumed), [true, false])
+        XCTAssertEqual(Set(resumed[0].metrics.map(\.key)), Set(straightCommits[1].metrics.map(\.key)), "the lost epoch's rows come back from the file")
+        XCTAssertEqual(rows(committed + resumed), rows(straightCommits), "every row once, values bit-identical (timings aside)")
+        XCTAssertEqual(weights(second.model), weights(straight.model))
+        XCTAssertEqual(try Checkpoint.load("\(b)/model.safetensors").stateDict.flatMap { $0.1.scalars }, weights(straight.model))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: b).filter { $0.hasPrefix(".") }, [], "no temporary left")
+    }
+
     func makeTeacher(_ dir: String) throws -> Teacher { try Self.makeTeacher(dir) }
 
     /// A ResNet-18 ×0.25 teacher trained for one epoch (or `iterations`), loaded from its checkpoint.

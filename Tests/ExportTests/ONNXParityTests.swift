@@ -101,7 +101,12 @@ final class ONNXParityTests: XCTestCase {
     }
 
     func testIdentityPoolingNeedsAOneByOneMap() throws {
-        let m = try Fixtures.model(Fixtures.spec { $0.pooling = "identity" })
+        // The model itself refuses a size whose map is not 1×1 (ReidModel.validate) …
+        XCTAssertThrowsError(try Fixtures.model(Fixtures.spec { $0.pooling = "identity" })) { e in
+            XCTAssertTrue("\(e)".contains("MODEL.HEADS.POOL_LAYER identity"), "\(e)")
+        }
+        // … and so does the lowering, for a model built at a size where it is.
+        let m = try Fixtures.model(Fixtures.spec { $0.pooling = "identity"; $0.inputSize = [16, 16] })
         XCTAssertThrowsError(try ONNXExport.lower(m, inputSize: [32, 16])) { e in
             XCTAssertTrue("\(e)".contains("needs a 1×1 backbone output, got 2×1"), "\(e)")
         }

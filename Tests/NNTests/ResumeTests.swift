@@ -6,6 +6,7 @@ import XCTest
 import Config
 import Foundation
 @testable import NN
+import Support
 @testable import Tensor
 
 /// A two-layer perceptron with FastReID-style names, trained on random batches drawn from `data`.
@@ -129,6 +130,47 @@ final class ResumeTests: XCTestCase {
         try Checkpoint.save(model.stateDict, to: modelPath)
         expectError({ _ = try TrainingState.load(from: modelPath, into: opt) }, "not a training-state file")
         XCTAssertEqual(TrainingState.companionPath(for: "out/model_0010.safetensors"), "out/model_0010.state.safetensors")
+    }
+
+    /// The one-file resume point (TrainingCheckpoint): weights, optimizer state, an extra group
+    /// and free metadata round-trip; a file whose groups do not match the run is refused before
+    /// anything changes; the write leaves no temporary behind, and killed writers' temporaries
+    /// are recognised and removed.
+    func testOneFileTrainingCheckpoint() throws {
+        let cfg = try config("Adam")
+        let model = TinyMLP(seed: 1)
+        let opt = cfg.makeOptimizer(model.named)
+        var data = RandomGenerator(seed: 3)
+        train(model, opt, cfg, &data, 0..<5)
+        let extra = [(group: "distill", tensors: [("distill.projector", Tensor.randn([3, 2], rng: &data))])]
+        let path = dir.appendingPathComponent("checkpoint.safetensors").path
+        let digest = try TrainingCheckpoint.save(model: model.stateDict, optimizer: opt, extra: extra,
+                                                 progress: TrainingProgress(iteration: 5, epoch: 1), metadata: ["metrics": "a\t1"], to: path)
+        XCTAssertEqual(digest.sha256, try SHA256.file(at: path).sha256)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["checkpoint.safetensors"], "no temporary left")
+        let fresh = TinyMLP(seed: 9), freshOpt = cfg.makeOptimizer(fresh.named)
+        let freshExtra = [(group: "distill", tensors: [("distill.projector", Tensor.zeros([3, 2]))])]
+        let (progress, meta) = try TrainingCheckpoint.load(from: path, model: fresh.stateDict, optimizer: freshOpt, extra: freshExtra)
+        XCTAssertEqual(progress.epoch, 1); XCTAssertEqual(progress.iteration, 5)
+        XCTAssertEqual(meta["metrics"], "a\t1")
+        XCTAssertEqual(fresh.stateDict.flatMap { $0.1.scalars }, model.stateDict.flatMap { $0.1.scalars })
+        XCTAssertEqual(freshExtra[0].tensors[0].1.scalars, extra[0].tensors[0].1.scalars)
+        XCTAssertEqual(freshOpt.stateDict().flatMap { $0.1.scalars }, opt.stateDict().flatMap { $0.1.scalars })
+        XCTAssertEqual(freshOpt.stepCount, opt.stepCount)
+        // A run without the projector, or with a different one, is told which group differs.
+        let untouched = TinyMLP(seed: 7)
+        XCTAssertThrowsError(try TrainingCheckpoint.load(from: path, model: untouched.stateDict, optimizer: cfg.makeOptimizer(untouched.named))) {
+            XCTAssertTrue("\($0)".contains("group \"distill\""), "\($0)")
+        }
+        XCTAssertEqual(untouched.stateDict.flatMap { $0.1.scalars }, TinyMLP(seed: 7).stateDict.flatMap { $0.1.scalars }, "nothing loaded")
+        XCTAssertThrowsError(try TrainingCheckpoint.save(model: model.stateDict, optimizer: opt, progress: TrainingProgress(iteration: 5, epoch: 1),
+                                                         metadata: ["epoch": "3"], to: path)) { XCTAssertTrue("\($0)".contains("reserved"), "\($0)") }
+        // What killed writers leave: ours and Foundation's atomic-write temporaries.
+        for n in [".checkpoint.safetensors.tmp-123-1", ".dat.nosync77.AbCdEf", ".model.safetensors.tmp-9-2"] {
+            _ = FileManager.default.createFile(atPath: dir.appendingPathComponent(n).path, contents: Data([1]))
+        }
+        XCTAssertEqual(AtomicFile.removeTemporaries(in: dir.path).count, 3)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["checkpoint.safetensors"])
     }
 
     func testGeneratorStateRoundTrip() {

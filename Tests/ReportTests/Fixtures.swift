@@ -18,6 +18,8 @@ struct FixtureRun {
     var latency: Double
     var gflops: Double
     var status: RunStatus = .finished
+    /// Leave the mAP key out of the summary (a run recorded without it).
+    var omitMAP = false
 }
 
 enum Fixtures {
@@ -58,9 +60,11 @@ enum Fixtures {
     }
 
     /// Writes the store; with `artifacts`, eval.json and ranklist.json for the teacher and run 7
-    /// (the best student seed), and the gallery images they point to.
+    /// (the best student seed of the default `runs`), and the gallery images they point to. A NaN
+    /// mAP is stored as the store stores NaN (NULL).
     @discardableResult
-    static func makeStore(at dir: String, sweep: String = "fx", enumStyle: Bool = false, artifacts: Bool = true) throws -> ExperimentStore {
+    static func makeStore(at dir: String, sweep: String = "fx", enumStyle: Bool = false, artifacts: Bool = true,
+                          runs: [FixtureRun] = Fixtures.runs) throws -> ExperimentStore {
         let store = try ExperimentStore(path: dir + "/reidkd.sqlite")
         let sw = try store.findOrCreateSweep(name: sweep, spec: "name: \(sweep)\n")
         let specs = runs.map { r in
@@ -70,9 +74,9 @@ enum Fixtures {
         for (r, run) in zip(runs, stored) {
             _ = try store.start(run.id)
             if r.status == .failed { try store.markFailed(run.id, error: "diverged at step 3\ntrace"); continue }
-            try store.setSummary(run: run.id, ["mAP": r.mAP, "R1": r.mAP + 10, "R5": r.mAP + 20, "mINP": r.mAP / 2,
+            try store.setSummary(run: run.id, (r.omitMAP ? [:] : ["mAP": r.mAP]).merging(["R1": r.mAP + 10, "R5": r.mAP + 20, "mINP": r.mAP / 2,
                                                "params_M": r.gflops * 10, "gflops": r.gflops, "latency_ms_b1": r.latency,
-                                               "images_per_second_b64": 1000 / r.latency])
+                                               "images_per_second_b64": 1000 / r.latency]) { a, _ in a })
             try store.addArtifact(run: run.id, kind: "model", path: "results/\(r.name)/model.safetensors", sha256: "00",
                                   bytes: Int64(r.gflops * 8_000_000))
             var points: [MetricPoint] = []
@@ -82,8 +86,10 @@ enum Fixtures {
                 points.append(MetricPoint(key: "lr", step: step, epoch: step / 50, value: 0.001 * Double(100 - step) / 100))
                 if r.method != "none" { points.append(MetricPoint(key: "loss_kd", step: step, epoch: step / 50, value: 2 - Double(step) / 100)) }
             }
-            points.append(MetricPoint(key: "eval_mAP", step: 50, epoch: 1, value: r.mAP / 200))
-            points.append(MetricPoint(key: "eval_mAP", step: 100, epoch: 2, value: r.mAP / 100))
+            if r.mAP.isFinite {
+                points.append(MetricPoint(key: "eval_mAP", step: 50, epoch: 1, value: r.mAP / 200))
+                points.append(MetricPoint(key: "eval_mAP", step: 100, epoch: 2, value: r.mAP / 100))
+            }
             try store.logMetrics(run: run.id, points)
             try store.markFinished(run.id)
         }
@@ -118,5 +124,15 @@ enum Fixtures {
             try text.write(toFile: "\(dir)/\(name)", atomically: true, encoding: .utf8)
             try store.recordArtifact(run: run, kind: kind, file: "\(dir)/\(name)")
         }
+    }
+}
+
+extension FixtureRun {
+    /// A ResNet-18 ×0.25 student run (teacher: ×1) with the given method, seed and mAP; 1 ms, 0.25 GFLOPs.
+    static func r18(_ method: String, seed: Int, mAP: Double, role: RunRole? = nil) -> FixtureRun {
+        let role = role ?? (method == "none" ? .baseline : .student)
+        let name = role == .teacher ? "teacher-s\(seed)" : "r18-\(method == "none" ? "baseline" : method)-s\(seed)"
+        return FixtureRun(name: name, role: role, seed: seed, backbone: "resnet", width: role == .teacher ? 1 : 0.25,
+                          method: method, mAP: mAP, latency: role == .teacher ? 4 : 1, gflops: role == .teacher ? 1 : 0.25)
     }
 }

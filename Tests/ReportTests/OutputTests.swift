@@ -5,6 +5,7 @@ import XCTest
 import FoundationXML   // XMLParser lives here on Linux
 #endif
 import Data
+import Eval
 import Store
 @testable import Report
 
@@ -36,9 +37,11 @@ final class OutputTests: XCTestCase {
         func col(_ n: String) -> Double? { head.firstIndex(of: n).flatMap { Double(kl[$0]) } }
         XCTAssertEqual(col("mAP_mean"), 42)
         XCTAssertEqual(col("mAP_std")!, 8.0.squareRoot(), accuracy: 1e-12)
-        XCTAssertEqual(col("mAP_retained_pct")!, 70, accuracy: 1e-12)
-        XCTAssertEqual(col("delta_mAP")!, 10, accuracy: 1e-12)
-        XCTAssertEqual(col("gap_closed")!, 10.0 / 28, accuracy: 1e-12)
+        XCTAssertEqual(col("mAP_n"), 2)
+        XCTAssertEqual(col("mAP_ci_low")!, 16.58759052765061, accuracy: 1e-9)
+        XCTAssertEqual(col("mAP_retained_pct_mean")!, 70, accuracy: 1e-12)
+        XCTAssertEqual(col("delta_mAP_mean")!, 10, accuracy: 1e-12)
+        XCTAssertEqual(col("gap_closed_mean")!, 10.0 / 28, accuracy: 1e-12)
         XCTAssertEqual(kl[head.firstIndex(of: "seeds")!], "1;2")
         XCTAssertEqual(kl[head.firstIndex(of: "baseline")!], "r18-baseline")
 
@@ -50,7 +53,9 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(rows.count, 6)
         let klmse = rows.first { $0["name"] as? String == "r18-klmse" }!
         XCTAssertEqual((klmse["mAP"] as! [String: Any])["mean"] as? Double, 43)
-        XCTAssertTrue((klmse["best"] as! [String]).contains("mAP"))
+        XCTAssertFalse((klmse["tiedBest"] as! [String]).contains("mAP"), "every row is within noise: no mark")
+        XCTAssertFalse((klmse["best"] as! [String]).contains("mAP"))
+        XCTAssertEqual(json["bestStudentTiedWith"] as? [String], ["r18-baseline", "r18-kl", "mbv2-baseline", "mbv2-kl"])
         XCTAssertEqual((json["unfinished"] as! [[String: Any]]).first?["status"] as? String, "failed")
         XCTAssertEqual((json["factors"] as! [[String: Any]]).count, 2)
         XCTAssertTrue(o.terminalText.contains("| teacher |"), o.terminalText)
@@ -67,7 +72,8 @@ final class OutputTests: XCTestCase {
         }
         XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 2 + 1 + 3 * 9, "2 trade-off charts, CMC, 3 per run")
         XCTAssertEqual(html.components(separatedBy: "src=\"data:image/png;base64,").count - 1, 2)
-        XCTAssertTrue(html.contains("class=\"best\">43.00 ± 5.66 ★"))
+        XCTAssertTrue(html.contains("<td>43.00 ± 5.66</td>"), "within noise of every row: no star")
+        XCTAssertTrue(html.contains("class=\"best\">0.100 ★"), "GFLOPs: exact, a clear best")
         XCTAssertTrue(html.contains("<tr class=\"baseline\">"))
         // The standalone SVG files parse too.
         let svg = XMLParser(data: try Data(contentsOf: URL(fileURLWithPath: out + "/charts/map-vs-gflops.svg")))
@@ -130,5 +136,39 @@ final class OutputTests: XCTestCase {
         let svg = SVGChart(title: "t<1>", xLabel: "x", yLabel: "y", series: []).render()
         XCTAssertTrue(svg.contains("no data"))
         XCTAssertTrue(XMLParser(data: Data(svg.utf8)).parse())
+    }
+}
+
+final class RankListAspectTests: XCTestCase {
+    func item(_ path: String, match: Bool) -> RankList.Item {
+        RankList.Item(index: 0, path: path, pid: match ? 1 : 2, camid: 0, distance: 0, match: match)
+    }
+
+    /// Square crops (vehicles at 64×64) get square cells; a crop of another shape is fitted, not squashed.
+    func testSquareCropsKeepTheirShape() throws {
+        let square = RGBImage(width: 64, height: 64, fill: (10, 200, 10)), tall = RGBImage(width: 8, height: 16, fill: (200, 10, 10))
+        let images = ["q": square, "g1": square, "g2": tall]
+        let (img, missing) = RankListSheet.row(query: item("q", match: true), teacher: [item("g1", match: true), item("g2", match: false)],
+                                               student: [item("g1", match: true)], load: { images[$0] })
+        XCTAssertEqual(missing, 0)
+        let h = ReportDefaults.cellHeight, w = h, gap = 2, sp = w / 4
+        XCTAssertEqual(img.height, h + 2 * gap)
+        XCTAssertEqual(img.width, 4 * w + 4 * sp + 9 * gap, "query, 2 spacers, 2 teacher, 2 spacers, 1 student; square cells")
+        let q = gap, g2 = gap + (w + gap) + 2 * (sp + gap) + (w + gap)
+        XCTAssertEqual(img[x: q + w / 2, y: gap + h / 2].1, 200, "the square query fills its cell")
+        XCTAssertEqual(img[x: q + 8, y: gap + h / 2].1, 200, "… to the frame")
+        // The 1:2 image in a square cell: 64 wide, centred, white on both sides inside the frame.
+        XCTAssertEqual(img[x: g2 + w / 2, y: gap + h / 2].0, 200)
+        XCTAssertTrue(img[x: g2 + 16, y: gap + h / 2] == (255, 255, 255), "letterboxed, not stretched")
+        XCTAssertTrue(img[x: g2 + w - 16, y: gap + h / 2] == (255, 255, 255))
+    }
+
+    func testPersonCropsAndUnreadableRowsKeepTheTwoToOneCell() {
+        let person = RGBImage(width: 32, height: 64, fill: (10, 10, 200))
+        let (img, _) = RankListSheet.row(query: item("q", match: true), teacher: [], student: [], load: { _ in person })
+        XCTAssertEqual(img.width, 64 + 4 * 16 + 6 * 2, "query and 4 spacers, 6 gaps")
+        let (none, missing) = RankListSheet.row(query: item("q", match: true), teacher: [item("x", match: false)], student: [], load: { _ in nil })
+        XCTAssertEqual(missing, 2)
+        XCTAssertEqual(none.width, 2 * ReportDefaults.cellWidth + 4 * (ReportDefaults.cellWidth / 4) + 7 * 2)
     }
 }

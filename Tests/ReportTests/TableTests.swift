@@ -32,39 +32,80 @@ final class TableTests: XCTestCase {
     func testMeanStdRetainedDeltaGapSpeedup() throws {
         let kl = try row("r18-kl"), km = try row("r18-klmse"), mb = try row("mbv2-kl"), base = try row("r18-baseline")
         XCTAssertEqual(base.mAP!.mean, 32, accuracy: 1e-12)
-        XCTAssertEqual(base.mAP!.std, 8.0.squareRoot(), accuracy: 1e-12)        // (30, 34): sample std √8
+        XCTAssertEqual(base.mAP!.std!, 8.0.squareRoot(), accuracy: 1e-12)       // (30, 34): sample std √8
         XCTAssertEqual(km.mAP!.mean, 43, accuracy: 1e-12)
-        XCTAssertEqual(km.mAP!.std, 32.0.squareRoot(), accuracy: 1e-12)          // (39, 47)
-        XCTAssertEqual(kl.mAPRetainedPct!, 70, accuracy: 1e-12)                   // 42 / 60
-        XCTAssertEqual(kl.deltaMAP!, 10, accuracy: 1e-12)                         // 42 − 32
-        XCTAssertEqual(kl.gapClosed!, 10.0 / 28, accuracy: 1e-12)                 // (42 − 32)/(60 − 32)
-        XCTAssertEqual(km.gapClosed!, 11.0 / 28, accuracy: 1e-12)
-        XCTAssertEqual(kl.speedup!, 4, accuracy: 1e-12)                           // 4 ms / 1 ms
-        XCTAssertEqual(mb.deltaMAP!, 6, accuracy: 1e-12)                          // its own baseline: 26 − 20
-        XCTAssertEqual(mb.gapClosed!, 6.0 / 40, accuracy: 1e-12)
+        XCTAssertEqual(km.mAP!.std!, 32.0.squareRoot(), accuracy: 1e-12)         // (39, 47)
+        // 95% interval of (40, 44): 42 ± t₀.₉₇₅(1)·√8/√2 (scipy, Scripts/student_t_golden.py).
+        XCTAssertEqual(kl.mAP!.ci!.low, 16.58759052765061, accuracy: 1e-9)
+        XCTAssertEqual(kl.mAP!.ci!.high, 67.4124094723494, accuracy: 1e-9)
+        XCTAssertEqual(kl.mAP!.method, .seeds)
+        XCTAssertNil(kl.mAP!.withinNoise, "a plain mean has no 'within noise' (0 is no reference for it)")
+        XCTAssertEqual(kl.mAPRetainedPct!.mean, 70, accuracy: 1e-12)              // 42 / 60
+        XCTAssertEqual(kl.mAPRetainedPct!.std!, 100 * 8.0.squareRoot() / 60, accuracy: 1e-12)
+        XCTAssertEqual(kl.mAPRetainedPct!.ci!.high, 100 * 67.4124094723494 / 60, accuracy: 1e-9)
+        // Δ paired by seed: (40 − 30, 44 − 34) = (10, 10): no spread at all, clear of 0.
+        XCTAssertEqual(kl.deltaMAP!.mean, 10, accuracy: 1e-12)
+        XCTAssertEqual(kl.deltaMAP!.method, .paired)
+        XCTAssertEqual(kl.deltaMAP!.std!, 0, accuracy: 1e-12)
+        XCTAssertEqual(kl.deltaMAP!.ci!.low, 10, accuracy: 1e-12)
+        XCTAssertEqual(kl.deltaMAP!.withinNoise, false)
+        // (39 − 30, 47 − 34) = (9, 13): 11 ± 12.706·√8/√2 → [−14.41, 36.41], within noise.
+        XCTAssertEqual(km.deltaMAP!.mean, 11, accuracy: 1e-12)
+        XCTAssertEqual(km.deltaMAP!.std!, 8.0.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(km.deltaMAP!.ci!.low, -14.412409472349388, accuracy: 1e-9)
+        XCTAssertEqual(km.deltaMAP!.ci!.high, 36.41240947234939, accuracy: 1e-9)
+        XCTAssertEqual(km.deltaMAP!.withinNoise, true)
+        // Gap closed = Δ ÷ (teacher − baseline mean): (42 − 32)/(60 − 32), its interval Δ's ÷ 28.
+        XCTAssertEqual(kl.gapClosed!.mean, 10.0 / 28, accuracy: 1e-12)
+        XCTAssertEqual(km.gapClosed!.mean, 11.0 / 28, accuracy: 1e-12)
+        XCTAssertEqual(km.gapClosed!.ci!.low, -14.412409472349388 / 28, accuracy: 1e-9)
+        XCTAssertEqual(km.gapClosed!.withinNoise, true)
+        XCTAssertEqual(km.gapClosed!.method, .paired)
+        XCTAssertEqual(kl.speedup!.mean, 4, accuracy: 1e-12)                      // 4 ms / 1 ms per seed
+        XCTAssertEqual(kl.speedup!.n, 2)
+        // One seed a side (mbv2): a paired Δ of n = 1, no std and no interval.
+        XCTAssertEqual(mb.deltaMAP!.mean, 6, accuracy: 1e-12)                     // its own baseline: 26 − 20
+        XCTAssertEqual(mb.deltaMAP!.n, 1)
+        XCTAssertNil(mb.deltaMAP!.std)
+        XCTAssertNil(mb.deltaMAP!.ci)
+        XCTAssertNil(mb.deltaMAP!.withinNoise)
+        XCTAssertEqual(mb.gapClosed!.mean, 6.0 / 40, accuracy: 1e-12)
         XCTAssertEqual(mb.baselineName, "mbv2-baseline")
         XCTAssertEqual(kl.sizeMB!.mean, 2, accuracy: 1e-12)                       // 2,000,000 bytes
         XCTAssertNil(base.deltaMAP)
         XCTAssertNil(model.table.rows[0].mAPRetainedPct)
         XCTAssertEqual(CellFormat.cell(kl, .mAP), "42.00 ± 2.83")
-        XCTAssertEqual(CellFormat.cell(kl, .gap), "36%")
-        XCTAssertEqual(CellFormat.cell(kl, .delta), "+10.00")
-        XCTAssertEqual(CellFormat.cell(kl, .speedup), "4.00×")
+        XCTAssertEqual(CellFormat.cell(kl, .gap), "36% ± 0%")
+        XCTAssertEqual(CellFormat.cell(kl, .delta), "+10.00 ± 0.00")
+        XCTAssertEqual(CellFormat.cell(km, .delta), "+11.00 ± 2.83 (within noise)")
+        XCTAssertEqual(CellFormat.cell(km, .gap), "39% ± 10% (within noise)")
+        XCTAssertEqual(CellFormat.cell(kl, .speedup), "4.00× ± 0.00")
+        XCTAssertEqual(CellFormat.cell(kl, .gflops), "0.250", "a model property: no spread")
         XCTAssertEqual(CellFormat.cell(mb, .mAP), "26.00")                        // one seed: no ± part
+        XCTAssertEqual(CellFormat.interval(kl, .mAP), "[16.59, 67.41]")
+        XCTAssertEqual(CellFormat.interval(km, .delta), "[-14.41, +36.41] paired, within noise")
+        XCTAssertEqual(CellFormat.interval(kl, .delta), "[+10.00, +10.00] paired")
+        XCTAssertEqual(CellFormat.interval(mb, .mAP), "no interval (1 seed)")
+        XCTAssertEqual(CellFormat.interval(mb, .delta), "no interval (1 seed) paired")
     }
 
     func testBestPerColumnAmongNonTeacherRows() throws {
-        XCTAssertTrue(try row("r18-klmse").best.contains("mAP"))
-        XCTAssertFalse(try row("r18-kl").best.contains("mAP"))
-        XCTAssertTrue(model.table.rows[0].best.isEmpty, "the teacher is the reference, never marked")
-        // Lower is better for cost: both MobileNet rows tie at 0.8 ms and 0.1 GFLOPs.
-        XCTAssertTrue(try row("mbv2-kl").best.contains("latency_ms_b1"))
+        // mAP: r18-klmse leads (43) but every other student is within noise of it (two seeds, or
+        // one): no ★, and since that is every row, no mark at all in the column.
+        for r in model.table.rows { XCTAssertFalse(r.best.contains("mAP") || r.tiedBest.contains("mAP"), r.name) }
+        XCTAssertTrue(model.table.rows[0].best.isEmpty && model.table.rows[0].tiedBest.isEmpty, "the teacher is the reference, never marked")
+        // Model properties are exact: both MobileNet rows tie at 0.1 GFLOPs, both clearly best.
+        XCTAssertTrue(try row("mbv2-kl").best.contains("GFLOPs"))
         XCTAssertTrue(try row("mbv2-baseline").best.contains("GFLOPs"))
-        XCTAssertFalse(try row("r18-kl").best.contains("GFLOPs"))
-        XCTAssertTrue(try row("r18-klmse").best.contains("gap_closed"))
+        XCTAssertFalse(try row("r18-kl").best.contains("GFLOPs") || row("r18-kl").tiedBest.contains("GFLOPs"))
+        // Δ mAP: r18-kl (10, 10 over its baseline) vs r18-klmse (9, 13), paired: within noise; mbv2-kl
+        // has one seed. All tied: no mark.
+        XCTAssertFalse(try row("r18-klmse").tiedBest.contains("delta_mAP") || row("r18-klmse").best.contains("delta_mAP"))
         XCTAssertEqual(model.table.bestStudentIndex.map { model.table.rows[$0].name }, "r18-klmse")
+        XCTAssertEqual(model.table.bestStudentTies.map { model.table.rows[$0].name }, ["r18-baseline", "r18-kl", "mbv2-baseline", "mbv2-kl"])
         XCTAssertEqual(model.bestStudentRun?.run.id, 7, "the best row's highest-mAP seed")
-        XCTAssertTrue(MarkdownReport.table(model.table).contains("**43.00 ± 5.66** ★"))
+        XCTAssertTrue(MarkdownReport.table(model.table).contains("| 43.00 ± 5.66 |"), "no star within noise")
+        XCTAssertTrue(MarkdownReport.table(model.table).contains("| **0.100** ★ |"))
     }
 
     func testParetoFront() throws {

@@ -94,3 +94,37 @@ final class ErrorBox: @unchecked Sendable {
     func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
 }
+
+final class PrunedStatusMigrationTests: XCTestCase {
+    /// A store written before v4 (runs with params, metrics, summary, artifacts) keeps every row
+    /// when `runs` is rebuilt for the `pruned` status, and then accepts it.
+    func testV4KeepsEveryRowAndAcceptsPruned() throws {
+        let path = NSTemporaryDirectory() + "reidkd-v4-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let db = try DatabaseQueue(path: path)
+            try db.write { try $0.execute(sql: "PRAGMA foreign_keys = ON") }
+            try Schema.migrator.migrate(db, upTo: "v3-supervised-runs")
+            try db.write { db in
+                try db.execute(sql: "INSERT INTO sweeps (name, spec) VALUES ('s', 'name: s')")
+                try db.execute(sql: "INSERT INTO runs (sweep_id, name, role, status, config, config_hash, seed, blas, lease) VALUES (1, 'a', 'student', 'running', '{}', 'h', 1, 'OpenBLAS', 'L')")
+                try db.execute(sql: "INSERT INTO params (run_id, key, value) VALUES (1, 'KD.METHOD', 'kl')")
+                try db.execute(sql: "INSERT INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (1, 'eval_mAP', 5, 2, 0.5, 1)")
+                try db.execute(sql: "INSERT INTO summary (run_id, key, value) VALUES (1, 'mAP', 50)")
+                try db.execute(sql: "INSERT INTO artifacts (run_id, kind, path, sha256, bytes) VALUES (1, 'checkpoint', '/x', '00', 1)")
+            }
+        }
+        let store = try ExperimentStore(path: path, create: false)
+        XCTAssertEqual(store.appliedMigrations, ["v4-pruned-status"])
+        let run = try store.run(1)
+        XCTAssertEqual([run.name, run.blas], ["a", "OpenBLAS"])
+        XCTAssertEqual(try store.params(run: 1), ["KD.METHOD": "kl"])
+        XCTAssertEqual(try store.metricSeries(run: 1, key: "eval_mAP").map(\.value), [0.5])
+        XCTAssertEqual(try store.summary(run: 1)["mAP"], 50)
+        XCTAssertEqual(try store.artifacts(run: 1).count, 1)
+        try store.finish(run: 1, summary: ["pruned_at_epoch": 2], artifacts: [], as: .pruned, note: "pruned at epoch 2: below the median")
+        XCTAssertEqual(try store.run(1).status, .pruned)
+        XCTAssertEqual(try store.read("") { try String.fetchOne($0, sql: "PRAGMA integrity_check") }, "ok")
+        XCTAssertEqual(try store.read("") { try Row.fetchAll($0, sql: "PRAGMA foreign_key_check") }.count, 0)
+    }
+}

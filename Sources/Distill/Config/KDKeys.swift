@@ -1,22 +1,16 @@
-// KD.* keys (ReidKD's distillation; FastReID's Distiller hard-codes T = 16 and weight 1), read
-// by `KDConfig(config:)`, and the run-level keys SEED and OUTPUT_DIR, read by the trainer.
+// KD.* keys of the distillation as a whole (which terms, which teacher, whether to cache its
+// outputs), read by `KDConfig(config:)` and `Teacher.named(by:)`; each term's own keys live in
+// its file under Terms/. And the run-level keys SEED and OUTPUT_DIR, read by the trainer.
 import Config
 
 public struct KDKeys: ConfigKeyGroup {
     public init() {}
-    public let method = Key.string("KD.METHOD", "none", nil, "distillation terms joined by '+': kl, skl (symmetric KL), mse, cos, rkd (distance+angle), pkt, sp, hint; none = no teacher")
-    public let temperature = Key.float("KD.TEMPERATURE", 4, 0.01...1000, "softmax temperature of the logit terms")
-    public let logitWeight = Key.float("KD.LOGIT_WEIGHT", 1, KeyRange.nonNegative, "weight of kl / skl")
-    public let embedWeight = Key.float("KD.EMBED_WEIGHT", 1, KeyRange.nonNegative, "weight of mse / cos on the embedding (pre-neck feature)")
-    public let rkdDistanceWeight = Key.float("KD.RKD_DISTANCE_WEIGHT", 25, KeyRange.nonNegative, "weight of the RKD distance term (mdistiller default 25)")
-    public let rkdAngleWeight = Key.float("KD.RKD_ANGLE_WEIGHT", 50, KeyRange.nonNegative, "weight of the RKD angle term (mdistiller default 50)")
-    public let pktWeight = Key.float("KD.PKT_WEIGHT", 1, KeyRange.nonNegative, "weight of PKT on the embedding")
-    public let spWeight = Key.float("KD.SP_WEIGHT", 1, KeyRange.nonNegative, "weight of similarity-matrix matching on the embedding")
-    public let hintWeight = Key.float("KD.HINT_WEIGHT", 1, KeyRange.nonNegative, "weight of the FitNets hint")
-    public let hintStage = Key.int("KD.HINT_STAGE", 2, 0...3, "backbone stage (0-based) whose map the hint matches, for student and teacher")
+    public let method = Key.string("KD.METHOD", "none", nil, "distillation terms joined by '+': \(DistillTerms.helpText); none = no teacher")
+    public let teacher = Key.string("KD.TEACHER", "given", ["given", "ema"], "the teacher: given = KD.TEACHER_CONFIG/WEIGHTS (or the sweep's teacher stage); ema = a moving average of the student itself (mean-teacher self-distillation)")
+    public let emaDecay = Key.float("KD.EMA_DECAY", 0.999, 0.0...1, "KD.TEACHER ema: decay d of θ_T ← d·θ_T + (1 − d)·θ_S per step")
     public let teacherConfig = Key.string("KD.TEACHER_CONFIG", "", nil, "teacher config file (set by the sweep); empty: the config the KD.TEACHER_WEIGHTS checkpoint carries (reidkd train, sweep and import write it)")
     public let teacherWeights = Key.string("KD.TEACHER_WEIGHTS", "", nil, "teacher checkpoint (.safetensors); the sweep trains one when empty", hashed: false)
-    public let cache = Key.flag("KD.CACHE", true, "cache the frozen teacher's outputs per augmented sample (logit and embedding terms only)")
+    public let cache = Key.flag("KD.CACHE", true, "cache the frozen teacher's outputs per augmented sample (terms that need only logits and embeddings)")
 }
 
 public struct RunKeys: ConfigKeyGroup {

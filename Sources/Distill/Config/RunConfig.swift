@@ -2,16 +2,28 @@
 // prints them (FastReID's order: MODEL, INPUT, DATALOADER, SOLVER, TEST, then KD, DATASETS and
 // the run keys), plus the rules that cross module boundaries. Distill composes it because it is
 // the lowest module that sees every group.
+import Foundation
 import Config
 import NN
 import Data
 import Eval
 
 public enum RunConfig {
-    public static let schema = ConfigSchema(
-        groups: [ModelKeys.self, LossKeys.self, InputKeys.self, DataloaderKeys.self, SolverKeys.self,
-                 TestKeys.self, KDKeys.self, DatasetKeys.self, RunKeys.self],
-        rules: [identityBatchRule])
+    /// The schema, with the keys of every registered distillation term (rebuilt when a term is
+    /// registered).
+    public static var schema: ConfigSchema {
+        lock.lock(); defer { lock.unlock() }
+        if let s = cached, cachedGeneration == DistillTerms.generation { return s }
+        let s = ConfigSchema(
+            groups: [ModelKeys.self, LossKeys.self, InputKeys.self, DataloaderKeys.self, SolverKeys.self,
+                     TestKeys.self, KDKeys.self] + DistillTerms.keyGroups + [DatasetKeys.self, RunKeys.self],
+            rules: [identityBatchRule])
+        cached = s; cachedGeneration = DistillTerms.generation
+        return s
+    }
+    nonisolated(unsafe) private static var cached: ConfigSchema?
+    nonisolated(unsafe) private static var cachedGeneration = -1
+    private static let lock = NSLock()
 
     /// Loads a run config file (defaults ← `_BASE_` chain ← file ← `--opts`).
     public static func load(file: String, overrides: [String] = []) throws -> ResolvedConfig {

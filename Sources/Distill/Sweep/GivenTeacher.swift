@@ -22,7 +22,10 @@ final class GivenTeacher {
     let baseYAML: String?
     private var converted: ImportedCheckpoint?
 
-    init(checkpoint: String, config: String?) throws {
+    /// `runDirectory` is the teacher run's folder: a FastReID teacher converted there before (by
+    /// this sweep's teacher run, from the same unchanged file) gives its config without reading
+    /// the .pth again — every worker process of a sweep builds this.
+    init(checkpoint: String, config: String?, runDirectory: String) throws {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: checkpoint, isDirectory: &isDir) else {
@@ -47,11 +50,27 @@ final class GivenTeacher {
             guard let cfg = located.config else {
                 throw SweepError("teacher checkpoint \(checkpoint): give `config:` with the FastReID config it was trained with")
             }
-            let imported = try ImportedCheckpoint.make(source: located.checkpoint, config: cfg)
             kind = .fastreid; source = located.checkpoint; fastreidConfig = cfg
-            baseYAML = imported.config.yaml
-            converted = imported
+            if let yaml = GivenTeacher.convertedConfig(in: runDirectory, from: located.checkpoint, config: cfg) {
+                baseYAML = yaml
+            } else {
+                let imported = try ImportedCheckpoint.make(source: located.checkpoint, config: cfg)
+                baseYAML = imported.config.yaml
+                converted = imported
+            }
         }
+    }
+
+    /// The config of `runDirectory`/model.safetensors when it was converted from `source` with
+    /// `config` and neither changed since.
+    static func convertedConfig(in runDirectory: String, from source: String, config: String) -> String? {
+        let file = "\(runDirectory)/model.safetensors"
+        let fm = FileManager.default
+        func modified(_ p: String) -> Date? { (try? fm.attributesOfItem(atPath: p))?[.modificationDate] as? Date }
+        guard let done = modified(file), let a = modified(source), let b = modified(config), a <= done, b <= done,
+              let meta = try? SafetensorsFile.read(file).metadata,
+              meta[ImportedCheckpoint.sourceKey] == source, meta[ImportedCheckpoint.configSourceKey] == config else { return nil }
+        return meta[Checkpoint.configKey]
     }
 
     /// The ReidKD checkpoint students load (a FastReID teacher's is written into its run folder).

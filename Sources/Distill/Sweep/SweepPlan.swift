@@ -2,6 +2,7 @@
 // then per architecture and seed the baseline (no KD) and every grid/explicit point.
 // Names are deterministic, so re-running a sweep finds its runs again by name.
 import Foundation
+import Support
 import Store
 
 public struct PlannedRun: Equatable {
@@ -36,7 +37,8 @@ public struct SweepPlan {
                                    architecture: "", factors: [], teacherCheckpoint: t.checkpoint))
         }
         let archs = spec.students.isEmpty ? [(name: "student", overrides: Overrides())] : spec.students
-        let points = SweepPlan.gridPoints(spec.grid) + spec.runs
+        let named = SweepPlan.gridPoints(spec.grid).map { (label: Optional<String>.none, point: $0) } + spec.runs.map { (nil, $0) }
+            + (spec.search?.points() ?? []).enumerated().map { (String(format: "trial%03d", $0.offset + 1), $0.element) }
         for arch in archs {
             for seed in spec.seeds {
                 let base = spec.common + spec.student.overrides + arch.overrides
@@ -46,8 +48,8 @@ public struct SweepPlan {
                                            overrides: base + [(KDKeys.shared.method.name, "none"), (RunKeys.shared.seed.name, String(seed))],
                                            architecture: arch.name, factors: [], teacherCheckpoint: nil))
                 }
-                for point in points where !point.isEmpty {
-                    let label = point.map { "\(SweepPlan.shortKey($0.key))=\($0.value)" }.joined(separator: "-")
+                for (trial, point) in named where !point.isEmpty {
+                    let label = trial ?? point.map { "\(SweepPlan.shortKey($0.key))=\($0.value)" }.joined(separator: "-")
                     runs.append(PlannedRun(name: "\(arch.name)-\(SweepPlan.sanitize(label))-s\(seed)", role: .student, seed: seed,
                                            baseConfig: spec.student.config,
                                            overrides: base + point + [(RunKeys.shared.seed.name, String(seed))],
@@ -71,8 +73,36 @@ public struct SweepPlan {
     /// KD.TEMPERATURE → TEMPERATURE: the last component names the factor in run names.
     static func shortKey(_ key: String) -> String { String(key.split(separator: ".").last ?? Substring(key)) }
 
+    /// Grid values in run names: ASCII letters, digits and `-_.=+` kept, anything else (`/`,
+    /// spaces, non-ASCII) becomes `_`, and a second `.` in a row too, so no name holds `..`.
     static func sanitize(_ s: String) -> String {
-        String(s.map { $0.isLetter || $0.isNumber || "-_.=+".contains($0) ? $0 : "_" })
+        var out = ""
+        for c in s {
+            let keep = c.isASCII && (c.isLetter || c.isNumber || "-_.=+".contains(c)) && !(c == "." && out.last == ".")
+            out.append(keep ? c : "_")
+        }
+        return out
+    }
+
+    /// The plan has a run, and every run name is a safe folder name (grid values can make one
+    /// too long).
+    static func checkRunNames(_ spec: SweepSpec, source: String) throws {
+        let runs = SweepPlan(spec).runs
+        if runs.isEmpty {
+            throw SweepError("\(source): the sweep plans no run; add a 'teacher', 'baseline: true', a 'grid' or 'runs'")
+        }
+        for r in runs {
+            if let rule = SafeName.problem(r.name, maxLength: SafeName.maxRunLength, extra: "=+") {
+                throw SweepError("\(source): fields 'grid'/'runs': run name \(SweepSpec.quoted(r.name)) is not a safe folder name: \(rule); use fewer or shorter values")
+            }
+        }
+    }
+
+    /// `resultsRoot/<sweep>/<run>`, checked to stay inside `resultsRoot/<sweep>/` — the one place
+    /// run folders are formed from names.
+    public static func runFolder(_ run: String, sweep: String, resultsRoot: String) throws -> String {
+        let sweepFolder = try SafeName.child(sweep, of: resultsRoot, what: "sweep name")
+        return try SafeName.child(run, of: sweepFolder, what: "run name")
     }
 
     /// The printed plan: one line per run.

@@ -3,7 +3,8 @@
 // are learned per cost class — the run's backbone settings and whether a teacher runs beside
 // it — from the epochs this process has timed (wall clock between epoch ends, so evaluation
 // and checkpoints count); a class not seen yet borrows the mean of all classes seen.
-// Runs other worker processes finish are taken from the store at each run start.
+// Runs other worker processes finish are taken from the store at each run start, with their
+// epoch times (each run trains in a fresh worker process, which starts with no timings).
 import Foundation
 
 public struct SweepProgress {
@@ -28,6 +29,14 @@ public struct SweepProgress {
     public mutating func markComplete(_ names: [String]) {
         let finished = Set(names)
         for e in entries where finished.contains(e.name) { done[e.name] = e.epochs }
+    }
+
+    /// Epoch times of a run timed elsewhere (another worker, an earlier invocation).
+    public mutating func learn(_ name: String, epochSeconds: [Double]) {
+        guard let e = entries.first(where: { $0.name == name }), !epochSeconds.isEmpty else { return }
+        var s = secondsPerEpoch[e.costClass] ?? (0, 0)
+        s.total += epochSeconds.reduce(0, +); s.count += epochSeconds.count
+        secondsPerEpoch[e.costClass] = s
     }
 
     /// A run starts (or resumes; its first epoch line says where) now.

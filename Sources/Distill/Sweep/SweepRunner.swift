@@ -1,9 +1,13 @@
 // Runs a sweep: resolves every planned run's config (all before anything trains, so a typo
-// fails fast), records the plan in the experiment store, trains or reuses the teacher (stage
-// 0), then drains the queued students: each worker claims runs atomically, trains them with
-// checkpoints under results/<sweep>/<run>/, evaluates and records everything. A run that
-// throws or diverges is recorded with its error and the sweep goes on. Re-running the same
-// sweep skips finished runs and resumes interrupted ones from their last checkpoint.
+// fails fast), records the plan in the experiment store, then runs its queued runs: the
+// teacher (stage 0; trained, reused from another sweep or a given checkpoint) before the
+// distilled students, which wait for it. Each run is claimed atomically under a lease, trains
+// with a resume point per epoch under results/<sweep>/<run>/ (each committed to the store in
+// one transaction with its metric rows), is evaluated and ends in one transaction with its
+// summary and artifacts. A run that throws or diverges is recorded with its error and the
+// sweep goes on. Re-running the same sweep skips finished runs and resumes interrupted ones
+// from their last checkpoint. `reidkd sweep` runs every run in a worker process of its own
+// (SweepSupervisor, SweepWorker); `work` drains runs in this process (tests).
 import Foundation
 import Tensor
 import BuildInfo
@@ -12,6 +16,7 @@ import NN
 import Data
 import Eval
 import Store
+import Support
 
 public struct ResolvedRun {
     public var planned: PlannedRun
@@ -19,19 +24,21 @@ public struct ResolvedRun {
 }
 
 public struct SweepOutcome {
-    public var finished = 0, failed = 0, skipped = 0
+    public var finished = 0, failed = 0, skipped = 0, pruned = 0
     public var table = ""
 }
 
 public final class SweepRunner {
     public let spec: SweepSpec
+    /// The sweep file as given (recorded in the store for workers) and its folder.
+    public let specPath: String
     public let specDirectory: String
     public let store: ExperimentStore
     public let resultsRoot: String
     public var log: (String) -> Void = { print($0) }
     public private(set) var runs: [ResolvedRun] = []
     /// Sweep-level progress bar and ETA, shown on every epoch line.
-    public private(set) var progress = SweepProgress([])
+    public internal(set) var progress = SweepProgress([])
     var teacherModel: Teacher?
     /// The sweep's `teacher: {checkpoint: …}`, when given (GivenTeacher.swift).
     var givenTeacher: GivenTeacher?
@@ -45,11 +52,12 @@ public final class SweepRunner {
 
     public init(spec: SweepSpec, specPath: String, store: ExperimentStore, resultsRoot: String = "results") throws {
         self.spec = spec
+        self.specPath = specPath
         specDirectory = (specPath as NSString).deletingLastPathComponent
         self.store = store
         self.resultsRoot = resultsRoot
         if let c = spec.teacher?.checkpoint {
-            givenTeacher = try GivenTeacher(checkpoint: path(c), config: spec.teacher?.config.map(path))
+            givenTeacher = try GivenTeacher(checkpoint: path(c), config: spec.teacher?.config.map(path), runDirectory: runDirectory("teacher"))
         }
         runs = try SweepPlan(spec).runs.map { try resolve($0) }
         progress = SweepProgress(runs.map { r in
@@ -73,7 +81,7 @@ public final class SweepRunner {
     func resolve(_ r: PlannedRun) throws -> ResolvedRun {
         var opts: [String] = []
         for (k, v) in r.overrides { opts += [k, v] }
-        opts += [RunKeys.shared.outputDir.name, runDirectory(r.name)]
+        opts += [RunKeys.shared.outputDir.name, try SweepPlan.runFolder(r.name, sweep: spec.name, resultsRoot: resultsRoot)]
         if r.role == .student {
             opts += [KDKeys.shared.teacherWeights.name, teacherCheckpoint]
             if let t = spec.teacher?.config, givenTeacher?.baseYAML == nil { opts += [KDKeys.shared.teacherConfig.name, t] }
@@ -94,29 +102,17 @@ public final class SweepRunner {
         if r.role == .student && kd.isEmpty {
             throw SweepError("run \(r.name): a distilled student needs KD.METHOD (set it in grid or runs), got none")
         }
-        if r.role == .student && spec.teacher == nil {
-            throw SweepError("sweep \(spec.name): distilled students need a 'teacher' entry")
+        if r.role == .student && spec.teacher == nil && config.peek(\KDKeys.teacher) != "ema" {
+            throw SweepError("sweep \(spec.name): distilled students need a 'teacher' entry (or KD.TEACHER: ema for self-distillation)")
         }
         return ResolvedRun(planned: r, config: config)
     }
 
-    /// Loads (or, for the synthetic default, generates) the dataset the runs share.
-    public func dataset(for c: ResolvedConfig) throws -> ReidDataset {
-        let root = c[\DatasetKeys.root]
-        if c[\DatasetKeys.names][0].lowercased() == "synthetic" && !FileManager.default.fileExists(atPath: "\(root)/bounding_box_train") {
-            var s = SynthConfig()
-            let size = c[\InputKeys.sizeTrain]
-            s.height = size[0]; s.width = size[1]
-            log("generating the synthetic dataset in \(root) (\(s.ids) ids, \(s.height)×\(s.width)) …")
-            _ = try SynthGenerator(s).write(to: root)
-        }
-        return try TrainingData.loadDataset(c)
-    }
-
-    /// Records the sweep and its runs (existing runs are kept: finished stay finished) and
-    /// requeues runs left interrupted or running by a dead process.
+    /// Records the sweep, its runs (existing runs are kept: finished stay finished) and where its
+    /// files are, and requeues runs left interrupted or running by a dead worker — and, with
+    /// `retryFailed`, failed runs (a crash, an error) too.
     @discardableResult
-    public func record(fingerprint: String) throws -> Sweep {
+    public func record(fingerprint: String, retryFailed: Bool = false) throws -> Sweep {
         let sweep = try store.findOrCreateSweep(name: spec.name, spec: spec.sourceText)
         let specs = runs.map { r in
             RunSpec(name: r.planned.name, role: r.planned.role, config: r.config.canonicalJSON,
@@ -125,52 +121,26 @@ public final class SweepRunner {
                     codeVersion: BuildInfo.codeVersion, datasetFingerprint: fingerprint)
         }
         try store.enqueue(specs, sweep: sweep)
-        let requeued = try store.requeue(sweep: sweep.id, statuses: [.interrupted], staleAfter: 600)
-        if !requeued.isEmpty { log("resuming \(requeued.count) interrupted run(s)") }
+        try store.recordLaunch(sweep: sweep.id, SweepLaunch(workdir: FileManager.default.currentDirectoryPath,
+                                                            specPath: specPath, resultsRoot: resultsRoot))
+        let requeued = try store.requeue(sweep: sweep.id, statuses: retryFailed ? [.interrupted, .failed] : [.interrupted],
+                                         staleAfter: StoreDefaults.staleAfter)
+        if !requeued.isEmpty { log("resuming \(requeued.count) interrupted\(retryFailed ? " or failed" : "") run(s)") }
         return sweep
     }
 
-    /// Drains the sweep's queued runs of `roles` in this process.
-    public func work(sweep: Sweep, roles: Set<RunRole>, dataset: ReidDataset) throws -> SweepOutcome {
-        var outcome = SweepOutcome()
-        while let run = try store.claimNextRun(sweep: sweep.id, roles: roles, worker: .current(threads: Parallel.threads, blas: BLASKernel.status.description, cpu: CPUFeatures.host.description)) {
-            guard let r = runs.first(where: { $0.planned.name == run.name }) else {
-                try store.markFailed(run.id, error: "run \(run.name) is not in the sweep file any more")
-                continue
-            }
-            let index = (runs.firstIndex { $0.planned.name == run.name } ?? 0) + 1
-            // Runs other workers (or earlier invocations) ended count as done.
-            progress.markComplete(try store.runs(RunFilter(sweep: sweep.id, statuses: [.finished, .failed, .diverged])).map(\.name))
-            progress.start(run.name)
-            runLog = RunLog(directory: runDirectory(run.name))
-            defer {
-                if let l = runLog, l.isOpen { _ = try? store.recordArtifact(run: run.id, kind: "log", file: l.path) }
-                runLog = nil
-            }
-            say("── run \(index)/\(runs.count): \(run.name) (\(run.role.rawValue))  \(progress.line())")
-            do {
-                try execute(r, run: run, dataset: dataset)
-                try store.markFinished(run.id)
-                outcome.finished += 1
-            } catch let e as TrainError where e.description.hasPrefix("diverged") {
-                try store.markDiverged(run.id, error: e.description)
-                say("   diverged: \(e)")
-                outcome.failed += 1
-            } catch {
-                try store.markFailed(run.id, error: "\(error)")
-                say("   failed: \(error)")
-                outcome.failed += 1
-            }
-        }
-        return outcome
-    }
-
-    func execute(_ r: ResolvedRun, run: Run, dataset: ReidDataset) throws {
+    func execute(_ r: ResolvedRun, run: Run, dataset: ReidDataset) throws -> RunEnd {
         let c = r.config
+        guard run.configHash == c.sha256 else {
+            throw SweepError("run \(run.name): the sweep file or a config it uses changed since the sweep was recorded (config hash \(run.configHash.prefix(12)) in the store, \(c.sha256.prefix(12)) now); run `reidkd sweep \(specPath)` again, or give the sweep a new name")
+        }
         let data = try TrainingData(config: c, dataset: dataset, forTraining: !(r.planned.role == .teacher && givenTeacher != nil))
         let kd = try KDConfig(config: c)
-        let teacher = kd.enabled ? try loadedTeacher(student: c, numClasses: dataset.numTrainPids) : nil
+        let teacher = kd.needsGivenTeacher ? try loadedTeacher(student: c, numClasses: dataset.numTrainPids, sweep: run.sweepID) : nil
         let dir = runDirectory(r.planned.name)
+        // This worker holds the run's lease, so any temporary file in its folder is a killed
+        // writer's (a partial checkpoint, evaluation file …).
+        for t in AtomicFile.removeTemporaries(in: dir) { say("   removed \(t), left by an interrupted write") }
         var options = TrainerOptions(outputDir: dir)
         options.resume = true
         options.teacherCacheRoot = kd.cache ? "\(sweepDirectory)/teacher-cache" : nil
@@ -178,35 +148,72 @@ public final class SweepRunner {
             // A given teacher: evaluate and record it, no training (a FastReID one is converted first).
             try given.materialise(runDirectory: dir)
             try recordGivenTeacher(teacherCheckpoint, config: c, data: data, run: run)
-            return
+            return .finished
         }
-        if r.planned.role == .teacher, try reuseTeacher(run: run) { return }
+        if r.planned.role == .teacher, try reuseTeacher(run: run) { return .finished }
+        let maxEpoch = c.peek(\SolverKeys.maxEpoch)
+        if let p = spec.prune, r.planned.role == .student, let sweepID = run.sweepID {
+            let pruner = Pruner(spec: p, store: store, sweep: sweepID, run: run.id)
+            options.gateEpochs = Set(p.checkEpochs(maxEpoch: maxEpoch))
+            options.gate = { epoch, evaluation in try pruner.check(epoch: epoch, evaluation: evaluation) }
+        }
         let trainer = try Trainer(config: c, data: data, teacher: teacher, options: options)
-        let metrics = MetricsBuffer(store: store, run: run.id)
-        var sinkError: Error?
         let name = r.planned.name
-        trainer.onMetric = { [unowned self] k, step, epoch, v in
+        trainer.onMetric = { [unowned self] k, _, epoch, _ in
             if k == "epoch_seconds" { progress.epochEnded(name, epoch: epoch) }
-            do { try metrics.add(k, step: step, epoch: epoch, value: v) } catch { sinkError = error }
         }
-        trainer.onLog = { [unowned self] in say("   " + $0 + ($0.hasPrefix("epoch ") ? "  " + progress.line() : "")) }
+        trainer.onLog = { [unowned self] line in
+            say("   " + line + (line.hasPrefix("epoch ") ? "  " + progress.line() : ""))
+            if line.hasPrefix("epoch "), let e = Int(line.dropFirst(6).prefix { $0.isNumber }) { SweepFault.hit(.epoch, run: name, epoch: e) }
+        }
+        // Each resume point is committed with its epochs' metric rows in one transaction.
+        trainer.onCheckpoint = { [unowned self] ckpt in
+            SweepFault.hit(.checkpoint, run: name, epoch: ckpt.epoch)
+            try store.commitCheckpoint(run: run.id, metrics: ckpt.metrics.map {
+                MetricPoint(key: $0.key, step: $0.step, epoch: $0.epoch, value: $0.value, wallTime: $0.wallTime)
+            }, checkpoint: ArtifactFile(kind: "checkpoint", path: URL(fileURLWithPath: ckpt.path).standardizedFileURL.path,
+                                        sha256: ckpt.sha256, bytes: ckpt.bytes))
+            SweepFault.hit(.committed, run: name, epoch: ckpt.epoch)
+        }
         let result = try trainer.run()
-        try metrics.flush()
-        if let e = sinkError { throw e }
-        try recordSummary(run: run, model: trainer.model, config: c, evaluation: result.evaluation,
-                          others: result.otherEvaluations, extra: [
+        var summary = RunMeasurements.summary(model: trainer.model, config: c, evaluation: result.evaluation,
+                                   others: result.otherEvaluations, extra: [
             "images_per_second_train": result.imagesPerSecond, "epochs": Double(result.epochs), "iterations": Double(result.iterations),
         ].merging(result.teacherCacheHitRate.map { ["teacher_cache_hit_rate": $0] } ?? [:]) { a, _ in a })
-        _ = try store.recordArtifact(run: run.id, kind: "model", file: result.checkpoint)
-        for a in result.evaluationArtifacts { _ = try store.recordArtifact(run: run.id, kind: a.kind, file: a.path) }
+        if result.stoppedEarly != nil {
+            summary["pruned_at_epoch"] = Double(result.epochs)
+            summary["epochs_saved"] = Double(maxEpoch - result.epochs)
+        }
+        try finish(run, summary: summary, files: [("model", result.checkpoint)] + result.evaluationArtifacts.map { ($0.kind, $0.path) },
+                   pruned: result.stoppedEarly)
+        return result.stoppedEarly == nil ? .finished : .pruned
     }
 
-    /// The sweep's frozen teacher, loaded once per process and shared by its students.
-    func loadedTeacher(student: ResolvedConfig, numClasses: Int) throws -> Teacher? {
+    /// Ends `run` as finished (or pruned, with why) with its summary and files (plus its log) in
+    /// one transaction.
+    func finish(_ run: Run, summary: [String: Double], files: [(kind: String, path: String)], pruned: String? = nil) throws {
+        say(pruned == nil ? "   finished" : "   \(pruned!)")
+        var artifacts = try files.map { try ArtifactFile.hashing(kind: $0.kind, file: $0.path) }
+        if let l = runLog, l.isOpen { artifacts.append(try ArtifactFile.hashing(kind: "log", file: l.path)) }
+        SweepFault.hit(.finish, run: run.name)
+        try store.finish(run: run.id, summary: summary, artifacts: artifacts, as: pruned == nil ? .finished : .pruned, note: pruned)
+    }
+
+    /// The sweep's frozen teacher, loaded once per process and shared by its students — only
+    /// once the teacher run is finished and its model file is the one it recorded (another
+    /// process may still be training it, or the file may have been replaced).
+    func loadedTeacher(student: ResolvedConfig, numClasses: Int, sweep: Int64?) throws -> Teacher? {
         if let t = teacherModel { return t }
         guard let t = runs.first(where: { $0.planned.role == .teacher }) else { return nil }
-        guard FileManager.default.fileExists(atPath: teacherCheckpoint) else {
-            throw TrainError("the teacher checkpoint \(teacherCheckpoint) is missing; the teacher run did not finish (see `reidkd runs list --sweep \(spec.name)`)")
+        let record = try sweep.flatMap { try store.runs(RunFilter(sweep: $0, roles: [.teacher])).first }
+        guard let record, record.status == .finished,
+              let art = try store.artifacts(run: record.id).last(where: { $0.kind == "model" }) else {
+            throw TrainError("the teacher run is \(record?.status.rawValue ?? "not recorded"), not finished with a model; students need a finished teacher (see `reidkd runs list --sweep \(spec.name)`)")
+        }
+        let here = URL(fileURLWithPath: teacherCheckpoint).standardizedFileURL.path
+        let digest = try? SHA256.file(at: here).sha256
+        guard art.path == here, digest == art.sha256 else {
+            throw TrainError("the teacher checkpoint \(here) is \(digest == nil ? "missing" : "not the file the teacher run recorded (\(art.path), sha256 \(art.sha256.prefix(12)))"); re-run the teacher (`reidkd sweep FILE --retry-failed` after `reidkd runs list --sweep \(spec.name)`)")
         }
         // The student's KD.TEACHER_WEIGHTS names the sweep's teacher checkpoint (set in `resolve`).
         teacherModel = try Teacher.named(by: student, teacherConfig: t.config, numClasses: numClasses)
@@ -220,23 +227,23 @@ public final class SweepRunner {
         let prior = try store.runs(RunFilter(statuses: [.finished], roles: [.teacher], configHash: run.configHash,
                                              datasetFingerprint: run.datasetFingerprint))
         for p in prior where p.id != run.id {
-            guard let art = try store.artifacts(run: p.id).first(where: { $0.kind == "model" }), fm.fileExists(atPath: art.path) else { continue }
-            try fm.createDirectory(atPath: (teacherCheckpoint as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            if fm.fileExists(atPath: teacherCheckpoint) { try fm.removeItem(atPath: teacherCheckpoint) }
-            try fm.copyItem(atPath: art.path, toPath: teacherCheckpoint)
+            guard let art = try store.artifacts(run: p.id).last(where: { $0.kind == "model" }), fm.fileExists(atPath: art.path) else { continue }
+            try FileSystem.createFolder((teacherCheckpoint as NSString).deletingLastPathComponent)
+            // Copies are written whole or not at all (a kill mid-copy must not leave a short file).
+            func copy(_ from: String, _ to: String) throws { try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: from)), to: to) }
+            try copy(art.path, teacherCheckpoint)
             var summary = try store.summary(run: p.id)
             summary["reused_from_run"] = Double(p.id)
-            try store.setSummary(run: run.id, summary)
-            _ = try store.recordArtifact(run: run.id, kind: "model", file: teacherCheckpoint)
+            var files: [(kind: String, path: String)] = [("model", teacherCheckpoint)]
             // Its evaluation files (CMC, rank lists) come along for the report.
-            for a in try store.artifacts(run: p.id) where a.kind != "model" && a.kind != "log" && fm.fileExists(atPath: a.path) {
+            for a in try store.artifacts(run: p.id) where !["model", "log", "checkpoint"].contains(a.kind) && fm.fileExists(atPath: a.path) {
                 let dest = "\(runDirectory(run.name))/\((a.path as NSString).lastPathComponent)"
                 guard dest != a.path else { continue }
-                if fm.fileExists(atPath: dest) { try fm.removeItem(atPath: dest) }
-                try fm.copyItem(atPath: a.path, toPath: dest)
-                _ = try store.recordArtifact(run: run.id, kind: a.kind, file: dest)
+                try copy(a.path, dest)
+                files.append((a.kind, dest))
             }
             say("   same teacher (config \(run.configHash.prefix(12)), same dataset) already trained in run \(p.id): reusing \(art.path)")
+            try finish(run, summary: summary, files: files)
             return true
         }
         return false
@@ -244,32 +251,12 @@ public final class SweepRunner {
 
     func recordGivenTeacher(_ ckpt: String, config c: ResolvedConfig, data: TrainingData, run: Run) throws {
         let t = try Teacher(config: c, weights: ckpt, numClasses: data.dataset.numTrainPids)
+        try t.model.validate(inputSize: c[\InputKeys.sizeTest], key: InputKeys.shared.sizeTest.name)
         let (r, lists) = try ModelEvaluation.evaluate(model: t.model, data: data, config: c, rankList: true)
         let others = try ModelEvaluation.evaluateOthers(model: t.model, data: data, config: c)
-        try recordSummary(run: run, model: t.model, config: c, evaluation: r, others: others, extra: [:])
-        _ = try store.recordArtifact(run: run.id, kind: "model", file: ckpt)
-        for a in try ModelEvaluation.writeArtifacts(r, rankList: lists, to: runDirectory(run.name)) {
-            _ = try store.recordArtifact(run: run.id, kind: a.kind, file: a.path)
-        }
-    }
-
-    /// The summary of a run: its headline evaluation (first DATASETS.TESTS entry) as mAP, R1 …,
-    /// the other test sets as mAP@NAME, R1@NAME …, and its size and speed.
-    func recordSummary(run: Run, model: ReidModel, config c: ResolvedConfig, evaluation: EvalResult?,
-                       others: [(name: String, result: EvalResult)], extra: [String: Double]) throws {
-        var s = extra
-        for (suffix, e) in (evaluation.map { [("", $0)] } ?? []) + others.map({ ("@" + $0.name, $0.result) }) {
-            s["R1" + suffix] = e.rank1 * 100; s["R5" + suffix] = e.rank5 * 100; s["R10" + suffix] = e.rank10 * 100
-            s["mAP" + suffix] = e.mAP * 100; s["mINP" + suffix] = e.mINP * 100
-        }
-        s["params_M"] = Double(RunMeasurements.parameterCount(model)) / 1e6
-        let sizeTest = c[\InputKeys.sizeTest]
-        s["gflops"] = RunMeasurements.gflops(model, inputSize: sizeTest)
-        let (ms1, ips64) = RunMeasurements.latency(model, inputSize: sizeTest)
-        s["latency_ms_b1"] = ms1; s["images_per_second_b64"] = ips64
-        s["peak_rss_mib"] = RunMeasurements.peakRSSMiB()
-        s["threads"] = Double(Parallel.threads)
-        try store.setSummary(run: run.id, s)
+        let files = try ModelEvaluation.writeArtifacts(r, rankList: lists, to: runDirectory(run.name))
+        try finish(run, summary: RunMeasurements.summary(model: t.model, config: c, evaluation: r, others: others, extra: [:]),
+                   files: [("model", ckpt)] + files.map { ($0.kind, $0.path) })
     }
 
     /// The closing table: one line per run of the sweep.

@@ -20,6 +20,7 @@
 import Foundation
 import Yams
 import Support
+import Config
 import NN
 
 public struct SweepError: Error, CustomStringConvertible {
@@ -50,11 +51,15 @@ public struct SweepSpec {
     public var seeds: [Int] = [1]
     public var baseline = false
     public var workers = 1
+    /// Early stopping of distilled students (nil: every run trains to its last epoch).
+    public var prune: PruneSpec?
+    /// Points drawn at random from per-key distributions, besides `grid` and `runs`.
+    public var search: RandomSearch?
     /// The file's text, recorded verbatim in the store.
     public var sourceText = ""
 
     static let topKeys = ["name", "description", "common", "teacher", "student", "students", "grid", "runs",
-                          "seeds", "baseline", "workers"]
+                          "seeds", "baseline", "workers", "prune", "search"]
 
     public static func load(path: String) throws -> SweepSpec {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -65,6 +70,7 @@ public struct SweepSpec {
 
     public static func parse(_ text: String, source: String = "<sweep>") throws -> SweepSpec {
         let root: Node
+        if let problem = YAMLGuard.problem(in: text) { throw SweepError("\(source): \(problem)") }
         do {
             guard let n = try Yams.compose(yaml: text) else { throw SweepError("\(source): the sweep file is empty") }
             root = n
@@ -106,17 +112,60 @@ public struct SweepSpec {
             case "workers":
                 guard let w = Int(valueText(v)), w >= 1 else { throw SweepError("\(at) must be an integer ≥ 1") }
                 spec.workers = w
+            case "prune": spec.prune = try pruneSpec(v, at)
+            case "search": spec.search = try RandomSearch.parse(v, at)
             default:
                 throw SweepError("\(source): unknown sweep key '\(key)'\(didYouMean(key, topKeys)); valid keys: \(topKeys.joined(separator: ", "))")
             }
         }
         guard !spec.name.isEmpty else { throw SweepError("\(source): 'name' is required (it names the sweep in the store and results/<name>/)") }
-        guard spec.name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw SweepError("\(source): name '\(spec.name)' may only use letters, digits, '-', '_' and '.' (it becomes a folder name)")
+        if let rule = SafeName.problem(spec.name) {
+            throw SweepError("\(source): field 'name': \(quoted(spec.name)) is not a safe folder name (it becomes results/<name>/): \(rule)")
         }
+        for arch in spec.students {
+            if let rule = SafeName.problem(arch.name) {
+                throw SweepError("\(source): field 'students': architecture \(quoted(arch.name)) is not a safe folder name (it starts its runs' folder names): \(rule)")
+            }
+        }
+        try SweepPlan.checkRunNames(spec, source: source)
         spec.sourceText = text
         return spec
     }
+
+    /// `prune: {metric: mAP, rule: median | asha, warmup: E, every: E, reduction: 3, min_runs: 3}`.
+    static func pruneSpec(_ n: Node, _ at: String) throws -> PruneSpec {
+        guard let m = n.mapping else { throw SweepError("\(at) must be a mapping, e.g. {metric: mAP, rule: median, warmup: 4, every: 2}") }
+        var p = PruneSpec()
+        let valid = ["metric", "rule", "warmup", "every", "reduction", "min_runs"]
+        func int(_ v: Node, _ key: String, min: Int) throws -> Int {
+            guard let i = Int(valueText(v)), i >= min else { throw SweepError("\(at).\(key) must be an integer ≥ \(min), got '\(valueText(v))'") }
+            return i
+        }
+        for (k, v) in m {
+            let key = k.string ?? ""
+            switch key {
+            case "metric":
+                p.metric = valueText(v)
+                guard PruneSpec.evalKeys[p.metric] != nil else {
+                    throw SweepError("\(at).metric: '\(p.metric)' is not an evaluation metric; use one of \(PruneSpec.evalKeys.keys.sorted().joined(separator: ", "))")
+                }
+            case "rule":
+                guard let r = PruneSpec.Rule(rawValue: valueText(v)) else {
+                    throw SweepError("\(at).rule: '\(valueText(v))' is not a rule; use median or asha")
+                }
+                p.rule = r
+            case "warmup": p.warmup = try int(v, key, min: 1)
+            case "every": p.every = try int(v, key, min: 1)
+            case "reduction": p.reduction = try int(v, key, min: 2)
+            case "min_runs": p.minRuns = try int(v, key, min: 1)
+            default: throw SweepError("\(at): unknown key '\(key)'\(didYouMean(key, valid)); valid: \(valid.joined(separator: ", "))")
+            }
+        }
+        return p
+    }
+
+    /// A name as it is shown in an error: quoted, control characters escaped, cut at 80.
+    static func quoted(_ s: String) -> String { "'\(OneLine.escape(s, limit: 80))'" }
 
     static func scalar(_ n: Node, _ at: String) throws -> String {
         guard let s = n.scalar else { throw SweepError("\(at) must be a single value") }

@@ -108,7 +108,7 @@ public final class TeacherCache {
     private func file(epoch: Int, samples: Int) throws -> MappedEpoch {
         if let f = files[epoch] { return f }
         let dir = "\(root)/\(key.directory)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileSystem.createFolder(dir)
         let keyFile = "\(dir)/key.json"
         if let existing = try? String(contentsOfFile: keyFile, encoding: .utf8) {
             guard existing == key.json else {

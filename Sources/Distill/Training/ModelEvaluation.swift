@@ -1,6 +1,7 @@
 // Evaluates a model on a dataset's query/gallery split with the TEST.* settings: eval mode,
 // no-grad, optional flip TTA, the configured metric, optional re-ranking.
 import Foundation
+import Support
 import Tensor
 import Config
 import NN
@@ -68,14 +69,14 @@ public enum ModelEvaluation {
     /// Writes `eval.json` (the EvalResult, with the full CMC curve) and, if given, `ranklist.json`
     /// into `directory`; returns the paths written.
     public static func writeArtifacts(_ result: EvalResult, rankList: RankList?, to directory: String) throws -> [(kind: String, path: String)] {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileSystem.createFolder(directory)
         var written: [(String, String)] = []
         let evalPath = "\(directory)/eval.json"
-        try Data(result.json().utf8).write(to: URL(fileURLWithPath: evalPath), options: .atomic)
+        try FileSystem.write(Data(result.json().utf8), to: evalPath)
         written.append(("eval", evalPath))
         if let r = rankList {
             let path = "\(directory)/ranklist.json"
-            try r.json().write(to: URL(fileURLWithPath: path), options: .atomic)
+            try FileSystem.write(r.json(), to: path)
             written.append(("ranklist", path))
         }
         return written

@@ -16,6 +16,12 @@ public struct TeacherOutput {
     public var embedding: Tensor
     /// Backbone stage maps (only when asked for).
     public var stages: [Tensor]
+    /// Stage maps before their final activation (only when asked for).
+    public var preActivationStages: [Tensor] = []
+
+    public init(logits: Tensor, embedding: Tensor, stages: [Tensor], preActivationStages: [Tensor] = []) {
+        self.logits = logits; self.embedding = embedding; self.stages = stages; self.preActivationStages = preActivationStages
+    }
 }
 
 public final class Teacher {
@@ -87,13 +93,18 @@ public final class Teacher {
                        Tensor(shape: [1, 3, 1, 1], scalars: (0..<3).map { Float((ms[$0] - mt[$0]) / st[$0]) }))
     }
 
-    public func forward(_ images: Tensor, stages: Bool) -> TeacherOutput {
+    public func forward(_ images: Tensor, stages: Bool, preActivation: Bool = false) -> TeacherOutput {
         precondition(!model.isTraining, "teacher must stay in eval mode")
         return withNoGrad {
             let x = inputAffine.map { images * $0.scale + $0.shift } ?? images
-            let out = model.forward(x, targets: nil)
+            let out = model.forward(x, targets: nil, preActivation: preActivation)
             return TeacherOutput(logits: model.heads.classLogits(out.head.postNeck), embedding: out.head.preNeck,
-                                 stages: stages ? out.stages : [])
+                                 stages: stages ? out.stages : [], preActivationStages: out.preActivationStages)
         }
+    }
+
+    /// γ and β of the BN before each stage's final activation (Overhaul's margins).
+    public var stageOutputNorms: [(gamma: [Float], beta: [Float])] {
+        model.backbone.stageOutputNorms.map { ($0.weight.scalars, $0.bias.scalars) }
     }
 }

@@ -2,10 +2,13 @@
 // PK batches of augmented crops → forward → model losses (+ KD terms against the frozen
 // teacher, from the teacher-output cache when possible) → backward → clip → optimizer step
 // under the LR schedule and backbone freeze. Evaluates every TEST.EVAL_PERIOD epochs and at the
-// end; checkpoints every SOLVER.CHECKPOINT_PERIOD epochs and at the end (model .safetensors +
-// companion optimizer/progress file) so `resume` continues exactly where the last checkpoint
-// left off. MODEL.WEIGHTS initialises the model before the first epoch. A NaN/inf loss stops
-// the run with `TrainError` ("diverged").
+// end. Every SOLVER.CHECKPOINT_PERIOD epochs and at the end it writes one resume file,
+// checkpoint.safetensors (weights, optimizer state, projectors, progress and the metric rows
+// logged since the previous one: TrainingCheckpoint), atomically and after that epoch's
+// evaluation, and hands it to `onCheckpoint` (EpochCheckpoint.swift); `resume` continues
+// exactly where the last resume point left off. model.safetensors, the plain weight file, is
+// written when training ends. MODEL.WEIGHTS initialises the model before the first epoch. A
+// NaN/inf loss stops the run with `TrainError` ("diverged").
 import Foundation
 import Tensor
 import BuildInfo
@@ -14,6 +17,7 @@ import NN
 import Interop
 import Data
 import Eval
+import Support
 
 public struct TrainerOptions {
     /// Where checkpoints and the log go (created).
@@ -25,6 +29,10 @@ public struct TrainerOptions {
     public var teacherCacheRoot: String?
     /// Stop after this many iterations in total (tests and smoke runs); nil = SOLVER.MAX_EPOCH.
     public var maxIterations: Int?
+    /// Early stopping: epochs at which the run is evaluated (besides TEST.EVAL_PERIOD's) and the
+    /// gate asked after the evaluation; the gate returns why the run stops, or nil to go on.
+    public var gateEpochs: Set<Int> = []
+    public var gate: ((_ epoch: Int, _ evaluation: EvalResult) throws -> String?)?
     public init(outputDir: String) { self.outputDir = outputDir }
 }
 
@@ -43,6 +51,8 @@ public struct TrainResult {
     public var teacherCacheHitRate: Double?
     /// `eval.json` / `ranklist.json` of the final evaluation, written next to the checkpoint.
     public var evaluationArtifacts: [(kind: String, path: String)] = []
+    /// Why the gate stopped the run early (nil: it ran to the end).
+    public var stoppedEarly: String?
 }
 
 public final class Trainer {
@@ -51,6 +61,8 @@ public final class Trainer {
     public let data: TrainingData
     public let model: ReidModel
     public let teacher: Teacher?
+    /// KD.TEACHER ema: the moving average of the student that is the teacher.
+    public let ema: EMATeacher?
     public let objective: DistillObjective?
     public let optimizer: Optimizer
     public let options: TrainerOptions
@@ -60,39 +72,44 @@ public final class Trainer {
     let initialWeights: String?
     public var onMetric: MetricSink = { _, _, _, _ in }
     public var onLog: (String) -> Void = { print($0) }
+    /// Called after each resume point is on disk (and once at the start of a resumed run); an
+    /// error it throws stops the run.
+    public var onCheckpoint: (EpochCheckpoint) throws -> Void = { _ in }
 
+    /// The trained weights (written when training ends).
     public var checkpointPath: String { "\(options.outputDir)/model.safetensors" }
+    /// The resume point (written every SOLVER.CHECKPOINT_PERIOD epochs and at the end).
+    public var resumePath: String { "\(options.outputDir)/checkpoint.safetensors" }
 
-    public init(config: ResolvedConfig, data: TrainingData, teacher: Teacher?, options: TrainerOptions) throws {
-        self.config = config; self.data = data; self.teacher = teacher; self.options = options
+    public init(config: ResolvedConfig, data: TrainingData, teacher given: Teacher?, options: TrainerOptions) throws {
+        self.config = config; self.data = data; self.options = options
         kd = try KDConfig(config: config)
-        if kd.enabled && teacher == nil {
+        if kd.needsGivenTeacher && given == nil {
             throw TrainError("KD.METHOD is '\(kd.terms.joined(separator: "+"))' but no teacher was given; set KD.TEACHER_WEIGHTS or KD.METHOD none")
         }
         var rng = RandomGenerator(seed: UInt64(bitPattern: Int64(config[\RunKeys.seed])))
         model = try ReidModel(spec: ModelSpec(config: config, numClasses: data.dataset.numTrainPids,
                                               inputSize: config[\InputKeys.sizeTrain]), rng: &rng)
         try model.validate(targets: data.dataset.train.map(\.pid))
+        try model.validate(inputSize: config[\InputKeys.sizeTest], key: InputKeys.shared.sizeTest.name)
         initialWeights = try InitialWeights.load(into: model, config: config)
+        let student = model
+        ema = try kd.emaDecay.map { try EMATeacher(student: student, config: config, decay: $0) }
+        let teacher = ema?.teacher ?? given
+        self.teacher = teacher
         loss = try ReidLoss(spec: LossSpec(config: config))
         var named = model.namedParameters()
         if let t = teacher, kd.enabled {
             t.matchInput(of: config)   // a teacher normalised with other pixel statistics sees its own
-            let sEmb = model.heads.inFeatures, tEmb = t.model.heads.inFeatures
-            let stage = kd.hintStage
-            let sCh = kd.needsStages ? model.backbone.stageChannels[safe: stage] : nil
-            let tCh = kd.needsStages ? t.model.backbone.stageChannels[safe: stage] : nil
-            if kd.needsStages && (sCh == nil || tCh == nil) {
-                throw TrainError("KD.HINT_STAGE \(stage) does not exist in the student (\(model.backbone.stageChannels.count) stages) or the teacher (\(t.model.backbone.stageChannels.count))")
-            }
-            let obj = DistillObjective(kd: kd, studentEmbed: sEmb, teacherEmbed: tEmb, studentStageChannels: sCh,
-                                       teacherStageChannels: tCh, rng: &rng)
-            if kd.terms.contains("kl") || kd.terms.contains("skl"), t.model.spec.numClasses != model.spec.numClasses {
-                throw TrainError("logit KD needs the same classes: teacher has \(t.model.spec.numClasses), student \(model.spec.numClasses); train both on the same dataset")
-            }
+            let tEmb = t.model.heads.inFeatures
+            let context = TermContext(studentEmbed: model.heads.inFeatures, teacherEmbed: tEmb,
+                                      studentClasses: model.spec.numClasses, teacherClasses: t.model.spec.numClasses,
+                                      studentStageChannels: model.backbone.stageChannels, teacherStageChannels: t.model.backbone.stageChannels,
+                                      trainingSamples: data.dataset.train.count, teacherStageNorms: t.stageOutputNorms)
+            let obj = try DistillObjective(kd: kd, config: config, context: context, rng: &rng)
             objective = obj
             named += obj.namedParameters
-            cache = (kd.cache && !kd.needsStages && options.teacherCacheRoot != nil)
+            cache = (kd.cache && options.teacherCacheRoot != nil)
                 ? TeacherCache(root: options.teacherCacheRoot!,
                                key: TeacherCacheKey(teacher: t, datasetFingerprint: try data.dataset.fingerprint(), student: config),
                                logitDim: t.model.spec.numClasses, embedDim: tEmb)
@@ -109,14 +126,14 @@ public final class Trainer {
         if let c = cache, let hit = try c.lookup(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch) {
             return TeacherOutput(logits: hit.logits, embedding: hit.embeddings, stages: [])
         }
-        let out = t.forward(batch.images, stages: kd.needsStages)
+        let out = t.forward(batch.images, stages: kd.needs.contains(.stages), preActivation: kd.needs.contains(.preReLUStages))
         try cache?.store(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch,
                          logits: out.logits, embeddings: out.embedding)
         return out
     }
 
     public func run() throws -> TrainResult {
-        try FileManager.default.createDirectory(atPath: options.outputDir, withIntermediateDirectories: true)
+        try FileSystem.createFolder(options.outputDir)
         let itersPerEpoch = data.sampler.batches(epoch: 0).count
         let batchSize = config[\SolverKeys.imsPerBatch], maxEpoch = config[\SolverKeys.maxEpoch]
         let evalPeriod = config[\TestKeys.evalPeriod], checkpointPeriod = config[\SolverKeys.checkpointPeriod]
@@ -126,19 +143,18 @@ public final class Trainer {
         let clipping = config.gradientClipping
         if let w = initialWeights { onLog(w) }
         var startEpoch = 0, iteration = 0
-        if options.resume, FileManager.default.fileExists(atPath: TrainingState.companionPath(for: checkpointPath)) {
-            let meta = try Checkpoint.load(into: model.stateDict(), from: checkpointPath)
-            if let obj = objective, FileManager.default.fileExists(atPath: distillStatePath) {
-                _ = try Checkpoint.load(into: obj.namedParameters.map { ($0.0, $0.1 as Tensor) }, from: distillStatePath)
-            }
-            let progress = try TrainingState.load(from: TrainingState.companionPath(for: checkpointPath), into: optimizer)
-            // The two files are renamed into place one after the other; a kill between the
-            // renames would pair weights and optimizer state of different epochs.
-            guard meta["epoch"] == String(progress.epoch) else {
-                throw TrainError("\(checkpointPath) (epoch \(meta["epoch"] ?? "?")) and its optimizer state (epoch \(progress.epoch)) do not match; delete \(options.outputDir) to restart this run")
-            }
+        if options.resume, FileManager.default.fileExists(atPath: resumePath) {
+            let (progress, meta) = try TrainingCheckpoint.load(from: resumePath, model: model.stateDict(), optimizer: optimizer,
+                                                               extra: extraTensorGroups)
             startEpoch = progress.epoch; iteration = progress.iteration
-            onLog("resumed from \(checkpointPath) at epoch \(startEpoch), iteration \(iteration)")
+            onLog("resumed from \(resumePath) at epoch \(startEpoch), iteration \(iteration)")
+            // Hand the resume point over again: a kill may have come between its rename and
+            // the consumer's commit.
+            let (sha, bytes) = try SHA256.file(at: resumePath)
+            try onCheckpoint(EpochCheckpoint(path: resumePath, sha256: sha, bytes: bytes, epoch: startEpoch, iteration: iteration,
+                                             metrics: try LoggedMetric.decode(meta[Trainer.metricsMetadataKey], path: resumePath), resumed: true))
+        } else if options.resume {
+            onLog("nothing to resume in \(options.outputDir) (no checkpoint.safetensors): starting at epoch 0")
         }
         _ = model.train()
         var evaluation: EvalResult?
@@ -147,7 +163,14 @@ public final class Trainer {
         var images = 0, trainSeconds = 0.0
         let maxIters = options.maxIterations ?? Int.max
         var epoch = startEpoch
-        while epoch < maxEpoch && iteration < maxIters {
+        var stopped: String?
+        // Rows since the last resume point: they go into the next checkpoint file with it.
+        var pending: [LoggedMetric] = []
+        func emit(_ k: String, _ step: Int, _ e: Int, _ v: Double) {
+            pending.append(LoggedMetric(key: k, step: step, epoch: e, value: v))
+            onMetric(k, step, e, v)
+        }
+        while epoch < maxEpoch && iteration < maxIters && stopped == nil {
             let start = Date()
             let it = data.trainLoader.epoch(epoch, sampler: data.sampler)
             let samplesInEpoch = it.batches.reduce(0) { $0 + $1.count }
@@ -157,9 +180,12 @@ public final class Trainer {
                 optimizer.learningRate = Float(lr)
                 let teacherOut = try objective.map { _ in try teacherOutputs(batch, samplesInEpoch: samplesInEpoch) }
                 let losses = withGrad { () -> LossDict in
-                    let out = model.forward(batch.images, targets: batch.pids)
+                    let out = model.forward(batch.images, targets: batch.pids, preActivation: kd.needs.contains(.preReLUStages))
                     var d = loss(out, targets: batch.pids)
-                    if let obj = objective, let t = teacherOut { obj.addTerms(to: &d, student: out, teacher: t) }
+                    if let obj = objective, let t = teacherOut {
+                        obj.addTerms(to: &d, student: out, teacher: t, targets: batch.pids, sampleIndices: batch.indices,
+                                     progress: Double(iteration) / Double(Swift.max(1, maxEpoch * itersPerEpoch)), iteration: iteration)
+                    }
                     return d
                 }
                 let total = losses.total
@@ -171,15 +197,16 @@ public final class Trainer {
                 clipping?.apply(optimizer.parameters.map(\.parameter))
                 optimizer.step(skip: freeze.skipPredicate(iteration: iteration))
                 optimizer.zeroGrad()
+                ema?.update()
                 for (k, v) in losses.values { sums[k, default: 0] += Double(v) }
                 sums["loss_total", default: 0] += Double(totalValue)
                 count += 1
                 images += batch.images.shape[0]
                 iteration += 1
                 if iteration % options.logPeriod == 0 || count == it.count {  // and the last batch of each epoch
-                    for (k, v) in losses.values { onMetric(k, iteration, epoch, Double(v)) }
-                    onMetric("loss_total", iteration, epoch, Double(totalValue))
-                    onMetric("lr", iteration, epoch, lr)
+                    for (k, v) in losses.values { emit(k, iteration, epoch, Double(v)) }
+                    emit("loss_total", iteration, epoch, Double(totalValue))
+                    emit("lr", iteration, epoch, lr)
                 }
             }
             let seconds = Date().timeIntervalSince(start)
@@ -187,44 +214,68 @@ public final class Trainer {
             epoch += 1
             let mean = sums.keys.sorted().map { "\($0) \(String(format: "%.4f", sums[$0]! / Double(Swift.max(count, 1))))" }.joined(separator: "  ")
             let eta = Double(maxEpoch - epoch) * trainSeconds / Double(epoch - startEpoch)
-            onMetric("epoch_seconds", iteration, epoch, seconds)
-            onMetric("images_per_second", iteration, epoch, Double(count * batchSize) / Swift.max(seconds, 1e-9))
+            emit("epoch_seconds", iteration, epoch, seconds)
+            emit("images_per_second", iteration, epoch, Double(count * batchSize) / Swift.max(seconds, 1e-9))
             onLog("epoch \(epoch)/\(maxEpoch)  \(mean)  \(String(format: "%.1f img/s  ETA %.0f s", Double(count * batchSize) / Swift.max(seconds, 1e-9), eta))")
-            let last = epoch >= maxEpoch || iteration >= maxIters
-            if last || epoch % checkpointPeriod == 0 { try saveCheckpoint(epoch: epoch, iteration: iteration) }
-            if last || epoch % evalPeriod == 0 {
+            var last = epoch >= maxEpoch || iteration >= maxIters
+            // Evaluate before the resume point, so the evaluation's rows are committed with it
+            // (a kill during evaluation repeats the epoch, which is deterministic).
+            if last || epoch % evalPeriod == 0 || options.gateEpochs.contains(epoch) {
                 let (r, lists) = try ModelEvaluation.evaluate(model: model, data: data, config: config, rankList: last)
                 evaluation = r; rankList = lists
                 others = try ModelEvaluation.evaluateOthers(model: model, data: data, config: config)
                 for (suffix, e) in [("", r)] + others.map({ ("@" + $0.name, $0.result) }) {
                     for (k, v) in [("eval_rank1", e.rank1), ("eval_rank5", e.rank5), ("eval_rank10", e.rank10), ("eval_mAP", e.mAP), ("eval_mINP", e.mINP)] {
-                        onMetric(k + suffix, iteration, epoch, v)
+                        emit(k + suffix, iteration, epoch, v)
                     }
                     onLog(String(format: "eval epoch %d%@: R1 %.2f  mAP %.2f  mINP %.2f", epoch, suffix, 100 * e.rank1, 100 * e.mAP, 100 * e.mINP))
                 }
+                if !last, options.gateEpochs.contains(epoch), let gate = options.gate, let why = try gate(epoch, r) {
+                    onLog(why)
+                    stopped = why; last = true
+                    rankList = try ModelEvaluation.evaluate(model: model, data: data, config: config, rankList: true).rankList
+                }
+            }
+            if last || epoch % checkpointPeriod == 0 {
+                let (sha, bytes) = try saveResumePoint(epoch: epoch, iteration: iteration, metrics: pending)
+                try onCheckpoint(EpochCheckpoint(path: resumePath, sha256: sha, bytes: bytes, epoch: epoch, iteration: iteration,
+                                                 metrics: pending, resumed: false))
+                pending = []
             }
         }
         if evaluation == nil || rankList == nil {
             (evaluation, rankList) = try ModelEvaluation.evaluate(model: model, data: data, config: config, rankList: true)
             others = try ModelEvaluation.evaluateOthers(model: model, data: data, config: config)
         }
+        try saveModel(epoch: epoch)
         let artifacts = try ModelEvaluation.writeArtifacts(evaluation!, rankList: rankList, to: options.outputDir)
         return TrainResult(evaluation: evaluation, otherEvaluations: others, epochs: epoch, iterations: iteration,
                            imagesPerSecond: Double(images) / Swift.max(trainSeconds, 1e-9), checkpoint: checkpointPath,
-                           teacherCacheHitRate: cache?.hitRate, evaluationArtifacts: artifacts)
+                           teacherCacheHitRate: cache?.hitRate, evaluationArtifacts: artifacts, stoppedEarly: stopped)
     }
 
     var distillStatePath: String { "\(options.outputDir)/distill.safetensors" }
 
-    func saveCheckpoint(epoch: Int, iteration: Int) throws {
+    /// State kept beside the model, saved in the resume file: the KD terms' bridges and memory
+    /// banks, and the moving-average teacher of KD.TEACHER ema.
+    var extraTensorGroups: [(group: String, tensors: [(String, Tensor)])] {
+        let state = (objective?.stateDict ?? []) + (ema?.stateDict ?? [])
+        return state.isEmpty ? [] : [("distill", state)]
+    }
+
+    func saveResumePoint(epoch: Int, iteration: Int, metrics: [LoggedMetric]) throws -> (sha256: String, bytes: Int64) {
+        let meta = [Checkpoint.configKey: config.yaml, Checkpoint.configHashKey: config.sha256, "code_version": BuildInfo.codeVersion,
+                    Trainer.metricsMetadataKey: LoggedMetric.encode(metrics)]
+        return try TrainingCheckpoint.save(model: model.stateDict(), optimizer: optimizer, extra: extraTensorGroups,
+                                           progress: TrainingProgress(iteration: iteration, epoch: epoch), metadata: meta, to: resumePath)
+    }
+
+    /// The trained weights as a plain model file (and the projectors beside it).
+    func saveModel(epoch: Int) throws {
         var meta = [Checkpoint.configKey: config.yaml, Checkpoint.configHashKey: config.sha256, "code_version": BuildInfo.codeVersion]
         meta["epoch"] = String(epoch)
         try Checkpoint.save(model.stateDict(), metadata: meta, to: checkpointPath)
-        if let obj = objective, !obj.namedParameters.isEmpty {
-            try Checkpoint.save(obj.namedParameters.map { ($0.0, $0.1 as Tensor) }, metadata: [:], to: distillStatePath)
-        }
-        try TrainingState.save(optimizer: optimizer, progress: TrainingProgress(iteration: iteration, epoch: epoch),
-                               to: TrainingState.companionPath(for: checkpointPath))
+        if let g = extraTensorGroups.first { try Checkpoint.save(g.tensors, metadata: [:], to: distillStatePath) }
     }
 }
 

@@ -9,6 +9,12 @@ public protocol Backbone: Layer {
     var stageChannels: [Int] { get }
     /// Every stage's output; the last one is what `forward` returns.
     func forwardStages(_ x: Tensor) -> [Tensor]
+    /// The stage outputs and the same maps before each stage's final activation (the pre-ReLU
+    /// features of Overhaul distillation); the two are equal where a stage ends without one.
+    func forwardStagesPreActivation(_ x: Tensor) -> (stages: [Tensor], preActivation: [Tensor])
+    /// Per stage, the BN whose output (plus a shortcut, in residual blocks) is the stage map before
+    /// its final activation: its γ and β describe that map's distribution (Overhaul's margins).
+    var stageOutputNorms: [BatchNorm] { get }
 }
 
 extension Backbone {

@@ -95,4 +95,31 @@ public final class MobileNetV2: Module, Backbone {
         }
         return out
     }
+
+    /// The first stages end in a linear projection (no activation): their maps are already
+    /// pre-activation. The last ends in conv → BN → ReLU6: its BN output is kept.
+    public func forwardStagesPreActivation(_ x: Tensor) -> (stages: [Tensor], preActivation: [Tensor]) {
+        var h = x
+        var out: [Tensor] = [], pre: [Tensor] = []
+        let lastIndex = features.layers.count - 1
+        for (i, l) in features.layers.enumerated() {
+            if i == lastIndex, let head = l as? Sequential, head.layers.count == 3 {
+                let bnOut = head.layers[1].forward(head.layers[0].forward(h))
+                h = head.layers[2].forward(bnOut)
+                pre.append(bnOut); out.append(h)
+                continue
+            }
+            h = l(h)
+            if stageEnds.contains(i) { out.append(h); pre.append(h) }
+        }
+        return (out, pre)
+    }
+
+    public var stageOutputNorms: [BatchNorm] {
+        stageEnds.compactMap { i in
+            let l = features.layers[i]
+            if let block = l as? InvertedResidual { return block.conv.layers.last as? BatchNorm }
+            return (l as? Sequential)?.layers[1] as? BatchNorm
+        }
+    }
 }

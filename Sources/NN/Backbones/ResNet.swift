@@ -76,4 +76,19 @@ public final class ResNet: Module, Backbone {
         for s in stages { h = s(h); out.append(h) }
         return out
     }
+
+    /// As `forwardStages`, with each stage's last block run unfused to keep its pre-ReLU sum.
+    public func forwardStagesPreActivation(_ x: Tensor) -> (stages: [Tensor], preActivation: [Tensor])  {
+        var h = maxpool(bn1.forwardReLU(conv1(x)))
+        var out: [Tensor] = [], pre: [Tensor] = []
+        for s in stages {
+            for b in s.layers.dropLast() { h = b.forward(h) }
+            let sum = (s.layers.last as! any ResidualBlock).forwardPreActivation(h)
+            h = sum.relu()
+            pre.append(sum); out.append(h)
+        }
+        return (out, pre)
+    }
+
+    public var stageOutputNorms: [BatchNorm] { stages.map { ($0.layers.last as! any ResidualBlock).outputNorm } }
 }

@@ -4,8 +4,16 @@
 // `zeroInit` sets γ of the branch's last BN to 0, so the block starts as relu(shortcut).
 import Tensor
 
+/// A residual block whose output is relu(branch + shortcut).
+protocol ResidualBlock: Layer {
+    /// branch + shortcut, before the ReLU (Overhaul's pre-ReLU feature).
+    func forwardPreActivation(_ x: Tensor) -> Tensor
+    /// The branch's last BN.
+    var outputNorm: BatchNorm { get }
+}
+
 /// Two 3×3 convs (ResNet-18/34); expansion 1.
-public final class BasicBlock: Module, Layer {
+public final class BasicBlock: Module, Layer, ResidualBlock {
     static let expansion = 1
     let conv1: Conv2d, bn1: any Layer, conv2: Conv2d, bn2: BatchNorm
     let se: SqueezeExcitation?
@@ -27,16 +35,20 @@ public final class BasicBlock: Module, Layer {
         if let downsample { register("downsample", downsample) }
     }
 
-    public func forward(_ x: Tensor) -> Tensor {
+    public func forward(_ x: Tensor) -> Tensor { Tensor.addReLU(branch(x), downsample?(x) ?? x) }
+    func forwardPreActivation(_ x: Tensor) -> Tensor { branch(x) + (downsample?(x) ?? x) }
+    var outputNorm: BatchNorm { bn2 }
+
+    func branch(_ x: Tensor) -> Tensor {
         var out = normReLU(bn1, conv1(x))
         out = bn2(conv2(out))
         if let se { out = se(out) }
-        return Tensor.addReLU(out, downsample?(x) ?? x)
+        return out
     }
 }
 
 /// 1×1 reduce, 3×3, 1×1 expand (ResNet-50/101); expansion 4.
-public final class Bottleneck: Module, Layer {
+public final class Bottleneck: Module, Layer, ResidualBlock {
     static let expansion = 4
     let conv1: Conv2d, bn1: any Layer, conv2: Conv2d, bn2: BatchNorm, conv3: Conv2d, bn3: BatchNorm
     let se: SqueezeExcitation?
@@ -62,11 +74,15 @@ public final class Bottleneck: Module, Layer {
         if let downsample { register("downsample", downsample) }
     }
 
-    public func forward(_ x: Tensor) -> Tensor {
+    public func forward(_ x: Tensor) -> Tensor { Tensor.addReLU(branch(x), downsample?(x) ?? x) }
+    func forwardPreActivation(_ x: Tensor) -> Tensor { branch(x) + (downsample?(x) ?? x) }
+    var outputNorm: BatchNorm { bn3 }
+
+    func branch(_ x: Tensor) -> Tensor {
         var out = normReLU(bn1, conv1(x))
         out = bn2.forwardReLU(conv2(out))
         out = bn3(conv3(out))
         if let se { out = se(out) }
-        return Tensor.addReLU(out, downsample?(x) ?? x)
+        return out
     }
 }

@@ -1,7 +1,8 @@
 // Model checkpoints: a model's state dict (parameters and buffers under stable dotted names, e.g.
 // `backbone.layer1.0.bn1.running_mean`) in one safetensors file, with the architecture (the
 // resolved config) and provenance in `__metadata__`. Optimizer state and progress go to a
-// companion file (TrainingState.swift) so that a model file stays a plain, portable weight file.
+// companion file (TrainingState.swift), or with the weights into one resume file
+// (TrainingCheckpoint.swift), so that a model file stays a plain, portable weight file.
 import Foundation
 import Tensor
 
@@ -17,12 +18,14 @@ public enum Checkpoint {
     public static let configHashKey = "config_sha256"
 
     /// Saves `stateDict` (ordered, unique names) with `metadata` plus format and tool version.
-    public static func save(_ stateDict: [(String, Tensor)], metadata: [String: String] = [:], to path: String) throws {
+    /// Written atomically; returns the file's SHA-256 and size.
+    @discardableResult
+    public static func save(_ stateDict: [(String, Tensor)], metadata: [String: String] = [:], to path: String) throws -> (sha256: String, bytes: Int64) {
         var meta = metadata
         meta[formatKey] = meta[formatKey] ?? formatValue
         meta[formatVersionKey] = formatVersion
         meta[toolVersionKey] = ReidKDInfo.version
-        try SafetensorsFile.write(stateDict, metadata: meta, to: path)
+        return try SafetensorsFile.write(stateDict, metadata: meta, to: path)
     }
 
     /// Reads a checkpoint: (name, tensor) pairs in file order and the metadata.

@@ -6,12 +6,13 @@ import Config
 
 extension Checkpoint {
     /// Saves `stateDict` with `config` (YAML and SHA-256) added to `metadata`.
+    @discardableResult
     public static func save(_ stateDict: [(String, Tensor)], config: ResolvedConfig, metadata: [String: String] = [:],
-                            to path: String) throws {
+                            to path: String) throws -> (sha256: String, bytes: Int64) {
         var meta = metadata
         meta[configKey] = config.yaml
         meta[configHashKey] = config.sha256
-        try save(stateDict, metadata: meta, to: path)
+        return try save(stateDict, metadata: meta, to: path)
     }
 
     /// The config stored in a checkpoint's metadata, re-validated against `schema` (the full

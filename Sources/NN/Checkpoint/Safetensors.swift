@@ -7,6 +7,7 @@
 // U8 and BOOL, converting to Float32. Every malformed case the reference reader rejects is
 // rejected here too, with the file and tensor named.
 import Foundation
+import Support
 import Tensor
 import Support
 
@@ -37,8 +38,22 @@ public struct SafetensorsFile {
     // MARK: Writing
 
     /// Writes `tensors` (names unique, data in the given order) and `metadata` to `path`,
-    /// atomically (temporary file, then rename), as F32.
-    public static func write(_ tensors: [(String, Tensor)], metadata: [String: String], to path: String) throws {
+    /// atomically and durably (hidden temporary, fsync, rename: `AtomicFile`), as F32. Returns
+    /// the SHA-256 and size of what was written, so a caller can record the file without
+    /// reading it back.
+    @discardableResult
+    public static func write(_ tensors: [(String, Tensor)], metadata: [String: String], to path: String) throws -> (sha256: String, bytes: Int64) {
+        let out = try encode(tensors, metadata: metadata, path: path)
+        do {
+            try AtomicFile.write(out, to: path)
+        } catch let e as AtomicFileError {
+            throw CheckpointError(path: path, "cannot write: \(e.message)")
+        }
+        return (SHA256.hex(of: out), Int64(out.count))
+    }
+
+    /// The bytes of a safetensors file; `path` names the file in errors.
+    static func encode(_ tensors: [(String, Tensor)], metadata: [String: String], path: String) throws -> Data {
         var seen = Set<String>()
         for (name, _) in tensors {
             if name == "__metadata__" { throw CheckpointError(path: path, "tensor name \"__metadata__\" is reserved by the format") }
@@ -67,11 +82,7 @@ public struct SafetensorsFile {
             // Float32 is stored little-endian; every platform we build for is little-endian.
             out.append(UnsafeBufferPointer(start: t.pointer, count: t.count))
         }
-        do {
-            try out.write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw CheckpointError(path: path, "cannot write: \(error.localizedDescription)")
-        }
+        return out
     }
 
     // MARK: Reading
@@ -82,7 +93,7 @@ public struct SafetensorsFile {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
-            throw CheckpointError(path: path, "cannot read: \(error.localizedDescription)")
+            throw CheckpointError(path: path, "cannot read: \(FileSystem.reason(error))")
         }
         return try parse(data, path: path)
     }
@@ -151,8 +162,9 @@ public struct SafetensorsFile {
             guard info.begin == expected else {
                 throw fail("tensor \"\(info.name)\": data_offsets begin at \(info.begin), expected \(expected) (gap or overlap between tensors)")
             }
-            guard info.end - info.begin == count * width else {
-                throw fail("tensor \"\(info.name)\": \(info.end - info.begin) bytes for shape \(info.shape) of \(info.dtype), expected \(count * width)")
+            let (bytes, tooMany) = count.multipliedReportingOverflow(by: width)
+            guard !tooMany, info.end - info.begin == bytes else {
+                throw fail("tensor \"\(info.name)\": \(info.end - info.begin) bytes for shape \(info.shape) of \(info.dtype), expected \(tooMany ? "more than any file holds" : String(bytes))")
             }
             guard info.end <= bufferSize else {
                 throw fail("truncated: tensor \"\(info.name)\" ends at byte \(info.end) of the data buffer, which holds only \(bufferSize)")

@@ -43,8 +43,14 @@ public enum TrainingState {
 
     /// Saves the optimizer's state and `progress` to `path`.
     public static func save(optimizer: Optimizer, progress: TrainingProgress, to path: String) throws {
+        var meta = metadata(optimizer: optimizer, progress: progress)
+        meta[Checkpoint.formatKey] = format
+        try SafetensorsFile.write(optimizer.stateDict(), metadata: meta, to: path)
+    }
+
+    /// The progress and optimizer scalars as metadata entries (also used by `TrainingCheckpoint`).
+    static func metadata(optimizer: Optimizer, progress: TrainingProgress) -> [String: String] {
         var meta: [String: String] = [
-            Checkpoint.formatKey: format,
             Checkpoint.formatVersionKey: Checkpoint.formatVersion,
             Checkpoint.toolVersionKey: ReidKDInfo.version,
             "optimizer": optimizer.kind,
@@ -56,18 +62,23 @@ public enum TrainingState {
         for (k, v) in optimizer.hyperParameters { meta["optimizer.\(k)"] = v }
         for (name, g) in progress.generators { meta["rng.\(name)"] = g.stateHex }
         for (k, v) in progress.extra { meta["extra.\(k)"] = v }
-        try SafetensorsFile.write(optimizer.stateDict(), metadata: meta, to: path)
+        return meta
     }
 
     /// Restores the optimizer saved at `path` into `optimizer` (same kind, same hyper-parameters,
     /// same parameter names and shapes) and returns the progress.
     public static func load(from path: String, into optimizer: Optimizer) throws -> TrainingProgress {
         let f = try SafetensorsFile.read(path)
-        let m = f.metadata
-        func fail(_ msg: String) -> CheckpointError { CheckpointError(path: path, msg) }
-        guard m[Checkpoint.formatKey] == format else {
-            throw fail("not a training-state file (format \(m[Checkpoint.formatKey] ?? "missing")); pass the .state.safetensors companion of a checkpoint")
+        guard f.metadata[Checkpoint.formatKey] == format else {
+            throw CheckpointError(path: path, "not a training-state file (format \(f.metadata[Checkpoint.formatKey] ?? "missing")); pass the .state.safetensors companion of a checkpoint")
         }
+        return try restore(metadata: f.metadata, tensors: f.stateDict, into: optimizer, path: path)
+    }
+
+    /// Checks the optimizer described by `m` against `optimizer`, loads `tensors` (its state dict)
+    /// into it and returns the progress. Nothing is changed if a check fails.
+    static func restore(metadata m: [String: String], tensors: [(String, Tensor)], into optimizer: Optimizer, path: String) throws -> TrainingProgress {
+        func fail(_ msg: String) -> CheckpointError { CheckpointError(path: path, msg) }
         guard m["optimizer"] == optimizer.kind else {
             throw fail("saved with optimizer \(m["optimizer"] ?? "?"), resuming with \(optimizer.kind); keep SOLVER.OPT unchanged to resume")
         }
@@ -91,7 +102,7 @@ public enum TrainingState {
                 progress.extra[String(k.dropFirst(6))] = v
             }
         }
-        try optimizer.loadStateDict(f.stateDict, path: path)
+        try optimizer.loadStateDict(tensors, path: path)
         optimizer.stepCount = stepCount
         optimizer.learningRate = lr
         return progress

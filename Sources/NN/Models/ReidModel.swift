@@ -7,6 +7,8 @@ import Tensor
 public struct ReidOutput {
     public var head: HeadOutput
     public var stages: [Tensor]
+    /// The stage maps before their final activation, when asked for (Overhaul distillation).
+    public var preActivationStages: [Tensor] = []
     public var logits: Tensor? { head.logits }
     public var features: Tensor { head.features }
 }
@@ -32,9 +34,36 @@ public final class ReidModel: Module, Layer {
             mapSize = Array(y.shape.suffix(2))
         }
         heads = try EmbeddingHead(spec: spec, channels: b.outChannels, mapSize: mapSize, rng: &rng)
+        builtMapSize = mapSize
         super.init()
         register("backbone", b)
         register("heads", heads)
+        try validate(inputSize: spec.inputSize, key: "INPUT.SIZE_TRAIN")
+    }
+
+    /// The final-map size the head was built for (flatten pooling's feature count depends on it).
+    let builtMapSize: [Int]
+
+    /// Throws a config error when images of `size` = [height, width] cannot go through this
+    /// model, where the head would otherwise stop the process with a precondition: `identity`
+    /// pooling needs a 1×1 final map, `flatten` the map size its layers were built for (the
+    /// training size). `key` names the config key that set `size`.
+    public func validate(inputSize size: [Int], key: String) throws {
+        let pooling = spec.pooling.lowercased()
+        guard pooling == "identity" || pooling == "flatten" else { return }
+        guard size.count == 2, size.allSatisfy({ $0 > 0 }) else { throw NNError("\(key) must be [height, width] with positive values, got \(size)") }
+        let wasTraining = backbone.isTraining
+        backbone.eval()
+        let out = withNoGrad { backbone.forward(Tensor.zeros([1, 3] + size)) }
+        backbone.train(wasTraining)
+        guard out.rank == 4 else { return }   // a backbone that already pools
+        let map = Array(out.shape.suffix(2))
+        if pooling == "identity" && map != [1, 1] {
+            throw NNError("MODEL.HEADS.POOL_LAYER identity passes the backbone's output through unpooled, so it needs a 1×1 final map, but \(key) \(size) gives \(map[0])×\(map[1]); use GlobalAvgPool (avg), gem or flatten")
+        }
+        if pooling == "flatten" && map != builtMapSize {
+            throw NNError("MODEL.HEADS.POOL_LAYER flatten keeps every position, so the head is built for the \(builtMapSize[0])×\(builtMapSize[1]) map of INPUT.SIZE_TRAIN \(spec.inputSize), but \(key) \(size) gives \(map[0])×\(map[1]); make SIZE_TEST equal SIZE_TRAIN or use another pooling (avg, gem …)")
+        }
     }
 
     /// Convenience: a model from a spec and a seed.
@@ -43,9 +72,14 @@ public final class ReidModel: Module, Layer {
         try self.init(spec: spec, rng: &rng)
     }
 
-    /// Full forward. In training pass the labels (margin classifiers need them).
-    public func forward(_ x: Tensor, targets: [Int]?) -> ReidOutput {
+    /// Full forward. In training pass the labels (margin classifiers need them); with
+    /// `preActivation` the output also holds the stage maps before their final activation.
+    public func forward(_ x: Tensor, targets: [Int]?, preActivation: Bool = false) -> ReidOutput {
         precondition(x.rank == 4 && x.shape[1] == 3, "ReidModel: input must be (N, 3, H, W) images, got \(x.shape)")
+        if preActivation {
+            let (stages, pre) = backbone.forwardStagesPreActivation(x)
+            return ReidOutput(head: heads.forward(stages.last!, targets: targets), stages: stages, preActivationStages: pre)
+        }
         let stages = backbone.forwardStages(x)
         return ReidOutput(head: heads.forward(stages.last!, targets: targets), stages: stages)
     }
