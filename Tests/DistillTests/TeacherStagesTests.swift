@@ -112,6 +112,27 @@ final class TeacherStagesTests: XCTestCase {
         XCTAssertEqual(try store.params(run: runs[2].id)["KD.TEACHER_MIX"], "[\"assistant=1.0\"]")
     }
 
+    /// A given teacher brings its own config; the assistant is built from its own, not from it.
+    func testAssistantOfAGivenTeacherKeepsItsOwnConfig() throws {
+        let dir = NSTemporaryDirectory() + "reidkd-given-ta-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try TrainerTests.makeTeacher("\(dir)/t", iterations: 1)   // width 0.25, config in the checkpoint
+        try TrainerTests.writeBaseConfig(dir, maxEpoch: 1, evalPeriod: 1)
+        try """
+            name: given-ta
+            teacher: {checkpoint: t/model.safetensors}
+            assistant: {config: base.yaml, opts: {KD.METHOD: kl}}
+            student: {config: base.yaml}
+            grid: {KD.METHOD: [kl]}
+            """.write(toFile: "\(dir)/s.yaml", atomically: true, encoding: .utf8)
+        let store = try ExperimentStore(path: "\(dir)/store.sqlite")
+        let runner = try SweepRunner(spec: try SweepSpec.load(path: "\(dir)/s.yaml"), specPath: "\(dir)/s.yaml", store: store, resultsRoot: "\(dir)/results")
+        XCTAssertEqual(runner.runs.map(\.planned.name), ["teacher", "assistant", "student-METHOD=kl-s1"])
+        XCTAssertEqual(runner.runs[0].config.peek(\ModelKeys.width), 0.25, "the teacher run starts from its checkpoint's config")
+        XCTAssertEqual(runner.runs[1].config.peek(\ModelKeys.width), 0.125, "the assistant is built from base.yaml")
+        XCTAssertEqual(runner.runs[1].config.peek(\KDKeys.teacherMix), ["teacher=1.0"])
+    }
+
     func testRunsBlockedByAFailedTeacherAreFailed() throws {
         let dir = NSTemporaryDirectory() + "reidkd-blocked-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
