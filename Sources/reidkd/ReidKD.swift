@@ -24,6 +24,7 @@ struct ReidKD: ParsableCommand {
             ReportCommand.self,
             ExportCommand.self,
             EmbedCommand.self,
+            ImportCommand.self,
         ]
     )
 

@@ -10,7 +10,9 @@ extension Tensor {
     }
 }
 
-/// Max pooling; `stride` defaults to the kernel size; padding counts as −∞.
+/// Max pooling; `stride` defaults to the kernel size; padding counts as −∞. With `ceilMode`
+/// (PyTorch's `ceil_mode=True`, FastReID's ResNet stem) the output size rounds up, so a last
+/// window that starts inside the input but runs past its end is kept (its taps outside are ignored).
 ///
 /// Forward: a column pass takes, per output row, the elementwise maximum of the kernel's input
 /// rows over the whole width (contiguous, 16 lanes at a time), then a row pass takes each output's
@@ -20,11 +22,21 @@ extension Tensor {
 /// row-major scan with "take v if v > best, or v is NaN, or nothing yet" picks, so the gradient
 /// routing is that of PyTorch's kernel (MaxPoolPathTests). Inference saves the argmax bookkeeping
 /// (it was 13% of a batch-64 ResNet-18 forward at 64×32) and training a zeroed Int32 map.
-public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1) -> Tensor {
+public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1,
+                      ceilMode: Bool = false) -> Tensor {
     let (planes, h, w) = x.planeDims("maxPool2d")
     let s = stride ?? kernel
     let geo = ConvGeometry(kernel: (kernel, kernel), stride: (s, s), padding: (padding, padding), dilation: (dilation, dilation))
-    let (ho, wo) = checked { try geo.outputSize(h: h, w: w, op: "maxPool2d") }
+    var (ho, wo) = checked { try geo.outputSize(h: h, w: w, op: "maxPool2d") }
+    if ceilMode {
+        // PyTorch: round up, but the last window must start inside the input or its left padding.
+        func ceilSize(_ n: Int) -> Int {
+            var o = (n + 2 * padding - dilation * (kernel - 1) - 1 + s - 1) / s + 1
+            if (o - 1) * s >= n + padding { o -= 1 }
+            return o
+        }
+        (ho, wo) = (ceilSize(h), ceilSize(w))
+    }
     if padding * 2 > kernel { shapeFailure(ShapeError("maxPool2d: padding \(padding) must be at most half the kernel \(kernel)")) }
     let out = Tensor.empty([x.shape[0], x.shape[1], ho, wo])
     let xp = x.pointer, yp = out.pointer
