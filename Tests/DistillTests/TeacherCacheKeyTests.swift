@@ -114,6 +114,24 @@ final class TeacherCacheKeyTests: XCTestCase {
         XCTAssertEqual(r.losses, try run([], teacher: second, cache: nil).losses)
     }
 
+    /// The same weights under another model config (pixel statistics, head scale) give other
+    /// outputs, so another key; a training key of the teacher's config does not change it.
+    func testTeacherModelKeysAreInTheKey() throws {
+        let tdir = NSTemporaryDirectory() + "reidkd-cachekey-tm-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: tdir) }
+        let teacher = try TrainerTests.makeTeacher(tdir, iterations: 1)
+        let student = try TrainerTests.config([], out: tdir + "-s")
+        func key(_ overrides: [String]) throws -> TeacherCacheKey {
+            let c = try TrainerTests.config(["MODEL.BACKBONE.WIDTH", "0.25", "SOLVER.MAX_EPOCH", "1"] + overrides, out: tdir)
+            return TeacherCacheKey(teacher: Teacher(model: teacher.model, config: c), datasetFingerprint: "d", student: student)
+        }
+        let base = try key([])
+        XCTAssertNotEqual(base.digest, try key(["MODEL.PIXEL_MEAN", "[0.4, 0.4, 0.4]"]).digest)
+        XCTAssertNotEqual(base.digest, try key(["MODEL.HEADS.SCALE", "32"]).digest)
+        XCTAssertEqual(base.digest, try key(["SOLVER.BASE_LR", "0.01"]).digest)
+        XCTAssertTrue(base.json.contains("\"teacher_model\":{\"MODEL\":"), base.json)
+    }
+
     /// A cache filled by a teacher on bf16 GEMMs (REIDKD_BF16=1) must never serve a float32
     /// student, nor the other way round: the numerics are part of the key and of key.json.
     func testTeacherNumericsNeverShareRows() throws {
