@@ -5,7 +5,7 @@ import Foundation
 
 public enum CSVReport {
     public static func document(_ t: ComparisonTable) -> String {
-        var head = ["run", "role", "is_baseline", "backbone", "kd_method", "kd_weights", "seeds", "run_ids"]
+        var head = ["run", "role", "is_baseline", "backbone", "kd_method", "kd_weights", "teacher_outputs", "seeds", "run_ids"]
         for c in Column.allCases {
             head += ["mean", "std", "n", "ci_low", "ci_high"].map { "\(c.rawValue)_\($0)" }
             if c.isDifference { head += ["\(c.rawValue)_interval", "\(c.rawValue)_within_noise"] }
@@ -13,7 +13,7 @@ public enum CSVReport {
         head += ["baseline", "best_columns", "tied_best_columns"]
         var lines = [head.map(quote).joined(separator: ",")]
         for r in t.rows {
-            var cells = [r.name, r.role, r.isBaseline ? "1" : "0", r.backbone, r.kdMethod, r.kdWeights,
+            var cells = [r.name, r.role, r.isBaseline ? "1" : "0", r.backbone, r.kdMethod, r.kdWeights, r.teacherOutputs,
                          r.seeds.map(String.init).joined(separator: ";"), r.runIDs.map(String.init).joined(separator: ";")]
             for c in Column.allCases {
                 let s = c.stat(r)

@@ -5,6 +5,7 @@
 // difference (student seed s − baseline seed s) where the seeds pair up, Welch's otherwise.
 import Foundation
 import Store
+import Distill
 
 /// One configuration (one or more seeds).
 public struct TableRow: Codable, Sendable, Equatable {
@@ -14,6 +15,10 @@ public struct TableRow: Codable, Sendable, Equatable {
     public var backbone: String
     public var kdMethod: String
     public var kdWeights: String
+    /// Where the student's teacher outputs came from: "cached (hits N%)" (the teacher-output
+    /// cache; N = mean hit rate over seeds), "online" (terms that need stage maps, or no cache),
+    /// "self (EMA)" (KD.TEACHER ema); "—" for the teacher and baselines.
+    public var teacherOutputs: String
     public var runIDs: [Int64]
     public var seeds: [Int]
     public var r1: Estimate?
@@ -163,6 +168,13 @@ public struct ComparisonTable: Sendable {
         return out
     }
 
+    static func teacherOutputs(_ g: [RunRecord]) -> String {
+        if g[0].params[KDKeys.shared.teacher.name] == "ema" { return "self (EMA)" }
+        let rates = g.compactMap { $0.value("teacher_cache_hit_rate") }
+        guard !rates.isEmpty else { return "online" }
+        return "cached (hits \(Int((100 * rates.reduce(0, +) / Double(rates.count)).rounded()))%)"
+    }
+
     static func makeRow(_ g: [RunRecord], _ s: [Column: [SeedValue]]) -> TableRow {
         let first = g[0]
         func stat(_ c: Column) -> Estimate? { Estimate((s[c] ?? []).map(\.value)) }
@@ -174,6 +186,7 @@ public struct ComparisonTable: Sendable {
             name: name, role: first.run.role.rawValue, isBaseline: isBaseline, backbone: first.backbone,
             kdMethod: first.run.role == .teacher ? "—" : first.kdMethod,
             kdWeights: first.run.role == .teacher ? "—" : ParamText.kdWeights(first.params),
+            teacherOutputs: isBaseline || first.run.role == .teacher ? "—" : teacherOutputs(g),
             runIDs: g.map(\.run.id), seeds: g.map(\.run.seed),
             r1: stat(.r1), r5: stat(.r5), mAP: stat(.mAP), mINP: stat(.mINP), paramsM: stat(.paramsM),
             gflops: stat(.gflops), latencyMs: stat(.latencyMs), imagesPerSecond: stat(.imagesPerSecond), sizeMB: stat(.sizeMB),

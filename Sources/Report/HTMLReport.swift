@@ -92,12 +92,12 @@ public enum HTMLReport {
     }
 
     static func table(_ t: ComparisonTable) -> String {
-        var s = "<div class=\"wrap\"><table><thead><tr><th>run</th><th>role</th><th>backbone</th><th>KD</th><th>weights</th>"
+        var s = "<div class=\"wrap\"><table><thead><tr><th>run</th><th>role</th><th>backbone</th><th>KD</th><th>weights</th><th>teacher outputs</th>"
         s += Column.allCases.map { "<th>\(e($0.title))</th>" }.joined() + "</tr></thead><tbody>\n"
         for r in t.rows {
             let cls = r.role == "teacher" ? " class=\"teacher\"" : r.isBaseline ? " class=\"baseline\"" : ""
             s += "<tr\(cls)><td class=\"n\">\(e(CellFormat.rowName(r)))</td><td class=\"t\">\(e(CellFormat.role(r)))</td>"
-            s += "<td class=\"t\">\(e(r.backbone))</td><td class=\"t\">\(e(r.kdMethod))</td><td class=\"t\">\(e(r.kdWeights))</td>"
+            s += "<td class=\"t\">\(e(r.backbone))</td><td class=\"t\">\(e(r.kdMethod))</td><td class=\"t\">\(e(r.kdWeights))</td><td class=\"t\">\(e(r.teacherOutputs))</td>"
             for c in Column.allCases {
                 let mark = CellFormat.mark(r, c)
                 let cls = mark == nil ? "" : r.best.contains(c.rawValue) ? " class=\"best\"" : " class=\"tied\""

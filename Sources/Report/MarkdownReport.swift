@@ -6,12 +6,12 @@ import Foundation
 public enum MarkdownReport {
     /// The student-vs-teacher table alone (what `reidkd report` prints).
     public static func table(_ t: ComparisonTable) -> String {
-        var head = ["run", "role", "backbone", "KD", "weights"] + Column.allCases.map(\.title)
+        var head = ["run", "role", "backbone", "KD", "weights", "teacher outputs"] + Column.allCases.map(\.title)
         var lines = [row(head)]
         head = head.map { _ in "---" }
-        lines.append(row(head.enumerated().map { $0.offset < 5 ? ":--" : "--:" }))
+        lines.append(row(head.enumerated().map { $0.offset < 6 ? ":--" : "--:" }))
         for r in t.rows {
-            var cells = [CellFormat.rowName(r), CellFormat.role(r), r.backbone, r.kdMethod, r.kdWeights]
+            var cells = [CellFormat.rowName(r), CellFormat.role(r), r.backbone, r.kdMethod, r.kdWeights, r.teacherOutputs]
             for c in Column.allCases {
                 let text = CellFormat.cell(r, c)
                 cells.append(CellFormat.mark(r, c).map { "**\(text)** \($0)" } ?? text)

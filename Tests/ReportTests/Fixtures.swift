@@ -76,7 +76,8 @@ enum Fixtures {
             if r.status == .failed { try store.markFailed(run.id, error: "diverged at step 3\ntrace"); continue }
             try store.setSummary(run: run.id, (r.omitMAP ? [:] : ["mAP": r.mAP]).merging(["R1": r.mAP + 10, "R5": r.mAP + 20, "mINP": r.mAP / 2,
                                                "params_M": r.gflops * 10, "gflops": r.gflops, "latency_ms_b1": r.latency,
-                                               "images_per_second_b64": 1000 / r.latency]) { a, _ in a })
+                                               "images_per_second_b64": 1000 / r.latency])
+                                               { a, _ in a }.merging(r.method == "kl" ? ["teacher_cache_hit_rate": r.seed == 1 ? 0.5 : 1] : [:]) { a, _ in a })
             try store.addArtifact(run: run.id, kind: "model", path: "results/\(r.name)/model.safetensors", sha256: "00",
                                   bytes: Int64(r.gflops * 8_000_000))
             var points: [MetricPoint] = []

@@ -29,6 +29,17 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(model.source.unfinished.map(\.name), ["mbv2-klmse-s1"])
     }
 
+    /// Each distilled row says where its teacher outputs came from (the runs' cache hit rates).
+    func testTeacherOutputsCachedOrOnline() throws {
+        XCTAssertEqual(try row("r18-kl").teacherOutputs, "cached (hits 75%)")
+        XCTAssertEqual(try row("r18-klmse").teacherOutputs, "online")
+        XCTAssertEqual(try row("teacher").teacherOutputs, "—")
+        XCTAssertEqual(try row("r18-baseline").teacherOutputs, "—")
+        let md = MarkdownReport.table(model.table)
+        XCTAssertTrue(md.contains("| teacher outputs |") && md.contains("| cached (hits 75%) |"), md)
+        XCTAssertTrue(CSVReport.document(model.table).contains(",\"cached (hits 75%)\",") || CSVReport.document(model.table).contains(",cached (hits 75%),"))
+    }
+
     func testMeanStdRetainedDeltaGapSpeedup() throws {
         let kl = try row("r18-kl"), km = try row("r18-klmse"), mb = try row("mbv2-kl"), base = try row("r18-baseline")
         XCTAssertEqual(base.mAP!.mean, 32, accuracy: 1e-12)
