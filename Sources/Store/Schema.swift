@@ -9,8 +9,8 @@
 import GRDB
 
 enum Schema {
-    /// SQL for "now" in the store's timestamp format.
-    static let now = "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+    /// SQL for "now" in the store's timestamp format (SQLite; SQLDialect has both).
+    static let now = SQLDialect.sqlite.now
 
     static let v1 = """
         CREATE TABLE sweeps (
@@ -108,6 +108,10 @@ enum Schema {
         ("v2-run-provenance", v2),
         ("v3-supervised-runs", v3),
     ]
+
+    /// PostgreSQL text of the migrations whose SQLite text `SQLDialect.postgres.ddl` cannot
+    /// translate (none yet; a CHECK change, which SQLite makes by rebuilding the table, would be).
+    static let postgresMigrations: [String: String] = [:]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()

@@ -30,7 +30,7 @@ struct WorkerCommand: ParsableCommand {
         guard SweepWorker.attachToSupervisor() else {
             throw CLIFailure(description: "the sweep that started this worker has exited; nothing done")
         }
-        let db = try ExperimentStore(path: URL(fileURLWithPath: store).standardizedFileURL.path, create: false)
+        let db = try ExperimentStore(path: StoreLocation(store).forOtherProcesses, create: false)
         let result = try SweepWorker.run(store: db, sweepName: sweep, runID: runID)
         if result != .finished { throw ExitCode(result.rawValue) }
     }
