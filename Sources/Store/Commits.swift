@@ -97,4 +97,13 @@ extension ExperimentStore {
             return SweepLaunch(workdir: w, specPath: s, resultsRoot: r)
         }
     }
+
+    /// The folder that reports and exports of `sweep` go under by default: the SQLite file's own
+    /// folder (`results/`); for a PostgreSQL store, which has no folder, the results root the
+    /// sweep was launched with (absolute), else `results`.
+    public func resultsFolder(for sweep: Sweep?) throws -> String {
+        guard case .postgres = location else { return (path as NSString).deletingLastPathComponent }
+        guard let sweep, let l = try launch(sweep: sweep.id) else { return StoreDefaults.resultsRoot }
+        return l.resultsRoot.hasPrefix("/") ? l.resultsRoot : "\(l.workdir)/\(l.resultsRoot)"
+    }
 }

@@ -22,7 +22,7 @@ public struct SweepCopy: Sendable, Equatable {
 extension ExperimentStore {
     static let runCopyColumns = ["name", "role", "status", "config", "config_hash", "seed", "code_version", "dataset_fingerprint",
                                  "host", "pid", "threads", "created_at", "started_at", "finished_at", "heartbeat_at", "attempts",
-                                 "error", "blas", "cpu", "lease"]
+                                 "error", "blas", "cpu", "lease", "job"]
 
     /// Copies sweep `name` with all its rows into `target` (see the file comment).
     public func copySweep(named name: String, to target: ExperimentStore) throws -> SweepCopy {

@@ -14,13 +14,13 @@ extension ExperimentStore {
                              studentsWaitForTeacher: Bool = false) throws -> Run? {
         try write("claiming the next queued run") { db in
             let (whereSQL, args) = Self.claimableWhere(sweep: sweep, roles: roles, teacherGate: studentsWaitForTeacher)
-            var all: SQLArguments = [worker.host, worker.pid, worker.threads, worker.blas, worker.cpu, worker.lease]
+            var all: SQLArguments = [worker.host, worker.pid, worker.threads, worker.blas, worker.cpu, worker.lease, worker.job]
             all += args
             // PostgreSQL: concurrent claimers skip the row another one has locked and take the next.
             let row = try db.fetchOne(sql: """
                 UPDATE runs SET status = 'running', started_at = \(db.dialect.now), heartbeat_at = \(db.dialect.now),
                     finished_at = NULL, error = NULL, host = ?, pid = ?, threads = COALESCE(?, threads),
-                    blas = COALESCE(?, blas), cpu = COALESCE(?, cpu), lease = ?, attempts = attempts + 1
+                    blas = COALESCE(?, blas), cpu = COALESCE(?, cpu), lease = ?, job = ?, attempts = attempts + 1
                 WHERE id = (SELECT q.id FROM runs q \(whereSQL) ORDER BY q.id LIMIT 1\(db.dialect.skipLocked))
                 RETURNING *
                 """, arguments: all)
@@ -72,9 +72,9 @@ extension ExperimentStore {
             if let row = try db.fetchOne(sql: """
                 UPDATE runs SET status = 'running', started_at = \(db.dialect.now), heartbeat_at = \(db.dialect.now),
                     finished_at = NULL, error = NULL, host = ?, pid = ?, threads = COALESCE(?, threads),
-                    blas = COALESCE(?, blas), cpu = COALESCE(?, cpu), lease = ?, attempts = attempts + 1
+                    blas = COALESCE(?, blas), cpu = COALESCE(?, cpu), lease = ?, job = ?, attempts = attempts + 1
                 WHERE id = ? AND status = 'queued' RETURNING *
-                """, arguments: [worker.host, worker.pid, worker.threads, worker.blas, worker.cpu, worker.lease, id]) {
+                """, arguments: [worker.host, worker.pid, worker.threads, worker.blas, worker.cpu, worker.lease, worker.job, id]) {
                 return try Self.run(from: row)
             }
             guard let current = try db.fetchOne(String.self, sql: "SELECT status FROM runs WHERE id = ?", arguments: [id])

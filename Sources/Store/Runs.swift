@@ -144,6 +144,6 @@ extension ExperimentStore {
                    host: row["host"], pid: row["pid"], threads: row["threads"], blas: row["blas"], cpu: row["cpu"],
                    createdAt: StoreTime.parse(row["created_at"]), startedAt: StoreTime.parse(row["started_at"]),
                    finishedAt: StoreTime.parse(row["finished_at"]), heartbeatAt: StoreTime.parse(row["heartbeat_at"]),
-                   attempts: row["attempts"], error: row["error"], lease: row["lease"])
+                   attempts: row["attempts"], error: row["error"], lease: row["lease"], job: row["job"])
     }
 }

@@ -102,11 +102,21 @@ enum Schema {
         PRAGMA user_version = 3;
         """
 
+    /// Cluster jobs. `runs.job` names the batch job that last claimed the run (Slurm: `1234`,
+    /// or `1234_5` for task 5 of array job 1234), so `reidkd sweep status` can join the store's
+    /// runs with the scheduler's view of its jobs. (Named v5: the early-stopping migration of
+    /// the same days is v4; user_version is the migration's place in this list.)
+    static let v5 = """
+        ALTER TABLE runs ADD COLUMN job TEXT;
+        PRAGMA user_version = 4;
+        """
+
     /// Migrations in order. Identifiers are stored in `grdb_migrations`.
     static let migrations: [(id: String, sql: String)] = [
         ("v1-initial", v1),
         ("v2-run-provenance", v2),
         ("v3-supervised-runs", v3),
+        ("v5-run-jobs", v5),
     ]
 
     /// PostgreSQL text of the migrations whose SQLite text `SQLDialect.postgres.ddl` cannot

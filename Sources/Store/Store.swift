@@ -18,6 +18,8 @@ public enum StoreDefaults {
     }
     /// The embedded default.
     public static let sqlitePath = "results/reidkd.sqlite"
+    /// Where results go when nothing else says (the folder of the default SQLite file).
+    public static let resultsRoot = "results"
     /// Names the default store (a path or a `postgresql://` URL).
     public static let environmentVariable = "REIDKD_STORE"
     /// How long a writer waits for another process's write transaction before giving up.

@@ -52,7 +52,8 @@ public enum SweepWorker {
         try store.requeue(sweep: sweep.id, staleAfter: StoreDefaults.staleAfter)
         let lease = try store.acquireLease()
         defer { lease.release() }
-        let worker = runner.workerInfo(lease)
+        var worker = runner.workerInfo(lease)
+        worker.job = SweepLaunchers.currentJob(ProcessInfo.processInfo.environment)
         var run: Run
         if let id = runID {
             let target = try store.run(id)
@@ -70,6 +71,8 @@ public enum SweepWorker {
             }
         }
         lease.keepAlive(run: run.id, store: store)
+        let stop = WorkerStop.markInterruptedOnSignal(store: store, run: run, log: log)
+        defer { stop.forEach { $0.cancel() }; signal(SIGTERM, SIG_DFL); signal(SIGINT, SIG_DFL) }
         switch try runner.runClaimed(run, dataset: dataset) {
         case .finished: return .finished
         case .failed, .diverged: return .failed
