@@ -57,6 +57,17 @@ public enum HTMLReport {
             s += "<details\(open.contains(r.run.id) ? " open=\"open\"" : "")><summary>\(e(r.run.name)) (run \(r.run.id), \(r.run.role.rawValue), seed \(r.run.seed))</summary>"
             s += "<div class=\"charts\">" + charts.map { $0.render() }.joined() + "</div></details>\n"
         }
+        if !m.source.pruned.isEmpty {
+            let (ep, sec) = PrunedRuns.saved(m.source.pruned)
+            s += "<h2>Pruned runs</h2>\n<p class=\"note\">\(m.source.pruned.count) run(s) stopped early by the sweep's prune rule, not in the tables above; "
+            s += String(format: "they saved %d epochs, about %.0f s of training.</p>\n", ep, sec)
+            s += "<table><tr><th>run</th><th>seed</th><th>pruned at epoch</th><th>mAP there</th><th>epochs saved</th><th>why</th></tr>"
+            for r in m.source.pruned {
+                s += "<tr><td>\(e(r.name)) (run \(r.id))</td><td>\(r.seed)</td><td>\(r.prunedAtEpoch.map(String.init) ?? "—")</td>"
+                s += "<td>\(r.mAP.map { CellFormat.number($0, digits: 2) } ?? "—")</td><td>\(r.epochsSaved.map(String.init) ?? "—")</td><td>\(e(r.reason ?? ""))</td></tr>"
+            }
+            s += "</table>\n"
+        }
         s += "<h2>Provenance</h2>\n"
         for w in Provenance.warnings(m.provenance) { s += "<p class=\"headline\"><b>Warning:</b> \(e(w)).</p>\n" }
         s += "<table><tr><th></th><th>value</th><th>runs</th></tr>"

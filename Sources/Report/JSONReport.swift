@@ -34,6 +34,7 @@ struct ReportJSON: Encodable {
     let unavailable: [String]
     let rankLists: [String]
     let provenance: [ProvenanceLine]
+    let pruned: [PrunedRun]
     let otherTestSets: [OtherTestSet]
 }
 
@@ -53,7 +54,7 @@ public enum JSONReport {
             },
             unfinished: m.source.unfinished.map { .init(id: $0.id, name: $0.name, status: $0.status.rawValue, error: $0.error) },
             unavailable: m.unavailable, rankLists: m.rankLists.map { "ranklists/" + $0.fileName },
-            provenance: m.provenance, otherTestSets: m.otherTestSets)
+            provenance: m.provenance, pruned: m.source.pruned, otherTestSets: m.otherTestSets)
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys]
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

@@ -99,6 +99,7 @@ public enum MarkdownReport {
             s += "### \(r.run.name) (run \(r.run.id), \(r.run.role.rawValue), seed \(r.run.seed))\n\n"
             s += ["losses", "lr", "eval-map"].map { "![\($0)](charts/train-\(r.run.id)-\($0).svg)" }.joined(separator: " ") + "\n\n"
         }
+        if !m.source.pruned.isEmpty { s += "## Pruned runs\n\n" + PrunedRuns.markdown(m.source.pruned) + "\n" }
         s += "## Provenance\n\n"
         for w in Provenance.warnings(m.provenance) { s += "**Warning:** \(w).\n\n" }
         s += Provenance.markdown(m.provenance) + "\n"

@@ -60,6 +60,8 @@ public struct ReportSource: Sendable {
     public let records: [RunRecord]
     /// Selected runs that are not finished (listed, not tabulated).
     public let unfinished: [Run]
+    /// Runs the sweep's early stopping ended (`pruned`), with what they saved.
+    public var pruned: [PrunedRun] = []
 
     public static func load(store: ExperimentStore, selection: ReportSelection) throws -> ReportSource {
         var runs: [Run], sweep: Sweep?, description: String
@@ -88,8 +90,10 @@ public struct ReportSource: Sendable {
                                              counts: counts.isEmpty ? "no runs at all" : counts.joined(separator: ", "))
         }
         let records = try finished.map { try loadRecord($0, store: store) }
-        return ReportSource(storePath: store.path, sweep: sweep, description: description, records: records,
-                            unfinished: runs.filter { $0.status != .finished })
+        var source = ReportSource(storePath: store.path, sweep: sweep, description: description, records: records,
+                                  unfinished: runs.filter { $0.status != .finished && $0.status != .pruned })
+        source.pruned = try runs.filter { $0.status == .pruned }.map { try PrunedRun.load($0, store: store) }
+        return source
     }
 
     static func loadRecord(_ run: Run, store: ExperimentStore) throws -> RunRecord {

@@ -31,15 +31,18 @@ extension ExperimentStore {
         }
     }
 
-    /// Ends a running run as `finished` together with its summary and artifact records, in one
-    /// transaction (a kill before it leaves the run `running`, to be resumed; after it, all is there).
-    public func finish(run: Int64, summary: [String: Double], artifacts: [ArtifactFile]) throws {
+    /// Ends a running run as `finished` (or `pruned`, stopped early by the sweep's rule, with why
+    /// in `note`) together with its summary and artifact records, in one transaction (a kill
+    /// before it leaves the run `running`, to be resumed; after it, all is there).
+    public func finish(run: Int64, summary: [String: Double], artifacts: [ArtifactFile],
+                       as status: RunStatus = .finished, note: String? = nil) throws {
+        precondition(status == .finished || status == .pruned, "finish: a run ends finished or pruned")
         try write("finishing run \(run)") { db in
-            try Self.requireRunning(db, run, to: .finished, path: path)
+            try Self.requireRunning(db, run, to: status, path: path)
             try Self.upsertSummary(db, run: run, summary)
             for a in artifacts { try Self.upsertArtifact(db, run: run, a) }
-            try db.execute(sql: "UPDATE runs SET status = 'finished', error = NULL, finished_at = \(db.dialect.now), heartbeat_at = \(db.dialect.now) WHERE id = ?",
-                           arguments: [run])
+            try db.execute(sql: "UPDATE runs SET status = ?, error = ?, finished_at = \(db.dialect.now), heartbeat_at = \(db.dialect.now) WHERE id = ?",
+                           arguments: [status.rawValue, note, run])
         }
     }
 

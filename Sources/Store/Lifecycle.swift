@@ -13,7 +13,7 @@ extension ExperimentStore {
     public func claimNextRun(sweep: Int64?, roles: Set<RunRole>? = nil, worker: WorkerInfo = .current(),
                              studentsWaitForTeacher: Bool = false) throws -> Run? {
         try write("claiming the next queued run") { db in
-            let (whereSQL, args) = Self.claimableWhere(sweep: sweep, roles: roles, teacherGate: studentsWaitForTeacher)
+            let (whereSQL, args) = Self.claimableWhere(sweep: sweep, roles: roles, teacherGate: studentsWaitForTeacher, dialect: db.dialect)
             var all: SQLArguments = [worker.host, worker.pid, worker.threads, worker.blas, worker.cpu, worker.lease, worker.job]
             all += args
             // PostgreSQL: concurrent claimers skip the row another one has locked and take the next.
@@ -32,7 +32,7 @@ extension ExperimentStore {
     /// it, skipping `excluding` (runs a supervisor has already handed to a worker).
     public func nextClaimableRun(sweep: Int64, roles: Set<RunRole>? = nil, excluding: Set<Int64> = []) throws -> Run? {
         try read("looking for a claimable run") { db in
-            var (whereSQL, args) = Self.claimableWhere(sweep: sweep, roles: roles, teacherGate: true)
+            var (whereSQL, args) = Self.claimableWhere(sweep: sweep, roles: roles, teacherGate: true, dialect: db.dialect)
             if !excluding.isEmpty {
                 whereSQL += " AND q.id NOT IN (\(excluding.map { _ in "?" }.joined(separator: ",")))"
                 args += excluding.sorted().map { $0 }
@@ -55,8 +55,17 @@ extension ExperimentStore {
         t.role = 'teacher' AND NOT (t.status = 'finished' AND EXISTS (SELECT 1 FROM artifacts a WHERE a.run_id = t.id AND a.kind = 'model'))
         """
 
-    static func claimableWhere(sweep: Int64?, roles: Set<RunRole>?, teacherGate: Bool) -> (String, SQLArguments) {
+    /// A run `d` (named in `q.depends_on`) that is not finished with a recorded model.
+    static func dependencyNotReadySQL(_ dialect: SQLDialect) -> String {
+        """
+        d.sweep_id = q.sweep_id AND \(dialect.position(of: "',' || d.name || ','", in: "',' || q.depends_on || ','")) > 0
+        AND NOT (d.status = 'finished' AND EXISTS (SELECT 1 FROM artifacts a WHERE a.run_id = d.id AND a.kind = 'model'))
+        """
+    }
+
+    static func claimableWhere(sweep: Int64?, roles: Set<RunRole>?, teacherGate: Bool, dialect: SQLDialect) -> (String, SQLArguments) {
         var (whereSQL, args) = Self.whereClause(RunFilter(sweep: sweep, statuses: [.queued], roles: roles), alias: "q")
+        whereSQL += " AND (q.depends_on IS NULL OR NOT EXISTS (SELECT 1 FROM runs d WHERE \(dependencyNotReadySQL(dialect))))"
         if teacherGate {
             whereSQL += " AND (q.role <> 'student' OR NOT EXISTS (SELECT 1 FROM runs t WHERE t.sweep_id = q.sweep_id AND \(teacherNotReadySQL)))"
         }
@@ -135,6 +144,39 @@ extension ExperimentStore {
     public func heartbeat(_ run: Int64) throws {
         try write("heartbeat of run \(run)") { db in
             try db.execute(sql: "UPDATE runs SET heartbeat_at = \(db.dialect.now) WHERE id = ?", arguments: [run])
+        }
+    }
+
+    /// Marks failed the queued runs of `sweep` that can never start: a run they depend on ended
+    /// without a model. Returns their ids.
+    @discardableResult
+    public func failBlockedRuns(sweep: Int64) throws -> [Int64] {
+        try write("failing the blocked runs of sweep \(sweep)") { db in
+            let rows = try db.fetchAll(sql: """
+                SELECT q.id AS id, d.name AS dep, d.status AS status FROM runs q JOIN runs d ON \(Self.dependencyNotReadySQL(db.dialect))
+                WHERE q.sweep_id = ? AND q.status = 'queued' AND q.depends_on IS NOT NULL
+                  AND d.status IN ('finished', 'failed', 'diverged', 'pruned')
+                """, arguments: [sweep])
+            var ids: [Int64] = []
+            for row in rows where !ids.contains(row["id"]) {
+                let id: Int64 = row["id"], dep: String = row["dep"], status: String = row["status"]
+                try db.execute(sql: "UPDATE runs SET status = 'failed', error = ?, finished_at = \(db.dialect.now) WHERE id = ? AND status = 'queued'",
+                               arguments: ["run \(dep), which this run needs, ended \(status) without a model; `--retry-failed` retries both", id])
+                ids.append(id)
+            }
+            return ids
+        }
+    }
+
+    /// Puts one ended run back in the queue (a resumed `reidkd train`): from interrupted, failed
+    /// or diverged; a `running` run only when its worker is gone (see `requeue(sweep:…)`).
+    public func requeue(run id: Int64) throws {
+        _ = try requeue(sweep: nil, statuses: [], staleAfter: StoreDefaults.staleAfter)
+        try write("re-queueing run \(id)") { db in
+            try db.execute(sql: """
+                UPDATE runs SET status = 'queued', started_at = NULL, finished_at = NULL, error = NULL, lease = NULL
+                WHERE id = ? AND status IN ('interrupted', 'failed', 'diverged')
+                """, arguments: [id])
         }
     }
 

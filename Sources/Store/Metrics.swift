@@ -35,6 +35,23 @@ extension ExperimentStore {
         return out
     }
 
+    /// Every run of `sweep` in `roles` that logged `key` at `epoch`, with that value (the last
+    /// step's, when logged more than once in the epoch): what an early-stopping rule compares.
+    public func metricAtEpoch(sweep: Int64, key: String, epoch: Int, roles: Set<RunRole>) throws -> [(run: Int64, value: Double)] {
+        try read("reading '\(key)' at epoch \(epoch) of sweep \(sweep)") { db in
+            let r = roles.map(\.rawValue).sorted()
+            var args: SQLArguments = [sweep, key, epoch]
+            args += r.map { $0 }
+            let rows = try db.fetchAll(sql: """
+                SELECT m.run_id AS run_id, m.value AS value FROM metrics m JOIN runs ON runs.id = m.run_id
+                WHERE runs.sweep_id = ? AND m.key = ? AND m.epoch = ? AND runs.role IN (\(r.map { _ in "?" }.joined(separator: ",")))
+                  AND m.step = (SELECT MAX(step) FROM metrics WHERE run_id = m.run_id AND key = m.key AND epoch = m.epoch)
+                ORDER BY m.run_id
+                """, arguments: args)
+            return rows.compactMap { row in (row["value"] as Double?).map { (run: row["run_id"], value: $0) } }
+        }
+    }
+
     /// Metric keys logged by `run`, sorted.
     public func metricKeys(run: Int64) throws -> [String] {
         try read("listing metric keys of run \(run)") { db in

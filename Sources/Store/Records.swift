@@ -6,7 +6,8 @@ import Foundation
 /// Lifecycle of a run. `queued → running → finished | failed | diverged | interrupted`; resume
 /// moves interrupted (and optionally failed/diverged or stale running) runs back to `queued`.
 public enum RunStatus: String, CaseIterable, Sendable, Codable {
-    case queued, running, finished, failed, diverged, interrupted
+    /// `pruned`: stopped early by the sweep's `prune:` rule (its record and checkpoint kept).
+    case queued, running, finished, failed, diverged, interrupted, pruned
 
     /// Terminal states stamp `finished_at`.
     public var isTerminal: Bool { self != .queued && self != .running }
@@ -39,12 +40,15 @@ public struct RunSpec: Sendable {
     public var params: [String: String]
     public var codeVersion: String?
     public var datasetFingerprint: String?
+    /// Runs of the same sweep (by name) that must finish with a model before this one starts.
+    public var dependsOn: [String]
 
     public init(name: String, role: RunRole, config: String, configHash: String, seed: Int,
-                params: [String: String] = [:], codeVersion: String? = nil, datasetFingerprint: String? = nil) {
+                params: [String: String] = [:], codeVersion: String? = nil, datasetFingerprint: String? = nil,
+                dependsOn: [String] = []) {
         self.name = name; self.role = role; self.config = config; self.configHash = configHash
         self.seed = seed; self.params = params; self.codeVersion = codeVersion
-        self.datasetFingerprint = datasetFingerprint
+        self.datasetFingerprint = datasetFingerprint; self.dependsOn = dependsOn
     }
 }
 
@@ -79,6 +83,8 @@ public struct Run: Sendable, Equatable {
     public let lease: String?
     /// The batch job of that worker (Slurm: `1234` or array task `1234_5`); nil outside one.
     public let job: String?
+    /// Runs of the same sweep (by name) that must finish with a model before this one starts.
+    public var dependsOn: [String] = []
 }
 
 /// The worker process claiming a run; recorded in `runs.host/pid/threads/blas/cpu/lease`.

@@ -57,10 +57,11 @@ extension ExperimentStore {
                 // Insert unless (sweep, name) exists; under concurrency the loser's insert waits
                 // for the winner's commit and does nothing (PostgreSQL), or never races (SQLite).
                 let inserted = try db.fetchOne(Int64.self, sql: """
-                    INSERT INTO runs (sweep_id, name, role, config, config_hash, seed, code_version, dataset_fingerprint)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sweep_id, name) DO NOTHING RETURNING id
+                    INSERT INTO runs (sweep_id, name, role, config, config_hash, seed, code_version, dataset_fingerprint, depends_on)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sweep_id, name) DO NOTHING RETURNING id
                     """, arguments: [sweep?.id, spec.name, spec.role.rawValue, spec.config, spec.configHash,
-                                     spec.seed, spec.codeVersion, spec.datasetFingerprint])
+                                     spec.seed, spec.codeVersion, spec.datasetFingerprint,
+                                     spec.dependsOn.isEmpty ? nil : spec.dependsOn.joined(separator: ",")])
                 guard let id = inserted else {
                     let existing = try db.fetchOne(sql: "SELECT * FROM runs WHERE sweep_id = ? AND name = ?", arguments: [sweep?.id, spec.name])!
                     let run = try Self.run(from: existing)
@@ -138,12 +139,14 @@ extension ExperimentStore {
             throw StoreError.database(path: "", action: "reading run \(row["id"] as Int64)",
                                       message: "unexpected role '\(roleText)' or status '\(statusText)'")
         }
-        return Run(id: row["id"], sweepID: row["sweep_id"], name: row["name"], role: role, status: status,
-                   config: row["config"], configHash: row["config_hash"], seed: row["seed"],
-                   codeVersion: row["code_version"], datasetFingerprint: row["dataset_fingerprint"],
-                   host: row["host"], pid: row["pid"], threads: row["threads"], blas: row["blas"], cpu: row["cpu"],
-                   createdAt: StoreTime.parse(row["created_at"]), startedAt: StoreTime.parse(row["started_at"]),
-                   finishedAt: StoreTime.parse(row["finished_at"]), heartbeatAt: StoreTime.parse(row["heartbeat_at"]),
-                   attempts: row["attempts"], error: row["error"], lease: row["lease"], job: row["job"])
+        var run = Run(id: row["id"], sweepID: row["sweep_id"], name: row["name"], role: role, status: status,
+                      config: row["config"], configHash: row["config_hash"], seed: row["seed"],
+                      codeVersion: row["code_version"], datasetFingerprint: row["dataset_fingerprint"],
+                      host: row["host"], pid: row["pid"], threads: row["threads"], blas: row["blas"], cpu: row["cpu"],
+                      createdAt: StoreTime.parse(row["created_at"]), startedAt: StoreTime.parse(row["started_at"]),
+                      finishedAt: StoreTime.parse(row["finished_at"]), heartbeatAt: StoreTime.parse(row["heartbeat_at"]),
+                      attempts: row["attempts"], error: row["error"], lease: row["lease"], job: row["job"])
+        run.dependsOn = (row["depends_on"] as String?).map { $0.split(separator: ",").map(String.init) } ?? []
+        return run
     }
 }

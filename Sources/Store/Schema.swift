@@ -102,13 +102,62 @@ enum Schema {
         PRAGMA user_version = 3;
         """
 
+    /// A sweep's early stopping (`prune:` in the sweep file) ends runs as `pruned`. SQLite cannot
+    /// alter a CHECK constraint, so `runs` is rebuilt with the new status and its columns, rows
+    /// and indexes kept (GRDB defers the foreign-key checks of this migration to its end, so the
+    /// rows that reference runs stay).
+    static let v4 = """
+        CREATE TABLE runs_v4 (
+            id                  INTEGER PRIMARY KEY,
+            sweep_id            INTEGER REFERENCES sweeps(id) ON DELETE CASCADE,
+            name                TEXT NOT NULL,
+            role                TEXT NOT NULL CHECK (role IN ('teacher','baseline','student')),
+            status              TEXT NOT NULL DEFAULT 'queued'
+                                CHECK (status IN ('queued','running','finished','failed','diverged','interrupted','pruned')),
+            config              TEXT NOT NULL,
+            config_hash         TEXT NOT NULL,
+            seed                INTEGER NOT NULL,
+            code_version        TEXT,
+            dataset_fingerprint TEXT,
+            host                TEXT,
+            pid                 INTEGER,
+            threads             INTEGER,
+            created_at          TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+            started_at          TEXT,
+            finished_at         TEXT,
+            heartbeat_at        TEXT,
+            attempts            INTEGER NOT NULL DEFAULT 0,
+            error               TEXT,
+            blas                TEXT,
+            cpu                 TEXT,
+            lease               TEXT,
+            UNIQUE (sweep_id, name)
+        );
+        INSERT INTO runs_v4 (id, sweep_id, name, role, status, config, config_hash, seed, code_version, dataset_fingerprint,
+                             host, pid, threads, created_at, started_at, finished_at, heartbeat_at, attempts, error, blas, cpu, lease)
+            SELECT id, sweep_id, name, role, status, config, config_hash, seed, code_version, dataset_fingerprint,
+                   host, pid, threads, created_at, started_at, finished_at, heartbeat_at, attempts, error, blas, cpu, lease FROM runs;
+        DROP TABLE runs;
+        ALTER TABLE runs_v4 RENAME TO runs;
+        CREATE INDEX runs_by_sweep_status ON runs(sweep_id, status);
+        CREATE INDEX runs_by_config ON runs(config_hash, dataset_fingerprint);
+        PRAGMA user_version = 4;
+        """
+
+    /// A run may need other runs of its sweep first (a teacher assistant its teacher, the students
+    /// of several teachers all of them): their names, comma-separated; it is claimed only once
+    /// each has finished with a model.
+    static let v5 = """
+        ALTER TABLE runs ADD COLUMN depends_on TEXT;
+        PRAGMA user_version = 5;
+        """
+
     /// Cluster jobs. `runs.job` names the batch job that last claimed the run (Slurm: `1234`,
     /// or `1234_5` for task 5 of array job 1234), so `reidkd sweep status` can join the store's
-    /// runs with the scheduler's view of its jobs. (Named v5: the early-stopping migration of
-    /// the same days is v4; user_version is the migration's place in this list.)
-    static let v5 = """
+    /// runs with the scheduler's view of its jobs.
+    static let v6 = """
         ALTER TABLE runs ADD COLUMN job TEXT;
-        PRAGMA user_version = 4;
+        PRAGMA user_version = 6;
         """
 
     /// Migrations in order. Identifiers are stored in `grdb_migrations`.
@@ -116,17 +165,27 @@ enum Schema {
         ("v1-initial", v1),
         ("v2-run-provenance", v2),
         ("v3-supervised-runs", v3),
-        ("v5-run-jobs", v5),
+        ("v4-pruned-status", v4),
+        ("v5-run-dependencies", v5),
+        ("v6-run-jobs", v6),
     ]
 
     /// PostgreSQL text of the migrations whose SQLite text `SQLDialect.postgres.ddl` cannot
-    /// translate (none yet; a CHECK change, which SQLite makes by rebuilding the table, would be).
-    static let postgresMigrations: [String: String] = [:]
+    /// translate: a CHECK change, which SQLite makes by rebuilding the table (v4), is one
+    /// ALTER there (PostgreSQL names a column's CHECK `<table>_<column>_check`).
+    static let postgresMigrations: [String: String] = [
+        "v4-pruned-status": """
+            ALTER TABLE runs DROP CONSTRAINT runs_status_check;
+            ALTER TABLE runs ADD CONSTRAINT runs_status_check
+                CHECK (status IN ('queued','running','finished','failed','diverged','interrupted','pruned'));
+            """,
+    ]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         for (id, sql) in migrations {
-            m.registerMigration(id) { db in try db.execute(sql: sql) }
+            // Deferred: a migration that rebuilds a table (v4) must not cascade-delete its children.
+            m.registerMigration(id, foreignKeyChecks: .deferred) { db in try db.execute(sql: sql) }
         }
         return m
     }

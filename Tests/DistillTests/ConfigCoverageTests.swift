@@ -47,6 +47,12 @@ final class ConfigCoverageTests: XCTestCase {
         read.formUnion(try train(kd + ["KD.METHOD", "kl+mse+rkd+pkt+sp+hint+overhaul"], in: dir, label: "kd-online").config.readKeys)
         read.formUnion(try train(kd + ["KD.METHOD", "cos+dkd+js+crd", "KD.CRD_NEGATIVES", "16"], in: dir, label: "kd-cached").config.readKeys)
         read.formUnion(try train(["KD.METHOD", "kl", "KD.TEACHER", "ema"], in: dir, label: "kd-ema").config.readKeys)
+        // A teacher mix names a sweep's runs: `reidkd train` reads it only to refuse it clearly.
+        let mixed = try TrainerTests.config(kd + ["KD.METHOD", "kl", "KD.TEACHER_MIX", "[teacher=1]"], out: "\(dir)/mix")
+        XCTAssertThrowsError(try StandaloneTraining.trainer(config: mixed, resume: false, maxIterations: 1) { _ in }) {
+            XCTAssertTrue("\($0)".contains("KD.TEACHER_MIX names runs of a sweep"), "\($0)")
+        }
+        read.formUnion(mixed.readKeys)
 
         let unread = RunConfig.schema.keys.map(\.key).filter { !read.contains($0) }
         XCTAssertEqual(unread, [], "keys declared in the schema that no code read while building and training: \(unread)")

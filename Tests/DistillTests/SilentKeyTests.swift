@@ -7,6 +7,7 @@ import Tensor
 import Config
 import NN
 import Data
+import Store
 @testable import Distill
 
 final class SilentKeyTests: XCTestCase {
@@ -100,5 +101,30 @@ final class SilentKeyTests: XCTestCase {
         let idx = one.sampler.batches(epoch: 0)[0]
         XCTAssertEqual(try one.trainLoader.batch(indices: idx, epoch: 1).images.scalars,
                        try two.trainLoader.batch(indices: idx, epoch: 1).images.scalars)
+    }
+}
+
+final class StandaloneRecordTests: XCTestCase {
+    /// `reidkd train` records its run in the store (no sweep; baseline without KD) with its
+    /// metrics, summary and files, and writes every printed line to OUTPUT_DIR/log.txt.
+    func testStandaloneTrainingIsRecordedAndLogged() throws {
+        let out = NSTemporaryDirectory() + "reidkd-standalone-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let store = try ExperimentStore(path: "\(out)-store.sqlite")
+        defer { try? FileManager.default.removeItem(atPath: "\(out)-store.sqlite") }
+        let c = try TrainerTests.config(["SOLVER.MAX_EPOCH", "2", "TEST.EVAL_PERIOD", "1"], out: out)
+        var printed: [String] = []
+        let (result, _, id) = try StandaloneTraining.run(config: c, openStore: { store }, resume: false, maxIterations: nil) { printed.append($0) }
+        let run = try store.run(try XCTUnwrap(id))
+        XCTAssertNil(run.sweepID)
+        XCTAssertEqual(run.role, .baseline)
+        XCTAssertEqual(run.status, .finished)
+        XCTAssertEqual(run.configHash, c.sha256)
+        XCTAssertEqual(try store.summary(run: run.id)["mAP"]!, result.evaluation!.mAP * 100, accuracy: 1e-9)
+        XCTAssertEqual(try store.metricSeries(run: run.id, key: "eval_mAP").count, 2)
+        XCTAssertEqual(Set(try store.artifacts(run: run.id).map(\.kind)), ["checkpoint", "model", "eval", "ranklist", "log"])
+        let log = try String(contentsOfFile: "\(out)/log.txt", encoding: .utf8)
+        XCTAssertTrue(log.contains("epoch 2/2") && log.contains("recorded as run \(run.id)"), log)
+        XCTAssertTrue(printed.contains { $0.hasPrefix("eval epoch 2") })
     }
 }

@@ -18,6 +18,14 @@ final class TeacherCacheKeyTests: XCTestCase {
             case (.double(let r), .double(let d)): return r.contains(d + 0.125) ? d + 0.125 : d - 0.125
             case (.string(let c), .string(let s)): return c?.first { $0 != s } ?? s + "x"
             case (.bool, .bool(let b)): return !b
+            case (.list(let e, _), .list(let xs)) where xs.isEmpty:
+                switch e {
+                case .int(let r): return [r.lowerBound]
+                case .intChoice(let c): return [c[0]]
+                case .double(let r): return [r.lowerBound]
+                case .string(let c): return [c?.first ?? "x"]
+                default: return [true]
+                }
             case (.list(let e, _), .list(let xs)):
                 var out: [Any] = xs.map(\.plainValue)
                 out[0] = other(e, xs[0])

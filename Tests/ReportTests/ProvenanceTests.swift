@@ -49,3 +49,23 @@ final class ProvenanceTests: XCTestCase {
         XCTAssertTrue(md.contains("## Other test sets") && md.contains("### VeRi"), md)
     }
 }
+
+final class PrunedReportTests: XCTestCase {
+    func testPrunedRunsAreListedApartWithTheComputeSaved() throws {
+        let dir = Fixtures.tempDir("pruned", self)
+        let store = try Fixtures.makeStore(at: dir, artifacts: false)
+        let runs = try store.runs()
+        let victim = runs[5]
+        try store.execute(sql: "UPDATE runs SET status = 'pruned', error = 'pruned at epoch 4: mAP below the median' WHERE id = \(victim.id)")
+        try store.setSummary(run: victim.id, ["pruned_at_epoch": 4, "epochs_saved": 12])
+        try store.logMetrics(run: victim.id, [MetricPoint(key: "epoch_seconds", step: 1, epoch: 1, value: 2), MetricPoint(key: "epoch_seconds", step: 2, epoch: 2, value: 4)])
+        let o = try ReportGenerator.run(ReportOptions(storePath: dir + "/reidkd.sqlite", outDir: dir + "/report"))
+        XCTAssertEqual(o.model.source.pruned.map(\.id), [victim.id])
+        XCTAssertFalse(o.model.table.rows.contains { $0.runIDs.contains(victim.id) }, "a pruned run is not in the comparison")
+        XCTAssertFalse(o.model.source.unfinished.contains { $0.id == victim.id })
+        XCTAssertEqual(PrunedRuns.saved(o.model.source.pruned).epochs, 12)
+        XCTAssertEqual(PrunedRuns.saved(o.model.source.pruned).seconds, 36, accuracy: 1e-9, "12 epochs × 3 s")
+        let md = try String(contentsOfFile: dir + "/report/report.md", encoding: .utf8)
+        XCTAssertTrue(md.contains("## Pruned runs") && md.contains("saved 12 epochs, about 36 s"), md)
+    }
+}

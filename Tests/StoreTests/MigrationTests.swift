@@ -4,6 +4,7 @@
 import XCTest
 import Foundation
 @testable import Store
+import GRDB
 
 final class MigrationTests: XCTestCase {
     func testNewStoreIsMigratedWithParentDirectoryCreated() throws {
@@ -169,4 +170,60 @@ final class ErrorBox: @unchecked Sendable {
     private var items: [String] = []
     func add(_ s: String) { lock.lock(); items.append(s); lock.unlock() }
     var all: [String] { lock.lock(); defer { lock.unlock() }; return items }
+}
+
+final class PrunedStatusMigrationTests: XCTestCase {
+    /// A store written before v4 (runs with params, metrics, summary, artifacts) keeps every row
+    /// when `runs` is rebuilt for the `pruned` status, and then accepts it.
+    func testV4KeepsEveryRowAndAcceptsPruned() throws {
+        let path = NSTemporaryDirectory() + "reidkd-v4-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let db = try DatabaseQueue(path: path)
+            try db.write { try $0.execute(sql: "PRAGMA foreign_keys = ON") }
+            try Schema.migrator.migrate(db, upTo: "v3-supervised-runs")
+            try db.write { db in
+                try db.execute(sql: "INSERT INTO sweeps (name, spec) VALUES ('s', 'name: s')")
+                try db.execute(sql: "INSERT INTO runs (sweep_id, name, role, status, config, config_hash, seed, blas, lease) VALUES (1, 'a', 'student', 'running', '{}', 'h', 1, 'OpenBLAS', 'L')")
+                try db.execute(sql: "INSERT INTO params (run_id, key, value) VALUES (1, 'KD.METHOD', 'kl')")
+                try db.execute(sql: "INSERT INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (1, 'eval_mAP', 5, 2, 0.5, 1)")
+                try db.execute(sql: "INSERT INTO summary (run_id, key, value) VALUES (1, 'mAP', 50)")
+                try db.execute(sql: "INSERT INTO artifacts (run_id, kind, path, sha256, bytes) VALUES (1, 'checkpoint', '/x', '00', 1)")
+            }
+        }
+        let store = try ExperimentStore(path: path, create: false)
+        XCTAssertEqual(store.appliedMigrations, ["v4-pruned-status", "v5-run-dependencies", "v6-run-jobs"])
+        let run = try store.run(1)
+        XCTAssertEqual([run.name, run.blas], ["a", "OpenBLAS"])
+        XCTAssertEqual(try store.params(run: 1), ["KD.METHOD": "kl"])
+        XCTAssertEqual(try store.metricSeries(run: 1, key: "eval_mAP").map(\.value), [0.5])
+        XCTAssertEqual(try store.summary(run: 1)["mAP"], 50)
+        XCTAssertEqual(try store.artifacts(run: 1).count, 1)
+        try store.finish(run: 1, summary: ["pruned_at_epoch": 2], artifacts: [], as: .pruned, note: "pruned at epoch 2: below the median")
+        XCTAssertEqual(try store.run(1).status, .pruned)
+        XCTAssertEqual(try store.read("") { try $0.fetchOne(String.self, sql: "PRAGMA integrity_check") }, "ok")
+        XCTAssertEqual(try store.read("") { try $0.fetchAll(sql: "PRAGMA foreign_key_check") }.count, 0)
+    }
+
+    /// The same on PostgreSQL, where v4 is an ALTER of the CHECK (Schema.postgresMigrations): a
+    /// store at v3 keeps its rows, then takes `pruned`, `depends_on` and `job`.
+    func testV4ToV6OnPostgresKeepEveryRow() throws {
+        try TestBackend.postgresOnly("the PostgreSQL text of v4")
+        let url = try freshStoreLocation()
+        let backend = try PostgresBackend(url: url, display: url)
+        XCTAssertEqual(try backend.migrate(Array(Schema.migrations.prefix(3)), overrides: Schema.postgresMigrations, create: true).count, 3)
+        try backend.write { db in
+            try db.execute(sql: "INSERT INTO sweeps (name, spec) VALUES ('s', 'name: s')")
+            try db.execute(sql: "INSERT INTO runs (sweep_id, name, role, status, config, config_hash, seed, blas, lease) VALUES (1, 'a', 'student', 'running', '{}', 'h', 1, 'OpenBLAS', 'L')")
+            try db.execute(sql: "INSERT INTO metrics (run_id, key, step, epoch, value, wall_time) VALUES (1, 'eval_mAP', 5, 2, 0.5, 1)")
+        }
+        XCTAssertThrowsError(try backend.write { try $0.execute(sql: "UPDATE runs SET status = 'pruned' WHERE id = 1") }, "v3 has no pruned")
+        let store = try ExperimentStore(path: url, create: false)
+        XCTAssertEqual(store.appliedMigrations, ["v4-pruned-status", "v5-run-dependencies", "v6-run-jobs"])
+        XCTAssertEqual(try store.metricSeries(run: 1, key: "eval_mAP").map(\.value), [0.5])
+        XCTAssertEqual(try store.run(1).blas, "OpenBLAS")
+        try store.finish(run: 1, summary: ["pruned_at_epoch": 2], artifacts: [], as: .pruned, note: "pruned at epoch 2")
+        XCTAssertEqual(try store.run(1).status, .pruned)
+        XCTAssertThrowsError(try store.execute(sql: "UPDATE runs SET status = 'bogus' WHERE id = 1"), "the CHECK is still there")
+    }
 }

@@ -3,9 +3,31 @@
 // no-grad), and the process's peak resident memory.
 import Foundation
 import Tensor
+import Config
 import NN
+import Data
+import Eval
 
 public enum RunMeasurements {
+    /// The summary of a run: its headline evaluation (first DATASETS.TESTS entry) as mAP, R1 …,
+    /// the other test sets as mAP@NAME, R1@NAME …, and its size and speed; `extra` added.
+    public static func summary(model: ReidModel, config c: ResolvedConfig, evaluation: EvalResult?,
+                               others: [(name: String, result: EvalResult)], extra: [String: Double]) -> [String: Double] {
+        var s = extra
+        for (suffix, e) in (evaluation.map { [("", $0)] } ?? []) + others.map({ ("@" + $0.name, $0.result) }) {
+            s["R1" + suffix] = e.rank1 * 100; s["R5" + suffix] = e.rank5 * 100; s["R10" + suffix] = e.rank10 * 100
+            s["mAP" + suffix] = e.mAP * 100; s["mINP" + suffix] = e.mINP * 100
+        }
+        s["params_M"] = Double(parameterCount(model)) / 1e6
+        let sizeTest = c[\InputKeys.sizeTest]
+        s["gflops"] = gflops(model, inputSize: sizeTest)
+        let (ms1, ips64) = latency(model, inputSize: sizeTest)
+        s["latency_ms_b1"] = ms1; s["images_per_second_b64"] = ips64
+        s["peak_rss_mib"] = peakRSSMiB()
+        s["threads"] = Double(Parallel.threads)
+        return s
+    }
+
     public static func parameterCount(_ m: ReidModel) -> Int { m.parameters().reduce(0) { $0 + $1.count } }
 
     public static func gflops(_ m: ReidModel, inputSize: [Int]) -> Double {

@@ -17,6 +17,8 @@ public struct PlannedRun: Equatable {
     /// The grid/explicit point that distinguishes this student (empty for teacher and baselines).
     public var factors: Overrides
     public var teacherCheckpoint: String?
+    /// Runs of the sweep (by name) that must finish with a model first.
+    public var dependsOn: [String] = []
 
     public static func == (a: PlannedRun, b: PlannedRun) -> Bool {
         a.name == b.name && a.role == b.role && a.seed == b.seed && a.baseConfig == b.baseConfig
@@ -31,13 +33,26 @@ public struct SweepPlan {
     public init(_ spec: SweepSpec) {
         self.spec = spec
         var runs: [PlannedRun] = []
-        if let t = spec.teacher {
-            runs.append(PlannedRun(name: "teacher", role: .teacher, seed: spec.seeds[0], baseConfig: t.config,
-                                   overrides: spec.common + t.overrides + [(RunKeys.shared.seed.name, String(spec.seeds[0]))],
-                                   architecture: "", factors: [], teacherCheckpoint: t.checkpoint))
+        let seed0 = (RunKeys.shared.seed.name, String(spec.seeds[0]))
+        // The teacher stage: one teacher, or several whose outputs students combine by weight.
+        let teacherRefs = spec.teacher.map { [("teacher", $0)] } ?? spec.teachers.map { ("teacher-\($0.name)", $0.ref) }
+        for (name, t) in teacherRefs {
+            runs.append(PlannedRun(name: name, role: .teacher, seed: spec.seeds[0], baseConfig: t.config,
+                                   overrides: spec.common + t.overrides + [seed0], architecture: "", factors: [], teacherCheckpoint: t.checkpoint))
+        }
+        var mix: Overrides = spec.teachers.isEmpty ? [] : [SweepPlan.mix(teacherRefs.map { ($0.0, $0.1.weight) })]
+        var studentDeps = teacherRefs.map(\.0)
+        // A teacher assistant: distilled from the teacher stage, then the students' one teacher.
+        if let a = spec.assistant {
+            runs.append(PlannedRun(name: "assistant", role: .teacher, seed: spec.seeds[0], baseConfig: a.config ?? spec.student.config,
+                                   overrides: spec.common + a.overrides + [SweepPlan.mix(teacherRefs.map { ($0.0, $0.1.weight) }), seed0],
+                                   architecture: "", factors: [], teacherCheckpoint: nil, dependsOn: studentDeps))
+            mix = [SweepPlan.mix([("assistant", 1)])]
+            studentDeps = ["assistant"]
         }
         let archs = spec.students.isEmpty ? [(name: "student", overrides: Overrides())] : spec.students
-        let points = SweepPlan.gridPoints(spec.grid) + spec.runs
+        let named = SweepPlan.gridPoints(spec.grid).map { (label: Optional<String>.none, point: $0) } + spec.runs.map { (nil, $0) }
+            + (spec.search?.points() ?? []).enumerated().map { (String(format: "trial%03d", $0.offset + 1), $0.element) }
         for arch in archs {
             for seed in spec.seeds {
                 let base = spec.common + spec.student.overrides + arch.overrides
@@ -47,16 +62,21 @@ public struct SweepPlan {
                                            overrides: base + [(KDKeys.shared.method.name, "none"), (RunKeys.shared.seed.name, String(seed))],
                                            architecture: arch.name, factors: [], teacherCheckpoint: nil))
                 }
-                for point in points where !point.isEmpty {
-                    let label = point.map { "\(SweepPlan.shortKey($0.key))=\($0.value)" }.joined(separator: "-")
+                for (trial, point) in named where !point.isEmpty {
+                    let label = trial ?? point.map { "\(SweepPlan.shortKey($0.key))=\($0.value)" }.joined(separator: "-")
                     runs.append(PlannedRun(name: "\(arch.name)-\(SweepPlan.sanitize(label))-s\(seed)", role: .student, seed: seed,
                                            baseConfig: spec.student.config,
-                                           overrides: base + point + [(RunKeys.shared.seed.name, String(seed))],
-                                           architecture: arch.name, factors: point, teacherCheckpoint: nil))
+                                           overrides: base + point + mix + [(RunKeys.shared.seed.name, String(seed))],
+                                           architecture: arch.name, factors: point, teacherCheckpoint: nil, dependsOn: studentDeps))
                 }
             }
         }
         self.runs = runs
+    }
+
+    /// KD.TEACHER_MIX naming the runs a run distils from, with their weights.
+    static func mix(_ members: [(run: String, weight: Double)]) -> (key: String, value: String) {
+        (KDKeys.shared.teacherMix.name, "[" + members.map { "\($0.run)=\($0.weight)" }.joined(separator: ", ") + "]")
     }
 
     /// Cartesian product of the grid axes, first axis outermost.

@@ -16,6 +16,7 @@ extension SweepRunner {
             lease.keepAlive(run: run.id, store: store)
             switch try runClaimed(run, dataset: dataset) {
             case .finished: outcome.finished += 1
+            case .pruned: outcome.pruned += 1
             case .failed, .diverged: outcome.failed += 1
             }
         }
@@ -26,7 +27,7 @@ extension SweepRunner {
         .current(threads: Parallel.threads, blas: BLASKernel.status.description, cpu: CPUFeatures.host.description, lease: lease)
     }
 
-    public enum RunEnd: Equatable { case finished, failed, diverged }
+    public enum RunEnd: Equatable { case finished, pruned, failed, diverged }
 
     /// Runs a run this process has claimed (under its lease) to its end and records the end:
     /// finished (in `execute`), diverged or failed with the error. Throws only when the store
@@ -39,7 +40,7 @@ extension SweepRunner {
         let index = (runs.firstIndex { $0.planned.name == run.name } ?? 0) + 1
         // Runs other workers (or earlier invocations) ended count as done.
         if let sweep = run.sweepID {
-            let ended = try store.runs(RunFilter(sweep: sweep, statuses: [.finished, .failed, .diverged]))
+            let ended = try store.runs(RunFilter(sweep: sweep, statuses: [.finished, .pruned, .failed, .diverged]))
             progress.markComplete(ended.map(\.name))
             for r in ended where r.status == .finished {
                 progress.learn(r.name, epochSeconds: try store.metricSeries(run: r.id, key: "epoch_seconds").map(\.value))
@@ -52,8 +53,7 @@ extension SweepRunner {
         SweepFault.hit(.start, run: run.name)
         func recordLog() { if let l = runLog, l.isOpen { _ = try? store.recordArtifact(run: run.id, kind: "log", file: l.path) } }
         do {
-            try execute(r, run: run, dataset: dataset)
-            return .finished
+            return try execute(r, run: run, dataset: dataset)
         } catch let e as TrainError where e.description.hasPrefix("diverged") {
             say("   diverged: \(e)")
             try store.markDiverged(run.id, error: e.description)

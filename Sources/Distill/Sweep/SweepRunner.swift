@@ -24,7 +24,7 @@ public struct ResolvedRun {
 }
 
 public struct SweepOutcome {
-    public var finished = 0, failed = 0, skipped = 0
+    public var finished = 0, failed = 0, skipped = 0, pruned = 0
     public var table = ""
 }
 
@@ -40,6 +40,8 @@ public final class SweepRunner {
     /// Sweep-level progress bar and ETA, shown on every epoch line.
     public internal(set) var progress = SweepProgress([])
     var teacherModel: Teacher?
+    /// Teachers of a KD.TEACHER_MIX (a sweep's `teachers:` or its assistant), by run name.
+    var mixTeachers: [String: Teacher] = [:]
     /// The log file of the run being executed (every line printed about it goes there too).
     var runLog: RunLog?
 
@@ -78,7 +80,7 @@ public final class SweepRunner {
         var opts: [String] = []
         for (k, v) in r.overrides { opts += [k, v] }
         opts += [RunKeys.shared.outputDir.name, try SweepPlan.runFolder(r.name, sweep: spec.name, resultsRoot: resultsRoot)]
-        if r.role == .student {
+        if r.role == .student && spec.teachers.isEmpty && spec.assistant == nil {
             opts += [KDKeys.shared.teacherWeights.name, teacherCheckpoint]
             if let t = spec.teacher?.config { opts += [KDKeys.shared.teacherConfig.name, t] }
         }
@@ -94,7 +96,7 @@ public final class SweepRunner {
         if r.role == .student && kd.isEmpty {
             throw SweepError("run \(r.name): a distilled student needs KD.METHOD (set it in grid or runs), got none")
         }
-        if r.role == .student && spec.teacher == nil && config.peek(\KDKeys.teacher) != "ema" {
+        if r.role == .student && spec.teacher == nil && spec.teachers.isEmpty && config.peek(\KDKeys.teacher) != "ema" {
             throw SweepError("sweep \(spec.name): distilled students need a 'teacher' entry (or KD.TEACHER: ema for self-distillation)")
         }
         return ResolvedRun(planned: r, config: config)
@@ -110,7 +112,7 @@ public final class SweepRunner {
             RunSpec(name: r.planned.name, role: r.planned.role, config: r.config.canonicalJSON,
                     configHash: r.config.sha256, seed: r.config.peek(\RunKeys.seed),
                     params: Dictionary(uniqueKeysWithValues: r.config.values.map { ($0.key, $0.value.plain) }),
-                    codeVersion: BuildInfo.codeVersion, datasetFingerprint: fingerprint)
+                    codeVersion: BuildInfo.codeVersion, datasetFingerprint: fingerprint, dependsOn: r.planned.dependsOn)
         }
         try store.enqueue(specs, sweep: sweep)
         try store.recordLaunch(sweep: sweep.id, SweepLaunch(workdir: FileManager.default.currentDirectoryPath,
@@ -121,14 +123,14 @@ public final class SweepRunner {
         return sweep
     }
 
-    func execute(_ r: ResolvedRun, run: Run, dataset: ReidDataset) throws {
+    func execute(_ r: ResolvedRun, run: Run, dataset: ReidDataset) throws -> RunEnd {
         let c = r.config
         guard run.configHash == c.sha256 else {
             throw SweepError("run \(run.name): the sweep file or a config it uses changed since the sweep was recorded (config hash \(run.configHash.prefix(12)) in the store, \(c.sha256.prefix(12)) now); run `reidkd sweep \(specPath)` again, or give the sweep a new name")
         }
         let data = try TrainingData(config: c, dataset: dataset)
         let kd = try KDConfig(config: c)
-        let teacher = kd.needsGivenTeacher ? try loadedTeacher(student: c, numClasses: dataset.numTrainPids, sweep: run.sweepID) : nil
+        let teachers = kd.needsGivenTeacher ? try teachersOf(c, numClasses: dataset.numTrainPids, sweep: run.sweepID) : []
         let dir = runDirectory(r.planned.name)
         // This worker holds the run's lease, so any temporary file in its folder is a killed
         // writer's (a partial checkpoint, evaluation file …).
@@ -136,13 +138,19 @@ public final class SweepRunner {
         var options = TrainerOptions(outputDir: dir)
         options.resume = true
         options.teacherCacheRoot = kd.cache ? "\(sweepDirectory)/teacher-cache" : nil
-        if r.planned.role == .teacher, let ckpt = spec.teacher?.checkpoint {
+        if r.planned.role == .teacher, let ckpt = r.planned.teacherCheckpoint {
             // A given teacher: evaluate and record it, no training.
             try recordGivenTeacher(path(ckpt), config: c, data: data, run: run)
-            return
+            return .finished
         }
-        if r.planned.role == .teacher, try reuseTeacher(run: run) { return }
-        let trainer = try Trainer(config: c, data: data, teacher: teacher, options: options)
+        if r.planned.role == .teacher && !kd.enabled, try reuseTeacher(run: run) { return .finished }
+        let maxEpoch = c.peek(\SolverKeys.maxEpoch)
+        if let p = spec.prune, r.planned.role == .student, let sweepID = run.sweepID {
+            let pruner = Pruner(spec: p, store: store, sweep: sweepID, run: run.id)
+            options.gateEpochs = Set(p.checkEpochs(maxEpoch: maxEpoch))
+            options.gate = { epoch, evaluation in try pruner.check(epoch: epoch, evaluation: evaluation) }
+        }
+        let trainer = try Trainer(config: c, data: data, teachers: teachers, options: options)
         let name = r.planned.name
         trainer.onMetric = { [unowned self] k, _, epoch, _ in
             if k == "epoch_seconds" { progress.epochEnded(name, epoch: epoch) }
@@ -161,20 +169,27 @@ public final class SweepRunner {
             SweepFault.hit(.committed, run: name, epoch: ckpt.epoch)
         }
         let result = try trainer.run()
-        let summary = measurements(model: trainer.model, config: c, evaluation: result.evaluation,
+        var summary = RunMeasurements.summary(model: trainer.model, config: c, evaluation: result.evaluation,
                                    others: result.otherEvaluations, extra: [
             "images_per_second_train": result.imagesPerSecond, "epochs": Double(result.epochs), "iterations": Double(result.iterations),
         ].merging(result.teacherCacheHitRate.map { ["teacher_cache_hit_rate": $0] } ?? [:]) { a, _ in a })
-        try finish(run, summary: summary, files: [("model", result.checkpoint)] + result.evaluationArtifacts.map { ($0.kind, $0.path) })
+        if result.stoppedEarly != nil {
+            summary["pruned_at_epoch"] = Double(result.epochs)
+            summary["epochs_saved"] = Double(maxEpoch - result.epochs)
+        }
+        try finish(run, summary: summary, files: [("model", result.checkpoint)] + result.evaluationArtifacts.map { ($0.kind, $0.path) },
+                   pruned: result.stoppedEarly)
+        return result.stoppedEarly == nil ? .finished : .pruned
     }
 
-    /// Ends `run` as finished with its summary and files (plus its log) in one transaction.
-    func finish(_ run: Run, summary: [String: Double], files: [(kind: String, path: String)]) throws {
-        say("   finished")
+    /// Ends `run` as finished (or pruned, with why) with its summary and files (plus its log) in
+    /// one transaction.
+    func finish(_ run: Run, summary: [String: Double], files: [(kind: String, path: String)], pruned: String? = nil) throws {
+        say(pruned == nil ? "   finished" : "   \(pruned!)")
         var artifacts = try files.map { try ArtifactFile.hashing(kind: $0.kind, file: $0.path) }
         if let l = runLog, l.isOpen { artifacts.append(try ArtifactFile.hashing(kind: "log", file: l.path)) }
         SweepFault.hit(.finish, run: run.name)
-        try store.finish(run: run.id, summary: summary, artifacts: artifacts)
+        try store.finish(run: run.id, summary: summary, artifacts: artifacts, as: pruned == nil ? .finished : .pruned, note: pruned)
     }
 
     /// The sweep's frozen teacher, loaded once per process and shared by its students — only
@@ -206,19 +221,20 @@ public final class SweepRunner {
                                              datasetFingerprint: run.datasetFingerprint))
         for p in prior where p.id != run.id {
             guard let art = try store.artifacts(run: p.id).last(where: { $0.kind == "model" }), fm.fileExists(atPath: art.path) else { continue }
-            try FileSystem.createFolder((teacherCheckpoint as NSString).deletingLastPathComponent)
+            let dest = "\(runDirectory(run.name))/model.safetensors"
+            try FileSystem.createFolder(runDirectory(run.name))
             // Copies are written whole or not at all (a kill mid-copy must not leave a short file).
             func copy(_ from: String, _ to: String) throws { try AtomicFile.write(try Data(contentsOf: URL(fileURLWithPath: from)), to: to) }
-            try copy(art.path, teacherCheckpoint)
+            try copy(art.path, dest)
             var summary = try store.summary(run: p.id)
             summary["reused_from_run"] = Double(p.id)
-            var files: [(kind: String, path: String)] = [("model", teacherCheckpoint)]
+            var files: [(kind: String, path: String)] = [("model", dest)]
             // Its evaluation files (CMC, rank lists) come along for the report.
             for a in try store.artifacts(run: p.id) where !["model", "log", "checkpoint"].contains(a.kind) && fm.fileExists(atPath: a.path) {
-                let dest = "\(runDirectory(run.name))/\((a.path as NSString).lastPathComponent)"
-                guard dest != a.path else { continue }
-                try copy(a.path, dest)
-                files.append((a.kind, dest))
+                let to = "\(runDirectory(run.name))/\((a.path as NSString).lastPathComponent)"
+                guard to != a.path else { continue }
+                try copy(a.path, to)
+                files.append((a.kind, to))
             }
             say("   same teacher (config \(run.configHash.prefix(12)), same dataset) already trained in run \(p.id): reusing \(art.path)")
             try finish(run, summary: summary, files: files)
@@ -233,27 +249,8 @@ public final class SweepRunner {
         let (r, lists) = try ModelEvaluation.evaluate(model: t.model, data: data, config: c, rankList: true)
         let others = try ModelEvaluation.evaluateOthers(model: t.model, data: data, config: c)
         let files = try ModelEvaluation.writeArtifacts(r, rankList: lists, to: runDirectory(run.name))
-        try finish(run, summary: measurements(model: t.model, config: c, evaluation: r, others: others, extra: [:]),
+        try finish(run, summary: RunMeasurements.summary(model: t.model, config: c, evaluation: r, others: others, extra: [:]),
                    files: [("model", ckpt)] + files.map { ($0.kind, $0.path) })
-    }
-
-    /// The summary of a run: its headline evaluation (first DATASETS.TESTS entry) as mAP, R1 …,
-    /// the other test sets as mAP@NAME, R1@NAME …, and its size and speed.
-    func measurements(model: ReidModel, config c: ResolvedConfig, evaluation: EvalResult?,
-                      others: [(name: String, result: EvalResult)], extra: [String: Double]) -> [String: Double] {
-        var s = extra
-        for (suffix, e) in (evaluation.map { [("", $0)] } ?? []) + others.map({ ("@" + $0.name, $0.result) }) {
-            s["R1" + suffix] = e.rank1 * 100; s["R5" + suffix] = e.rank5 * 100; s["R10" + suffix] = e.rank10 * 100
-            s["mAP" + suffix] = e.mAP * 100; s["mINP" + suffix] = e.mINP * 100
-        }
-        s["params_M"] = Double(RunMeasurements.parameterCount(model)) / 1e6
-        let sizeTest = c[\InputKeys.sizeTest]
-        s["gflops"] = RunMeasurements.gflops(model, inputSize: sizeTest)
-        let (ms1, ips64) = RunMeasurements.latency(model, inputSize: sizeTest)
-        s["latency_ms_b1"] = ms1; s["images_per_second_b64"] = ips64
-        s["peak_rss_mib"] = RunMeasurements.peakRSSMiB()
-        s["threads"] = Double(Parallel.threads)
-        return s
     }
 
     /// The closing table: one line per run of the sweep.

@@ -65,6 +65,7 @@ public final class SweepSupervisor {
                 lastLook = .distantPast
                 if try !store.requeue(sweep: sweep.id, staleAfter: StoreDefaults.staleAfter).isEmpty { continue }
                 if try failStudentsOfFailedTeacher() { continue }
+                if try !store.failBlockedRuns(sweep: sweep.id).isEmpty { continue }
                 let counts = try store.statusCounts(sweep: sweep.id)
                 // Runs other live processes hold (another `reidkd sweep` of this sweep, a worker
                 // of a killed sweep still exiting), or students waiting for their teacher.
@@ -114,6 +115,7 @@ public final class SweepSupervisor {
         } else if mine {
             switch run.status {
             case .finished: outcome.finished += 1
+            case .pruned: outcome.pruned += 1
             case .failed, .diverged: outcome.failed += 1
             default: break
             }

@@ -74,7 +74,7 @@ public enum SweepWorker {
         let stop = WorkerStop.markInterruptedOnSignal(store: store, run: run, log: log)
         defer { stop.forEach { $0.cancel() }; signal(SIGTERM, SIG_DFL); signal(SIGINT, SIG_DFL) }
         switch try runner.runClaimed(run, dataset: dataset) {
-        case .finished: return .finished
+        case .finished, .pruned: return .finished
         case .failed, .diverged: return .failed
         }
     }

@@ -28,6 +28,10 @@ public struct TrainerOptions {
     public var teacherCacheRoot: String?
     /// Stop after this many iterations in total (tests and smoke runs); nil = SOLVER.MAX_EPOCH.
     public var maxIterations: Int?
+    /// Early stopping: epochs at which the run is evaluated (besides TEST.EVAL_PERIOD's) and the
+    /// gate asked after the evaluation; the gate returns why the run stops, or nil to go on.
+    public var gateEpochs: Set<Int> = []
+    public var gate: ((_ epoch: Int, _ evaluation: EvalResult) throws -> String?)?
     public init(outputDir: String) { self.outputDir = outputDir }
 }
 
@@ -46,6 +50,8 @@ public struct TrainResult {
     public var teacherCacheHitRate: Double?
     /// `eval.json` / `ranklist.json` of the final evaluation, written next to the checkpoint.
     public var evaluationArtifacts: [(kind: String, path: String)] = []
+    /// Why the gate stopped the run early (nil: it ran to the end).
+    public var stoppedEarly: String?
 }
 
 public final class Trainer {
@@ -53,14 +59,15 @@ public final class Trainer {
     public let kd: KDConfig
     public let data: TrainingData
     public let model: ReidModel
-    public let teacher: Teacher?
+    /// The (first) teacher; `teachers` has them all.
+    public var teacher: Teacher? { teachers?.members.first?.teacher }
+    public let teachers: TeacherSide?
     /// KD.TEACHER ema: the moving average of the student that is the teacher.
     public let ema: EMATeacher?
     public let objective: DistillObjective?
     public let optimizer: Optimizer
     public let options: TrainerOptions
     let loss: ReidLoss
-    let cache: TeacherCache?
     /// What MODEL.WEIGHTS loaded (logged when the run starts).
     let initialWeights: String?
     public var onMetric: MetricSink = { _, _, _, _ in }
@@ -74,10 +81,15 @@ public final class Trainer {
     /// The resume point (written every SOLVER.CHECKPOINT_PERIOD epochs and at the end).
     public var resumePath: String { "\(options.outputDir)/checkpoint.safetensors" }
 
-    public init(config: ResolvedConfig, data: TrainingData, teacher given: Teacher?, options: TrainerOptions) throws {
+    public convenience init(config: ResolvedConfig, data: TrainingData, teacher given: Teacher?, options: TrainerOptions) throws {
+        try self.init(config: config, data: data, teachers: given.map { [($0, 1)] } ?? [], options: options)
+    }
+
+    /// With several teachers their outputs are combined with these weights (TeacherSide).
+    public init(config: ResolvedConfig, data: TrainingData, teachers given: [(teacher: Teacher, weight: Double)], options: TrainerOptions) throws {
         self.config = config; self.data = data; self.options = options
         kd = try KDConfig(config: config)
-        if kd.needsGivenTeacher && given == nil {
+        if kd.needsGivenTeacher && given.isEmpty {
             throw TrainError("KD.METHOD is '\(kd.terms.joined(separator: "+"))' but no teacher was given; set KD.TEACHER_WEIGHTS or KD.METHOD none")
         }
         var rng = RandomGenerator(seed: UInt64(bitPattern: Int64(config[\RunKeys.seed])))
@@ -88,11 +100,10 @@ public final class Trainer {
         initialWeights = try model.loadInitialWeights(config)
         let student = model
         ema = try kd.emaDecay.map { try EMATeacher(student: student, config: config, decay: $0) }
-        let teacher = ema?.teacher ?? given
-        self.teacher = teacher
+        let members = ema.map { [($0.teacher, 1.0)] } ?? given
         loss = try ReidLoss(spec: LossSpec(config: config))
         var named = model.namedParameters()
-        if let t = teacher, kd.enabled {
+        if let t = members.first?.0, kd.enabled {
             let tEmb = t.model.heads.inFeatures
             let context = TermContext(studentEmbed: model.heads.inFeatures, teacherEmbed: tEmb,
                                       studentClasses: model.spec.numClasses, teacherClasses: t.model.spec.numClasses,
@@ -101,28 +112,15 @@ public final class Trainer {
             let obj = try DistillObjective(kd: kd, config: config, context: context, rng: &rng)
             objective = obj
             named += obj.namedParameters
-            cache = (kd.cache && options.teacherCacheRoot != nil)
-                ? TeacherCache(root: options.teacherCacheRoot!,
-                               key: TeacherCacheKey(teacher: t, datasetFingerprint: try data.dataset.fingerprint(), student: config),
-                               logitDim: t.model.spec.numClasses, embedDim: tEmb)
-                : nil
+            let dataset = data.dataset
+            teachers = try TeacherSide(members, needs: kd.needs, cacheRoot: kd.cache ? options.teacherCacheRoot : nil,
+                                       datasetFingerprint: { try dataset.fingerprint() }, student: config)
         } else {
-            objective = nil; cache = nil
+            objective = nil; teachers = nil
         }
         optimizer = config.makeOptimizer(named)
     }
 
-    /// Teacher outputs for a batch: from the cache when every sample is there, else computed (and stored).
-    func teacherOutputs(_ batch: Batch, samplesInEpoch: Int) throws -> TeacherOutput {
-        let t = teacher!
-        if let c = cache, let hit = try c.lookup(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch) {
-            return TeacherOutput(logits: hit.logits, embedding: hit.embeddings, stages: [])
-        }
-        let out = t.forward(batch.images, stages: kd.needs.contains(.stages), preActivation: kd.needs.contains(.preReLUStages))
-        try cache?.store(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch,
-                         logits: out.logits, embeddings: out.embedding)
-        return out
-    }
 
     public func run() throws -> TrainResult {
         try FileSystem.createFolder(options.outputDir)
@@ -155,13 +153,14 @@ public final class Trainer {
         var images = 0, trainSeconds = 0.0
         let maxIters = options.maxIterations ?? Int.max
         var epoch = startEpoch
+        var stopped: String?
         // Rows since the last resume point: they go into the next checkpoint file with it.
         var pending: [LoggedMetric] = []
         func emit(_ k: String, _ step: Int, _ e: Int, _ v: Double) {
             pending.append(LoggedMetric(key: k, step: step, epoch: e, value: v))
             onMetric(k, step, e, v)
         }
-        while epoch < maxEpoch && iteration < maxIters {
+        while epoch < maxEpoch && iteration < maxIters && stopped == nil {
             let start = Date()
             let it = data.trainLoader.epoch(epoch, sampler: data.sampler)
             let samplesInEpoch = it.batches.reduce(0) { $0 + $1.count }
@@ -169,7 +168,7 @@ public final class Trainer {
             while iteration < maxIters, let batch = try it.next() {
                 let lr = schedule.lr(iteration: iteration, epoch: epoch)
                 optimizer.learningRate = Float(lr)
-                let teacherOut = try objective.map { _ in try teacherOutputs(batch, samplesInEpoch: samplesInEpoch) }
+                let teacherOut = try teachers.map { try $0.outputs(batch, samplesInEpoch: samplesInEpoch) }
                 let losses = withGrad { () -> LossDict in
                     let out = model.forward(batch.images, targets: batch.pids, preActivation: kd.needs.contains(.preReLUStages))
                     var d = loss(out, targets: batch.pids)
@@ -208,10 +207,10 @@ public final class Trainer {
             emit("epoch_seconds", iteration, epoch, seconds)
             emit("images_per_second", iteration, epoch, Double(count * batchSize) / Swift.max(seconds, 1e-9))
             onLog("epoch \(epoch)/\(maxEpoch)  \(mean)  \(String(format: "%.1f img/s  ETA %.0f s", Double(count * batchSize) / Swift.max(seconds, 1e-9), eta))")
-            let last = epoch >= maxEpoch || iteration >= maxIters
+            var last = epoch >= maxEpoch || iteration >= maxIters
             // Evaluate before the resume point, so the evaluation's rows are committed with it
             // (a kill during evaluation repeats the epoch, which is deterministic).
-            if last || epoch % evalPeriod == 0 {
+            if last || epoch % evalPeriod == 0 || options.gateEpochs.contains(epoch) {
                 let (r, lists) = try ModelEvaluation.evaluate(model: model, data: data, config: config, rankList: last)
                 evaluation = r; rankList = lists
                 others = try ModelEvaluation.evaluateOthers(model: model, data: data, config: config)
@@ -220,6 +219,11 @@ public final class Trainer {
                         emit(k + suffix, iteration, epoch, v)
                     }
                     onLog(String(format: "eval epoch %d%@: R1 %.2f  mAP %.2f  mINP %.2f", epoch, suffix, 100 * e.rank1, 100 * e.mAP, 100 * e.mINP))
+                }
+                if !last, options.gateEpochs.contains(epoch), let gate = options.gate, let why = try gate(epoch, r) {
+                    onLog(why)
+                    stopped = why; last = true
+                    rankList = try ModelEvaluation.evaluate(model: model, data: data, config: config, rankList: true).rankList
                 }
             }
             if last || epoch % checkpointPeriod == 0 {
@@ -237,7 +241,7 @@ public final class Trainer {
         let artifacts = try ModelEvaluation.writeArtifacts(evaluation!, rankList: rankList, to: options.outputDir)
         return TrainResult(evaluation: evaluation, otherEvaluations: others, epochs: epoch, iterations: iteration,
                            imagesPerSecond: Double(images) / Swift.max(trainSeconds, 1e-9), checkpoint: checkpointPath,
-                           teacherCacheHitRate: cache?.hitRate, evaluationArtifacts: artifacts)
+                           teacherCacheHitRate: teachers?.cacheHitRate, evaluationArtifacts: artifacts, stoppedEarly: stopped)
     }
 
     var distillStatePath: String { "\(options.outputDir)/distill.safetensors" }

@@ -10,6 +10,7 @@
 //   WITHOUT ROWID, PRAGMA user_version        (nothing: PostgreSQL tables have no rowid)
 //   ? placeholders                            $1, $2 … (PostgresConnection rewrites them)
 //   claim in an IMMEDIATE transaction         SELECT … FOR UPDATE SKIP LOCKED
+//   instr(haystack, needle)                   strpos(haystack, needle)
 import Foundation
 
 public enum SQLDialect: String, Sendable {
@@ -29,6 +30,14 @@ public enum SQLDialect: String, Sendable {
         switch self {
         case .sqlite: return "((julianday('now') - julianday(\(column))) * 86400.0)"
         case .postgres: return "EXTRACT(EPOCH FROM (clock_timestamp() - \(column)))::float8"
+        }
+    }
+
+    /// The 1-based position of `needle` in `haystack` (SQL expressions), 0 when absent.
+    func position(of needle: String, in haystack: String) -> String {
+        switch self {
+        case .sqlite: return "instr(\(haystack), \(needle))"
+        case .postgres: return "strpos(\(haystack), \(needle))"
         }
     }
 
