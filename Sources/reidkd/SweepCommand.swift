@@ -36,7 +36,8 @@ struct SweepCommand: ParsableCommand {
         @Option(help: "Worker processes running at once (--launcher local; default: the file's 'workers').") var workers: Int?
         @Flag(help: "Also re-run runs that failed (crashed or errored) in an earlier invocation.") var retryFailed = false
         @Option(help: "Where the workers run: \(SweepLaunchers.helpText).") var launcher = LocalLauncher.name
-        @Option(help: "Extra sbatch options for every job (--launcher slurm), e.g. \"--partition=cpu --time=2:00:00 --cpus-per-task=4\".")
+        // Unconditional: the value starts with dashes (`--slurm-args "--time=1:00:00"`).
+        @Option(parsing: .unconditional, help: "Extra sbatch options for every job (--launcher slurm), e.g. \"--partition=cpu --time=2:00:00 --cpus-per-task=4\".")
         var slurmArgs: String?
         @Option(help: "The experiment store: an SQLite file, or postgresql://user@host:port/db (default: $REIDKD_STORE, else \(StoreDefaults.sqlitePath)).")
         var store: String = StoreDefaults.path
