@@ -74,7 +74,7 @@ public enum SweepWorker {
         }
         lease.keepAlive(run: run.id, store: store)
         let stop = WorkerStop.markInterruptedOnSignal(store: store, run: run, log: log)
-        defer { stop.forEach { $0.cancel() }; signal(SIGTERM, SIG_DFL); signal(SIGINT, SIG_DFL) }
+        defer { stop.cancel() }
         switch try runner.runClaimed(run, dataset: dataset) {
         case .finished, .pruned: return .finished
         case .failed, .diverged: return .failed

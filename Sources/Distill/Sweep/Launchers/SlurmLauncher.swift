@@ -170,8 +170,14 @@ public struct SlurmLauncher: SweepLauncher {
             #SBATCH --output=\(dir)/\(runs == nil ? "students" : "teacher")-\(array ? "%A_%a" : "%j").out
             cd \(Self.quoted(workdir)) || exit 1
             export REIDKD_THREADS="${REIDKD_THREADS:-${SLURM_CPUS_PER_TASK:-1}}"
-            \(pin)\(command)
-            status=$?
+            # The worker runs in the background so that this shell, which Slurm signals too, waits
+            # for it to record its run interrupted: the step ends (and Slurm kills what is left)
+            # as soon as this shell exits.
+            \(pin)\(command) &
+            worker=$!
+            trap 'kill -TERM "$worker" 2>/dev/null' TERM INT
+            wait "$worker"; status=$?
+            while kill -0 "$worker" 2>/dev/null; do wait "$worker"; status=$?; done
             # 3: nothing left to claim (other tasks took the runs), or the run is done: not a failure.
             if [ "$status" -eq 3 ]; then exit 0; fi
             exit "$status"
