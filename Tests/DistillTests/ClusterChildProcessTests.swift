@@ -110,9 +110,16 @@ final class ClusterChildProcessTests: XCTestCase {
             XCTAssertEqual(got[name], want, name)
         }
         let reportLocal = try local.run(["report", "--sweep", "tiny"])
-        let reportCluster = try cluster.run(["report", "--sweep", "tiny", "--store", url])
+        // Reported from another folder: the PostgreSQL store has no folder, so the files are found
+        // (and the report written) under the directory the sweep was launched in.
+        let elsewhere = NSTemporaryDirectory() + "reidkd-elsewhere-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        let reportCluster = try cluster.run(["report", "--sweep", "tiny", "--store", url], in: elsewhere)
         XCTAssertEqual(reportLocal.status, 0, reportLocal.output)
         XCTAssertEqual(reportCluster.status, 0, reportCluster.output)
+        XCTAssertFalse(reportCluster.output.contains("is missing"), reportCluster.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(cluster.dir)/results/tiny/ranklists"), reportCluster.output)
         XCTAssertEqual(try accuracyColumns("\(cluster.dir)/results/tiny/report.csv"), try accuracyColumns("\(local.dir)/results/tiny/report.csv"))
         print("ClusterChildProcessTests: local reference \(Int(localSeconds)) s, Slurm (two submissions, one cancel) \(Int(Date().timeIntervalSince(start) - localSeconds)) s")
     }
