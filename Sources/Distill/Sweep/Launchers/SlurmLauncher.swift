@@ -114,7 +114,7 @@ public struct SlurmLauncher: SweepLauncher {
         var said = "slurm: submitted"
         if !teacherJobs.isEmpty {
             said += teacherJobs.count == 1 && plan.stages[0].count == 1 ? " teacher job \(teacherJobs[0])"
-                : " teacher stage" + (teacherJobs.count == 1 ? "" : "s") + " " + zip(teacherJobs, plan.stages).map { "\($0) (\($1.count) run\($1.count == 1 ? "" : "s"))" }.joined(separator: " then ")
+                : " teacher stage" + (teacherJobs.count == 1 ? "" : "s") + ": " + zip(teacherJobs, plan.stages).map { "job \($0) (\($1.count) run\($1.count == 1 ? "" : "s"))" }.joined(separator: ", then ")
         }
         if plan.tasks > 0 {
             said += (teacherJobs.isEmpty ? "" : " and") + " job array \(jobs.last!) (\(plan.tasks) task\(plan.tasks == 1 ? "" : "s")"
