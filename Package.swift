@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // ReidKD — knowledge distillation workbench for instance re-identification.
 // Module map (data flows one way; a lower module never imports a higher one):
-//   CBLAS CPNG CJPEG CCPUID → Tensor → NN, Data → Eval → Distill → Report, Export → reidkd
+//   CBLAS CPNG CJPEG CCPUID → Tensor → NN, Data → Eval → Interop → Distill → Report, Export → reidkd
 //   Support (SHA-256, suggestions, JSON text, file-system errors, safe names) sits below everything; Config (keys, schema,
 //   loading) sits below NN, Data, Eval and Distill, which each declare their own keys on it.
 //   Store (the experiment store: SQLite, or PostgreSQL through libpq) is a leaf: it knows rows, not models, so the trainer,
@@ -14,13 +14,14 @@ let package = Package(
     products: [
         .executable(name: "reidkd", targets: ["reidkd"]),
         .library(name: "Tensor", targets: ["Tensor"]),
-        .library(name: "ReidKDKit", targets: ["NN", "Data", "Eval", "Store", "Distill", "Report", "Export"]),
+        .library(name: "ReidKDKit", targets: ["NN", "Data", "Eval", "Interop", "Store", "Distill", "Report", "Export"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System-library shims (module maps only); `make deps` installs the Debian packages.
@@ -50,10 +51,14 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor", "Support", "Config"]),
         .target(name: "Data", dependencies: ["Tensor", "Support", "Config", "CPNG", "CJPEG"]),
         .target(name: "Eval", dependencies: ["Tensor", "Support", "Config"]),
+        // Reading other tools' models: PyTorch checkpoints (zip and legacy formats, a restricted
+        // unpickler that executes nothing), FastReID configs, torchvision-layout weights.
+        .target(name: "Interop", dependencies: ["Tensor", "Config", "NN", "Data", "Eval", .product(name: "Yams", package: "Yams"),
+                                                .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "Store", dependencies: ["Support", "CLibPQ", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "Distill", dependencies: ["Tensor", "Support", "Config", "BuildInfo", "NN", "Data", "Eval", "Store", "CProcess", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Distill", dependencies: ["Tensor", "Support", "Config", "BuildInfo", "NN", "Data", "Eval", "Interop", "Store", "CProcess", .product(name: "Yams", package: "Yams")]),
         .target(name: "Report", dependencies: ["Support", "Config", "NN", "Data", "Eval", "Store", "Distill"]),
-        .target(name: "Export", dependencies: ["Tensor", "Support", "Config", "NN", "Data", "Eval", "Store", "Distill"]),
+        .target(name: "Export", dependencies: ["Tensor", "Support", "Config", "NN", "Data", "Eval", "Interop", "Store", "Distill"]),
 
         .executableTarget(name: "reidkd", dependencies: [
             "Tensor", "Support", "Config", "BuildInfo", "NN", "Data", "Eval", "Store", "Distill", "Report", "Export",
@@ -71,9 +76,12 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "Config"]),
         .testTarget(name: "EvalTests", dependencies: ["Eval"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "DistillTests", dependencies: ["Distill", "Config", "BuildInfo", "NN", "Data", "Eval", "Support", "TestSupport"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "Config", "BuildInfo", "NN", "Data", "Eval", "Support", "TestSupport", "Tensor", "Store"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Data", "Store"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "Config", "NN", "Store", "Distill", "Data"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Config", "NN", "Store", "Distill", "Data", "Tensor", "Eval"]),
+        .testTarget(name: "InteropTests", dependencies: ["Interop", "Tensor", "Config", "NN", "Eval",
+                                                       .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                    exclude: ["Fixtures"]),
         // Runs the built `reidkd` binary on bad inputs (needs it built: `make test` does).
         .testTarget(name: "CLITests", dependencies: ["Tensor", "Config", "NN", "Data", "Store", "Distill", "Export", "Support",
                                                      .product(name: "GRDB", package: "GRDB.swift")]),

@@ -12,10 +12,13 @@ struct AtomicFolder {
     let target: String
     let temp: String
     let lock: FileLock
+    /// What is being written, for messages ("export", "import").
+    let what: String
 
     /// Creates the temporary folder (and the target's parent); fails early and clearly when the
     /// location is not writable, before any expensive work.
-    init(target: String) throws {
+    init(target: String, what: String = "export") throws {
+        self.what = what
         let fm = FileManager.default
         let url = URL(fileURLWithPath: target).standardizedFileURL
         self.target = url.path
@@ -23,21 +26,21 @@ struct AtomicFolder {
         temp = "\(parent)/.\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)"
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: self.target, isDirectory: &isDir), !isDir.boolValue {
-            throw ExportError("cannot write the export to \(self.target): a file (not a folder) is in the way; choose another --out")
+            throw ExportError("cannot write the \(what) to \(self.target): a file (not a folder) is in the way; choose another --out")
         }
         do {
             try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)
         } catch {
-            throw ExportError("cannot write the export to \(self.target): cannot create folder \(parent): \(FileSystem.reason(error, path: parent)); choose another --out")
+            throw ExportError("cannot write the \(what) to \(self.target): cannot create folder \(parent): \(FileSystem.reason(error, path: parent)); choose another --out")
         }
         let name = url.lastPathComponent
         do {
             guard let l = try FileLock.tryLock("\(parent)/.\(name).lock") else {
-                throw ExportError("another export to \(self.target) is running; wait for it to finish or choose another --out")
+                throw ExportError("another \(what) to \(self.target) is running; wait for it to finish or choose another --out")
             }
             lock = l
         } catch let e as FileLockError {
-            throw ExportError("cannot write the export to \(self.target): \(e.message) on \(e.path); choose another --out")
+            throw ExportError("cannot write the \(what) to \(self.target): \(e.message) on \(e.path); choose another --out")
         }
         AtomicFolder.recover(parent: parent, name: name)
         do {
@@ -49,7 +52,7 @@ struct AtomicFolder {
         } catch {
             try? fm.removeItem(atPath: temp)
             lock.unlock(removing: true)
-            throw ExportError("cannot write the export to \(self.target): \(FileSystem.reason(error, path: temp)); choose another --out")
+            throw ExportError("cannot write the \(what) to \(self.target): \(FileSystem.reason(error, path: temp)); choose another --out")
         }
     }
 
@@ -87,7 +90,7 @@ struct AtomicFolder {
         } catch {
             if hadTarget && !fm.fileExists(atPath: target) { try? fm.moveItem(atPath: old, toPath: target) }
             discard()
-            throw ExportError("cannot move the export into \(target): \(FileSystem.reason(error, path: target))")
+            throw ExportError("cannot move the \(what) into \(target): \(FileSystem.reason(error, path: target))")
         }
     }
 }

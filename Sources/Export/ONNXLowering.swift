@@ -122,7 +122,7 @@ struct Lowering {
         case let p as MaxPool2d:
             return builder.node("MaxPool", [x], path: path, [
                 .ints("kernel_shape", [p.kernel, p.kernel]), .ints("strides", [p.stride, p.stride]),
-                .ints("pads", [p.padding, p.padding, p.padding, p.padding]), .int("ceil_mode", 0),
+                .ints("pads", [p.padding, p.padding, p.padding, p.padding]), .int("ceil_mode", p.ceilMode ? 1 : 0),
             ])
         case let b as BasicBlock: return try basicBlock(b, path: path, x)
         case let b as Bottleneck: return try bottleneck(b, path: path, x)

@@ -1,5 +1,5 @@
 // `reidkd embed MODEL_DIR IMAGES... [--out features.npy] [--flip] [--normalize]`: embeddings
-// from an exported model folder — exactly what its model.onnx outputs for the same images,
+// from an exported (or imported) model folder — exactly what its model.onnx outputs for the same images,
 // unless --flip / --normalize ask for flip averaging / L2 normalisation. Thin: module Export.
 import ArgumentParser
 import Foundation
@@ -9,9 +9,9 @@ import Export
 struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
-        abstract: "Compute embeddings with a model exported by `reidkd export`.")
+        abstract: "Compute embeddings with a model exported by `reidkd export` or imported by `reidkd import`.")
 
-    @Argument(help: "Folder written by `reidkd export` (model.safetensors + preprocess.json).") var modelDir: String
+    @Argument(help: "Folder written by `reidkd export` or `reidkd import` (model.safetensors + preprocess.json).") var modelDir: String
     @Argument(help: "Image files (PNG or JPEG).") var images: [String] = []
     @Option(help: "Write the (N, D) float32 embeddings to this .npy file; otherwise print their shape.") var out: String?
     @Flag(help: "Average with the embedding of the mirrored image (flip TTA, as preprocess.json's flip_tta).") var flip = false

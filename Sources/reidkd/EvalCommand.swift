@@ -14,7 +14,8 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Evaluate a trained model checkpoint on a re-id dataset.")
 
-    @Argument(help: "Model checkpoint (.safetensors written by reidkd train or sweep).") var checkpoint: String
+    @Argument(help: "Model checkpoint (.safetensors written by reidkd train or sweep), or a folder written by reidkd import or export.")
+    var checkpoint: String
     @Option(help: "Dataset layout name (market1501, dukemtmc, msmt17, veri776, generic, synthetic); default: the training dataset.")
     var dataset: String?
     @Option(help: "Dataset folder; default: the config's DATASETS.ROOT.") var root: String?
@@ -23,6 +24,9 @@ struct EvalCommand: ParsableCommand {
     var opts: [String] = []
 
     func run() throws {
+        var isDir: ObjCBool = false
+        let checkpoint = FileManager.default.fileExists(atPath: self.checkpoint, isDirectory: &isDir) && isDir.boolValue
+            ? "\(self.checkpoint)/model.safetensors" : self.checkpoint   // a reidkd import/export folder
         let (state, meta) = try Checkpoint.load(checkpoint)
         guard var resolved = try Checkpoint.config(from: meta, path: checkpoint, schema: RunConfig.schema) else {
             throw TrainError("\(checkpoint) carries no config in its metadata; it was not written by reidkd train/sweep")

@@ -25,6 +25,7 @@ struct ReidKD: ParsableCommand {
             ReportCommand.self,
             ExportCommand.self,
             EmbedCommand.self,
+            ImportCommand.self,
         ]
     )
 

@@ -12,6 +12,9 @@ import Eval
 @testable import Distill
 
 final class ConfigCoverageTests: XCTestCase {
+    static let torchvisionResNet = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("InteropTests/Fixtures/fastreid/tv-resnet18.pth").path
+
     func train(_ opts: [String], in dir: String, label: String) throws -> (config: ResolvedConfig, checkpoint: String) {
         let out = "\(dir)/\(label)"
         let c = try TrainerTests.config(["SOLVER.MAX_EPOCH", "1"] + opts, out: out)
@@ -38,6 +41,9 @@ final class ConfigCoverageTests: XCTestCase {
                      "SOLVER.CLIP_GRADIENTS.ENABLED", "true", "SOLVER.CLIP_GRADIENTS.CLIP_TYPE", "value",
                      "MODEL.LOSSES.NAME", "[CrossEntropyLoss, TripletLoss, CircleLoss, Cosface]",
                      "MODEL.LOSSES.TRI.HARD_MINING", "false", "DATALOADER.SAMPLER_TRAIN", "TrainingSampler"]),
+            // ImageNet backbone weights in torchvision's layout (a narrowed resnet18 saved by
+            // Scripts/fastreid_fixtures.py), into a model of its width.
+            ("pretrained", ["MODEL.BACKBONE.WIDTH", "0.03125", "MODEL.BACKBONE.PRETRAIN_PATH", Self.torchvisionResNet]),
         ]
         for (label, opts) in variants { read.formUnion(try train(opts, in: dir, label: label).config.readKeys) }
         // Distilled students: the teacher comes from KD.TEACHER_CONFIG and KD.TEACHER_WEIGHTS.

@@ -112,6 +112,62 @@ final class TeacherStagesTests: XCTestCase {
         XCTAssertEqual(try store.params(run: runs[2].id)["KD.TEACHER_MIX"], "[\"assistant=1.0\"]")
     }
 
+    /// A given teacher brings its own config; the assistant is built from its own, not from it,
+    /// and trains (a given teacher's run builds no train sampler; the assistant's must).
+    func testAssistantOfAGivenTeacherKeepsItsOwnConfigAndTrains() throws {
+        let dir = NSTemporaryDirectory() + "reidkd-given-ta-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try TrainerTests.makeTeacher("\(dir)/t", iterations: 1)   // width 0.25, config in the checkpoint
+        let runner = try givenRunner(dir, """
+            name: given-ta
+            teacher: {checkpoint: t/model.safetensors}
+            assistant: {config: base.yaml, opts: {KD.METHOD: kl}}
+            student: {config: base.yaml}
+            grid: {KD.METHOD: [kl]}
+            """)
+        XCTAssertEqual(runner.runs.map(\.planned.name), ["teacher", "assistant", "student-METHOD=kl-s1"])
+        XCTAssertEqual(runner.runs[0].config.peek(\ModelKeys.width), 0.25, "the teacher run starts from its checkpoint's config")
+        XCTAssertEqual(runner.runs[1].config.peek(\ModelKeys.width), 0.125, "the assistant is built from base.yaml")
+        XCTAssertEqual(runner.runs[1].config.peek(\KDKeys.teacherMix), ["teacher=1.0"])
+        let runs = try work(runner)
+        XCTAssertEqual(runs.map(\.status), [.finished, .finished, .finished])
+        XCTAssertNotNil(try runner.store.latestMetrics(run: runs[1].id)["loss_kd"], "the assistant is distilled")
+    }
+
+    /// Each of several `teachers:` may be given by a checkpoint that carries its config.
+    func testSeveralTeachersGivenByCheckpoints() throws {
+        let dir = NSTemporaryDirectory() + "reidkd-given-mix-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try TrainerTests.makeTeacher("\(dir)/t", iterations: 1)
+        let runner = try givenRunner(dir, """
+            name: given-mix
+            teachers: {a: {checkpoint: t/model.safetensors, weight: 2}, b: {config: base.yaml}}
+            student: {config: base.yaml}
+            grid: {KD.METHOD: [kl]}
+            """)
+        XCTAssertEqual(runner.runs[0].config.peek(\ModelKeys.width), 0.25)
+        XCTAssertEqual(runner.runs[1].config.peek(\ModelKeys.width), 0.125)
+        let runs = try work(runner)
+        XCTAssertEqual(runs.map(\.status), [.finished, .finished, .finished])
+        XCTAssertNil(try runner.store.latestMetrics(run: runs[0].id)["loss_total"], "a given teacher is evaluated, not trained")
+    }
+
+    func givenRunner(_ dir: String, _ yaml: String) throws -> SweepRunner {
+        try TrainerTests.writeBaseConfig(dir, maxEpoch: 1, evalPeriod: 1)
+        try yaml.write(toFile: "\(dir)/s.yaml", atomically: true, encoding: .utf8)
+        let store = try ExperimentStore(path: "\(dir)/store.sqlite")
+        let runner = try SweepRunner(spec: try SweepSpec.load(path: "\(dir)/s.yaml"), specPath: "\(dir)/s.yaml", store: store, resultsRoot: "\(dir)/results")
+        runner.log = { _ in }
+        return runner
+    }
+
+    func work(_ runner: SweepRunner) throws -> [Run] {
+        let ds = try runner.dataset(for: runner.runs[0].config)
+        let sweep = try runner.record(fingerprint: try ds.fingerprint())
+        _ = try runner.work(sweep: sweep, roles: Set(RunRole.allCases), dataset: ds)
+        return try runner.store.runs(RunFilter(sweep: sweep.id))
+    }
+
     func testRunsBlockedByAFailedTeacherAreFailed() throws {
         let dir = NSTemporaryDirectory() + "reidkd-blocked-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }

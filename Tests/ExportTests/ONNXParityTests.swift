@@ -21,6 +21,8 @@ final class ONNXParityTests: XCTestCase {
         ("ResNet-50 bottleneck, last stride 2", Fixtures.spec { $0.depth = 50; $0.lastStride = 2 }),
         ("MobileNetV2 ×0.25", Fixtures.spec { $0.backbone = "mobilenetv2"; $0.width = 0.25 }),
         ("ResNet-18 IBN-a + SE", Fixtures.spec { $0.ibn = true; $0.se = true }),
+        // FastReID's stem (imported models): ceil-mode max pool, on an odd map where it changes the size.
+        ("ResNet-18, FastReID stem pool", Fixtures.spec { $0.stemPool = "fastreid"; $0.inputSize = [34, 18] }),
         ("ResNet-50 IBN-a + SE", Fixtures.spec { $0.depth = 50; $0.ibn = true; $0.se = true }),
         ("GeM pooling", Fixtures.spec { $0.pooling = "gem" }),
         ("attention pooling", Fixtures.spec { $0.pooling = "attention" }),

@@ -4,9 +4,15 @@ import Tensor
 /// The separable max pool against a direct row-major window scan (first maximum wins ties, the
 /// last NaN wins over numbers): same values and the same gradient routing.
 final class MaxPoolPathTests: XCTestCase {
-    func reference(_ x: Tensor, k: Int, s: Int, p: Int, d: Int) -> (y: [Float], arg: [Int]) {
+    func reference(_ x: Tensor, k: Int, s: Int, p: Int, d: Int, ceil: Bool = false) -> (y: [Float], arg: [Int]) {
         let (planes, h, w) = (x.shape[0] * x.shape[1], x.shape[2], x.shape[3])
-        let ho = (h + 2 * p - d * (k - 1) - 1) / s + 1, wo = (w + 2 * p - d * (k - 1) - 1) / s + 1
+        // PyTorch's pooling_output_shape.
+        func size(_ n: Int) -> Int {
+            var o = (n + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0)) / s + 1
+            if ceil && (o - 1) * s >= n + p { o -= 1 }
+            return o
+        }
+        let ho = size(h), wo = size(w)
         var y: [Float] = [], arg: [Int] = []
         let xs = x.scalars
         for pl in 0..<planes { for oy in 0..<ho { for ox in 0..<wo {
@@ -44,5 +50,32 @@ final class MaxPoolPathTests: XCTestCase {
             for (i, a) in r.arg.enumerated() { expect[a] += Float(i + 1) }
             XCTAssertEqual(x.grad!.scalars, expect, "k\(k) s\(s) p\(p) d\(d)")
         }
+    }
+
+    /// ceil_mode (FastReID's ResNet stem: 3×3/2, padding 0): the last window may run past the
+    /// input; sizes and values as PyTorch's, including the rule that drops a window starting in
+    /// the right padding.
+    func testCeilMode() {
+        var rng = RandomGenerator(seed: 4)
+        for (k, s, p, h, w) in [(3, 2, 0, 6, 6), (3, 2, 0, 33, 17), (3, 2, 0, 32, 16), (2, 2, 0, 5, 7), (3, 2, 1, 6, 7), (3, 3, 1, 7, 5)] {
+            let x = Tensor(shape: [2, 3, h, w], scalars: (0..<(6 * h * w)).map { _ in Float(rng.int(below: 9)) })
+            x.requiresGrad = true
+            let y = maxPool2d(x, kernel: k, stride: s, padding: p, ceilMode: true)
+            let r = reference(x, k: k, s: s, p: p, d: 1, ceil: true)
+            XCTAssertEqual(y.count, r.y.count, "k\(k) s\(s) p\(p) \(h)×\(w)")
+            XCTAssertEqual(y.scalars, r.y)
+            let seed = Tensor(shape: y.shape, scalars: (0..<y.count).map { Float($0 + 1) })
+            y.backward(seed)
+            var expect = [Float](repeating: 0, count: x.count)
+            for (i, a) in r.arg.enumerated() { expect[a] += Float(i + 1) }
+            XCTAssertEqual(x.grad!.scalars, expect)
+        }
+        // 6×6 arange, 3×3/2 ceil: the last row and column of windows hold rows/columns 4–5.
+        let y = maxPool2d(Tensor(shape: [1, 1, 6, 6], scalars: (0..<36).map(Float.init)), kernel: 3, stride: 2, ceilMode: true)
+        XCTAssertEqual(y.shape, [1, 1, 3, 3])
+        XCTAssertEqual(y.scalars, [14, 16, 17, 26, 28, 29, 32, 34, 35])
+        // Odd maps are where the two ResNet stems differ in size: 33×17 → 16×8 (FastReID) vs 17×9.
+        XCTAssertEqual(maxPool2d(Tensor.zeros([1, 1, 33, 17]), kernel: 3, stride: 2, ceilMode: true).shape, [1, 1, 16, 8])
+        XCTAssertEqual(maxPool2d(Tensor.zeros([1, 1, 33, 17]), kernel: 3, stride: 2, padding: 1).shape, [1, 1, 17, 9])
     }
 }

@@ -30,12 +30,17 @@ public struct SweepPlan {
     public var spec: SweepSpec
     public var runs: [PlannedRun]
 
+    /// The teacher stage's runs: `teacher`, or `teacher-<name>` for each of several `teachers:`.
+    static func teacherRuns(_ spec: SweepSpec) -> [(name: String, ref: ModelRef)] {
+        spec.teacher.map { [("teacher", $0)] } ?? spec.teachers.map { ("teacher-\($0.name)", $0.ref) }
+    }
+
     public init(_ spec: SweepSpec) {
         self.spec = spec
         var runs: [PlannedRun] = []
         let seed0 = (RunKeys.shared.seed.name, String(spec.seeds[0]))
         // The teacher stage: one teacher, or several whose outputs students combine by weight.
-        let teacherRefs = spec.teacher.map { [("teacher", $0)] } ?? spec.teachers.map { ("teacher-\($0.name)", $0.ref) }
+        let teacherRefs = SweepPlan.teacherRuns(spec)
         for (name, t) in teacherRefs {
             runs.append(PlannedRun(name: name, role: .teacher, seed: spec.seeds[0], baseConfig: t.config,
                                    overrides: spec.common + t.overrides + [seed0], architecture: "", factors: [], teacherCheckpoint: t.checkpoint))

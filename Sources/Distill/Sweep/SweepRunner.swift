@@ -42,6 +42,9 @@ public final class SweepRunner {
     var teacherModel: Teacher?
     /// Teachers of a KD.TEACHER_MIX (a sweep's `teachers:` or its assistant), by run name.
     var mixTeachers: [String: Teacher] = [:]
+    /// Teachers given by a `checkpoint:` (GivenTeacher.swift), by teacher run name: `teacher`, or
+    /// `teacher-<name>` for each of several `teachers:`.
+    var givenTeachers: [String: GivenTeacher] = [:]
     /// The log file of the run being executed (every line printed about it goes there too).
     var runLog: RunLog?
 
@@ -56,6 +59,10 @@ public final class SweepRunner {
         specDirectory = (specPath as NSString).deletingLastPathComponent
         self.store = store
         self.resultsRoot = resultsRoot
+        for (name, ref) in SweepPlan.teacherRuns(spec) {
+            guard let c = ref.checkpoint else { continue }
+            givenTeachers[name] = try GivenTeacher(checkpoint: path(c), config: ref.config.map(path), runDirectory: runDirectory(name))
+        }
         runs = try SweepPlan(spec).runs.map { try resolve($0) }
         progress = SweepProgress(runs.map { r in
             let backbone = r.config.values.filter { $0.key.hasPrefix("MODEL.BACKBONE.") || $0.key == InputKeys.shared.sizeTrain.name }
@@ -69,8 +76,7 @@ public final class SweepRunner {
     public var sweepDirectory: String { "\(resultsRoot)/\(spec.name)" }
     func runDirectory(_ name: String) -> String { "\(sweepDirectory)/\(name)" }
     var teacherCheckpoint: String {
-        if let c = spec.teacher?.checkpoint { return path(c) }
-        return "\(runDirectory("teacher"))/model.safetensors"
+        givenTeachers["teacher"]?.checkpoint(runDirectory: runDirectory("teacher")) ?? "\(runDirectory("teacher"))/model.safetensors"
     }
 
     /// Paths in the sweep file are relative to it.
@@ -82,12 +88,16 @@ public final class SweepRunner {
         opts += [RunKeys.shared.outputDir.name, try SweepPlan.runFolder(r.name, sweep: spec.name, resultsRoot: resultsRoot)]
         if r.role == .student && spec.teachers.isEmpty && spec.assistant == nil {
             opts += [KDKeys.shared.teacherWeights.name, teacherCheckpoint]
-            if let t = spec.teacher?.config { opts += [KDKeys.shared.teacherConfig.name, t] }
+            if let t = spec.teacher?.config, givenTeachers["teacher"]?.baseYAML == nil { opts += [KDKeys.shared.teacherConfig.name, t] }
         }
         let resolved: ResolvedConfig
         do {
-            resolved = try r.baseConfig.map { try RunConfig.load(file: path($0), overrides: opts) }
-                ?? RunConfig.schema.load(overrides: opts)
+            if r.role == .teacher, let given = givenTeachers[r.name], let base = given.baseYAML {
+                resolved = try RunConfig.schema.load(yaml: base, source: given.checkpoint(runDirectory: runDirectory(r.name)), overrides: opts)
+            } else {
+                resolved = try r.baseConfig.map { try RunConfig.load(file: path($0), overrides: opts) }
+                    ?? RunConfig.schema.load(overrides: opts)
+            }
         } catch {
             throw SweepError("run \(r.name): \(error)")
         }
@@ -128,7 +138,7 @@ public final class SweepRunner {
         guard run.configHash == c.sha256 else {
             throw SweepError("run \(run.name): the sweep file or a config it uses changed since the sweep was recorded (config hash \(run.configHash.prefix(12)) in the store, \(c.sha256.prefix(12)) now); run `reidkd sweep \(specPath)` again, or give the sweep a new name")
         }
-        let data = try TrainingData(config: c, dataset: dataset)
+        let data = try TrainingData(config: c, dataset: dataset, forTraining: givenTeachers[r.planned.name] == nil)
         let kd = try KDConfig(config: c)
         let teachers = kd.needsGivenTeacher ? try teachersOf(c, numClasses: dataset.numTrainPids, sweep: run.sweepID) : []
         let dir = runDirectory(r.planned.name)
@@ -138,9 +148,10 @@ public final class SweepRunner {
         var options = TrainerOptions(outputDir: dir)
         options.resume = true
         options.teacherCacheRoot = kd.cache ? "\(sweepDirectory)/teacher-cache" : nil
-        if r.planned.role == .teacher, let ckpt = r.planned.teacherCheckpoint {
-            // A given teacher: evaluate and record it, no training.
-            try recordGivenTeacher(path(ckpt), config: c, data: data, run: run)
+        if r.planned.role == .teacher, let given = givenTeachers[r.planned.name] {
+            // A given teacher: evaluate and record it, no training (a FastReID one is converted first).
+            try given.materialise(runDirectory: dir)
+            try recordGivenTeacher(given.checkpoint(runDirectory: dir), config: c, data: data, run: run)
             return .finished
         }
         if r.planned.role == .teacher && !kd.enabled, try reuseTeacher(run: run) { return .finished }

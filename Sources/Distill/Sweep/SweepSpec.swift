@@ -3,7 +3,9 @@
 //   name: quick                      # sweep name (store key, results/<name>/)
 //   description: free text
 //   common:   { KEY: value, ... }    # overrides applied to every run, teacher included
-//   teacher:  { config: FILE, opts: { KEY: value }, checkpoint: FILE }   # checkpoint optional
+//   teacher:  { config: FILE, opts: { KEY: value }, checkpoint: PATH }   # checkpoint optional: evaluated, not
+//             trained; a ReidKD .safetensors, a `reidkd import` folder, a FastReID output folder, or a
+//             .pth whose `config:` is its FastReID config (GivenTeacher.swift)
 //   teachers: { r50: { config: FILE, opts: {…}, weight: 0.6 }, r101: {…} } # several, combined
 //   assistant: { config: FILE, opts: { KD.METHOD: kl } }  # teacher → assistant → students
 //   student:  { config: FILE, opts: { KEY: value } }                     # base student config

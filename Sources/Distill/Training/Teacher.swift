@@ -57,10 +57,16 @@ public final class Teacher {
     public static func named(by student: ResolvedConfig, teacherConfig: ResolvedConfig? = nil, numClasses: Int) throws -> Teacher {
         let weights = student[\KDKeys.teacherWeights]
         let configFile = student[\KDKeys.teacherConfig]
-        guard !weights.isEmpty, teacherConfig != nil || !configFile.isEmpty else {
-            throw TrainError("KD.METHOD \(student.peek(\KDKeys.method)) needs KD.TEACHER_CONFIG and KD.TEACHER_WEIGHTS (or use `reidkd sweep`, which trains the teacher)")
+        guard !weights.isEmpty else {
+            throw TrainError("KD.METHOD \(student.peek(\KDKeys.method)) needs KD.TEACHER_WEIGHTS (and KD.TEACHER_CONFIG unless the checkpoint carries its config), or use `reidkd sweep`, which trains the teacher")
         }
-        return try Teacher(config: teacherConfig ?? RunConfig.load(file: configFile), weights: weights, numClasses: numClasses)
+        if let c = teacherConfig { return try Teacher(config: c, weights: weights, numClasses: numClasses) }
+        if !configFile.isEmpty { return try Teacher(config: RunConfig.load(file: configFile), weights: weights, numClasses: numClasses) }
+        // A checkpoint written by reidkd (train, sweep, import) carries its config.
+        guard let carried = try Checkpoint.config(from: try Checkpoint.load(weights).metadata, path: weights, schema: RunConfig.schema) else {
+            throw TrainError("\(weights) carries no config; set KD.TEACHER_CONFIG to the teacher's config file")
+        }
+        return try Teacher(config: carried, weights: weights, numClasses: numClasses)
     }
 
     /// SHA-256 over the names, shapes and float bytes of a state dict, in order.
@@ -73,10 +79,25 @@ public final class Teacher {
         return h.finalizeHex()
     }
 
+    /// Per-channel (scale, shift) taking the student's normalised input to the teacher's, when
+    /// their MODEL.PIXEL_MEAN/STD differ (an imported teacher trained with other statistics):
+    /// x_t = (x_s · std_s + mean_s − mean_t) / std_t. Nil when they agree.
+    public private(set) var inputAffine: (scale: Tensor, shift: Tensor)?
+
+    /// Sets `inputAffine` for batches normalised as `student` says.
+    public func matchInput(of student: ResolvedConfig) {
+        let ms = student.peek(\ModelKeys.pixelMean), ss = student.peek(\ModelKeys.pixelStd)
+        let mt = config.peek(\ModelKeys.pixelMean), st = config.peek(\ModelKeys.pixelStd)
+        guard ms != mt || ss != st else { inputAffine = nil; return }
+        inputAffine = (Tensor(shape: [1, 3, 1, 1], scalars: (0..<3).map { Float(ss[$0] / st[$0]) }),
+                       Tensor(shape: [1, 3, 1, 1], scalars: (0..<3).map { Float((ms[$0] - mt[$0]) / st[$0]) }))
+    }
+
     public func forward(_ images: Tensor, stages: Bool, preActivation: Bool = false) -> TeacherOutput {
         precondition(!model.isTraining, "teacher must stay in eval mode")
         return withNoGrad {
-            let out = model.forward(images, targets: nil, preActivation: preActivation)
+            let x = inputAffine.map { images * $0.scale + $0.shift } ?? images
+            let out = model.forward(x, targets: nil, preActivation: preActivation)
             return TeacherOutput(logits: model.heads.classLogits(out.head.postNeck), embedding: out.head.preNeck,
                                  stages: stages ? out.stages : [], preActivationStages: out.preActivationStages)
         }

@@ -14,6 +14,7 @@ import Tensor
 import BuildInfo
 import Config
 import NN
+import Interop
 import Data
 import Eval
 import Support
@@ -68,7 +69,7 @@ public final class Trainer {
     public let optimizer: Optimizer
     public let options: TrainerOptions
     let loss: ReidLoss
-    /// What MODEL.WEIGHTS loaded (logged when the run starts).
+    /// What MODEL.WEIGHTS / MODEL.BACKBONE.PRETRAIN_PATH loaded (logged when the run starts).
     let initialWeights: String?
     public var onMetric: MetricSink = { _, _, _, _ in }
     public var onLog: (String) -> Void = { print($0) }
@@ -97,13 +98,15 @@ public final class Trainer {
                                               inputSize: config[\InputKeys.sizeTrain]), rng: &rng)
         try model.validate(targets: data.dataset.train.map(\.pid))
         try model.validate(inputSize: config[\InputKeys.sizeTest], key: InputKeys.shared.sizeTest.name)
-        initialWeights = try model.loadInitialWeights(config)
+        initialWeights = try InitialWeights.load(into: model, config: config)
         let student = model
         ema = try kd.emaDecay.map { try EMATeacher(student: student, config: config, decay: $0) }
         let members = ema.map { [($0.teacher, 1.0)] } ?? given
         loss = try ReidLoss(spec: LossSpec(config: config))
         var named = model.namedParameters()
         if let t = members.first?.0, kd.enabled {
+            // A teacher normalised with other pixel statistics sees the image in its own.
+            for (member, _) in members { member.matchInput(of: config) }
             let tEmb = t.model.heads.inFeatures
             let context = TermContext(studentEmbed: model.heads.inFeatures, teacherEmbed: tEmb,
                                       studentClasses: model.spec.numClasses, teacherClasses: t.model.spec.numClasses,

@@ -36,7 +36,9 @@ public struct TrainingData {
         AugmentConfig(config: c, train: train, pixelMean: c[\ModelKeys.pixelMean], pixelStd: c[\ModelKeys.pixelStd])
     }
 
-    public init(config c: ResolvedConfig, dataset: ReidDataset? = nil, cache: ImageCache = ImageCache()) throws {
+    /// `forTraining: false` (a teacher that is only evaluated) builds no train sampler, so the
+    /// config's batch keys need not fit the data.
+    public init(config c: ResolvedConfig, dataset: ReidDataset? = nil, cache: ImageCache = ImageCache(), forTraining: Bool = true) throws {
         let ds = try dataset ?? TrainingData.loadDataset(c)
         self.dataset = ds
         augmentationSeed = UInt64(c[\RunKeys.seed])
@@ -53,9 +55,16 @@ public struct TrainingData {
                                 loader: BatchLoader(records: tds.query + tds.gallery, transform: testTransform, cache: ImageCache(), threads: threads)))
         }
         testSets = sets
-        sampler = try makeTrainSampler(config: c, pids: ds.train.map(\.pid), batchSize: c[\SolverKeys.imsPerBatch], seed: augmentationSeed)
+        sampler = forTraining
+            ? try makeTrainSampler(config: c, pids: ds.train.map(\.pid), batchSize: c[\SolverKeys.imsPerBatch], seed: augmentationSeed)
+            : NoBatches()
         testBatchSize = c[\TestKeys.imsPerBatch]
     }
+}
+
+/// The sampler of data that is only evaluated.
+struct NoBatches: BatchSampler {
+    func batches(epoch: Int) -> [[Int]] { [] }
 }
 
 /// A user-facing training error (bad config for this data, diverged loss, …).

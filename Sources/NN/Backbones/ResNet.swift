@@ -1,8 +1,10 @@
 // ResNet-18/34/50/101 trunk (no fc): stem conv1 7×7/2 → bn1 → ReLU → maxpool 3×3/2, then layer1…4.
 // Options as in FastReID: width multiplier on every channel count (0.5 gives the 32-64-128-256
 // student), `last_stride` 1 (re-id default: doubles the final map) or 2, IBN-a in the blocks of
-// layer1–3, SE in every block. The max pool uses floor mode (torchvision), so 224×224 gives 56×56
-// after the stem and the published MAC counts apply; FastReID uses ceil mode (57×57).
+// layer1–3, SE in every block. The stem's max pool follows `stem_pool`: "torchvision" (3×3/2,
+// padding 1, floor mode: 224×224 gives 56×56 and the published MAC counts apply; ours by
+// default) or "fastreid" (3×3/2, padding 0, ceil mode, as FastReID's ResNet: 57×57 from 224×224,
+// and other values everywhere) — imported FastReID models record "fastreid".
 import Tensor
 
 public final class ResNet: Module, Backbone {
@@ -10,6 +12,12 @@ public final class ResNet: Module, Backbone {
     public static let layouts: [Int: (bottleneck: Bool, blocks: [Int])] = [
         18: (false, [2, 2, 2, 2]), 34: (false, [3, 4, 6, 3]),
         50: (true, [3, 4, 6, 3]), 101: (true, [3, 4, 23, 3]),
+    ]
+
+    /// The stem's max pool per layout (`ModelSpec.stemPool`).
+    public static let stemPools: [String: () -> MaxPool2d] = [
+        "torchvision": { MaxPool2d(kernel: 3, stride: 2, padding: 1) },
+        "fastreid": { MaxPool2d(kernel: 3, stride: 2, padding: 0, ceilMode: true) },
     ]
 
     let conv1: Conv2d, bn1: BatchNorm, maxpool: MaxPool2d
@@ -31,7 +39,11 @@ public final class ResNet: Module, Backbone {
         var inplanes = scaled(64, spec.width)
         conv1 = Conv2d(3, inplanes, kernel: 7, stride: 2, padding: 3, rng: &rng)
         bn1 = BatchNorm(inplanes)
-        maxpool = MaxPool2d(kernel: 3, stride: 2, padding: 1)
+        guard let pool = ResNet.stemPools[spec.stemPool] else {
+            throw NNError("backbone stem_pool '\(spec.stemPool)' is not known" + didYouMean(spec.stemPool, ResNet.stemPools.keys.sorted())
+                          + "; set MODEL.BACKBONE.STEM_POOL to torchvision or fastreid")
+        }
+        maxpool = pool()
         var stages: [Sequential] = [], channels: [Int] = []
         for (i, (base, n)) in zip([64, 128, 256, 512], layout.blocks).enumerated() {
             let planes = scaled(base, spec.width)

@@ -26,11 +26,13 @@ public final class Identity: Module, Layer {
 
 public final class MaxPool2d: Module, Layer {
     public let kernel: Int, stride: Int, padding: Int
-    public init(kernel: Int, stride: Int, padding: Int) {
-        self.kernel = kernel; self.stride = stride; self.padding = padding
+    /// PyTorch's `ceil_mode` (output size rounded up).
+    public let ceilMode: Bool
+    public init(kernel: Int, stride: Int, padding: Int, ceilMode: Bool = false) {
+        self.kernel = kernel; self.stride = stride; self.padding = padding; self.ceilMode = ceilMode
         super.init()
     }
-    public func forward(_ x: Tensor) -> Tensor { maxPool2d(x, kernel: kernel, stride: stride, padding: padding) }
+    public func forward(_ x: Tensor) -> Tensor { maxPool2d(x, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode) }
 }
 
 /// Layers applied in order; children are keyed "0", "1", ….

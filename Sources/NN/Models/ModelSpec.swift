@@ -17,6 +17,9 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var ibn = false
     /// Squeeze-excitation in every block (ResNet).
     public var se = false
+    /// The ResNet stem's max pool: "torchvision" (3×3/2, padding 1, floor mode; ours) or
+    /// "fastreid" (3×3/2, padding 0, ceil mode: FastReID's ResNet, recorded by `reidkd import`).
+    public var stemPool = "torchvision"
     /// Zero-initialise the scale (γ) of the last BN of every residual branch (ResNet `bn2`/`bn3`,
     /// MobileNetV2's projection BN in blocks with a shortcut), so each residual block starts as
     /// the identity (Goyal et al. 2017; torchvision's `zero_init_residual`). Off by default, as in
@@ -44,7 +47,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case backbone, depth, width, lastStride = "last_stride", ibn, se, zeroInitResidual = "zero_init_residual", pooling
+        case backbone, depth, width, lastStride = "last_stride", ibn, se, stemPool = "stem_pool", zeroInitResidual = "zero_init_residual", pooling
         case embeddingDim = "embedding_dim", bnneck, neckFeat = "neck_feat", classifier, scale, margin
         case numClasses = "num_classes", inputSize = "input_size"
     }
@@ -62,6 +65,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         lastStride = try c.decodeIfPresent(Int.self, forKey: .lastStride) ?? d.lastStride
         ibn = try c.decodeIfPresent(Bool.self, forKey: .ibn) ?? d.ibn
         se = try c.decodeIfPresent(Bool.self, forKey: .se) ?? d.se
+        stemPool = try c.decodeIfPresent(String.self, forKey: .stemPool) ?? d.stemPool
         zeroInitResidual = try c.decodeIfPresent(Bool.self, forKey: .zeroInitResidual) ?? d.zeroInitResidual
         pooling = try c.decodeIfPresent(String.self, forKey: .pooling) ?? d.pooling
         embeddingDim = try c.decodeIfPresent(Int.self, forKey: .embeddingDim) ?? d.embeddingDim

@@ -1,6 +1,7 @@
 // From the config's FastReID-style names (MODEL.HEADS.POOL_LAYER: GlobalAvgPool, CLS_LAYER:
 // CircleSoftmax …) to the model zoo's spec and registry names. Registry names themselves (avg,
-// circle …) are accepted too. MODEL.WEIGHTS initialises a built model (`loadInitialWeights`).
+// circle …) are accepted too. MODEL.WEIGHTS and MODEL.BACKBONE.PRETRAIN_PATH initialise a built
+// model in Interop (InitialWeights.swift), which reads PyTorch checkpoints.
 import Foundation
 import Config
 
@@ -20,6 +21,7 @@ extension ModelSpec {
         backbone = ModelSpec.backboneAliases[name.lowercased()] ?? name.lowercased()
         if backbone == "resnet" {
             depth = c[\ModelKeys.depth]; ibn = c[\ModelKeys.withIBN]; se = c[\ModelKeys.withSE]
+            stemPool = c[\ModelKeys.stemPool]
         }
         width = c[\ModelKeys.width]; lastStride = c[\ModelKeys.lastStride]
         zeroInitResidual = c[\ModelKeys.zeroInitResidual]
@@ -33,33 +35,5 @@ extension ModelSpec {
         self.numClasses = n > 0 ? n : numClasses
         self.inputSize = inputSize
         try validate()
-    }
-}
-
-extension ReidModel {
-    /// MODEL.WEIGHTS: copies the parameters and buffers of that checkpoint whose names and shapes
-    /// match into this model (FastReID's Checkpointer also loads non-strictly, so a backbone
-    /// trained on other identities initialises a new classifier-less match). Returns a one-line
-    /// summary for the log, or nil when the key is empty. Throws when the file is unreadable or
-    /// shares no parameter with the model.
-    public func loadInitialWeights(_ c: ResolvedConfig) throws -> String? {
-        let path = c[\ModelKeys.weights]
-        guard !path.isEmpty else { return nil }
-        let source = try Checkpoint.load(path).stateDict
-        let target = stateDict()
-        let src = Dictionary(source.map { ($0.0, $0.1) }, uniquingKeysWith: { a, _ in a })
-        var loaded = 0, skipped: [String] = []
-        for (name, t) in target {
-            guard let s = src[name] else { continue }
-            if s.shape == t.shape { t.assign(s); loaded += 1 } else { skipped.append("\(name) \(s.shape)→\(t.shape)") }
-        }
-        guard loaded > 0 else {
-            throw CheckpointError(path: path, "MODEL.WEIGHTS shares no parameter name and shape with this model (\(target.count) tensors); is it a checkpoint of this architecture?")
-        }
-        let missing = target.count - loaded - skipped.count
-        var line = "MODEL.WEIGHTS \(path): \(loaded)/\(target.count) tensors loaded"
-        if !skipped.isEmpty { line += ", \(skipped.count) skipped for shape (\(skipped.prefix(3).joined(separator: ", "))\(skipped.count > 3 ? ", …" : ""))" }
-        if missing > 0 { line += ", \(missing) not in the checkpoint (kept at their initialisation)" }
-        return line
     }
 }

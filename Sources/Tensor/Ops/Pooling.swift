@@ -10,12 +10,24 @@ extension Tensor {
     }
 }
 
-/// Max pooling; `stride` defaults to the kernel size; padding counts as −∞.
-public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1) -> Tensor {
+/// Max pooling; `stride` defaults to the kernel size; padding counts as −∞. With `ceilMode`
+/// (PyTorch's `ceil_mode=True`, FastReID's ResNet stem) the output size rounds up, so a last
+/// window that starts inside the input but runs past its end is kept (its taps outside are ignored).
+public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int = 0, dilation: Int = 1,
+                      ceilMode: Bool = false) -> Tensor {
     let (planes, h, w) = x.planeDims("maxPool2d")
     let s = stride ?? kernel
     let geo = ConvGeometry(kernel: (kernel, kernel), stride: (s, s), padding: (padding, padding), dilation: (dilation, dilation))
-    let (ho, wo) = checked { try geo.outputSize(h: h, w: w, op: "maxPool2d") }
+    var (ho, wo) = checked { try geo.outputSize(h: h, w: w, op: "maxPool2d") }
+    if ceilMode {
+        // PyTorch: round up, but the last window must start inside the input or its left padding.
+        func ceilSize(_ n: Int) -> Int {
+            var o = (n + 2 * padding - dilation * (kernel - 1) - 1 + s - 1) / s + 1
+            if (o - 1) * s >= n + padding { o -= 1 }
+            return o
+        }
+        (ho, wo) = (ceilSize(h), ceilSize(w))
+    }
     if padding * 2 > kernel { shapeFailure(ShapeError("maxPool2d: padding \(padding) must be at most half the kernel \(kernel)")) }
     let out = Tensor.empty([x.shape[0], x.shape[1], ho, wo])
     var argmax = [Int32](repeating: 0, count: out.count)
