@@ -6,6 +6,7 @@
 #   make cluster PostgreSQL 15, Slurm and munge from Debian for the store/cluster tests (NO_CLUSTER=1 skips)
 #   make test    the test suite (release build with testing enabled; numeric code is slow in debug)
 #   make bench   benchmarks (kernels, …) against reference figures measured in the same run
+#   make bench-peers  ReidKD against PyTorch eager and onnxruntime on the same nets, interleaved in one run (Scripts/bench_peers.py)
 #   make demo    the quick distillation sweep on the synthetic dataset (generated on first use), its report and the export of its best student
 SHELL := /bin/bash
 SWIFT ?= swift
@@ -26,7 +27,11 @@ PYTHON_MODULES := numpy onnxruntime onnx safetensors
 # the packages (NO_CLUSTER=1, or an install that fails) those tests skip and say why.
 CLUSTER_PACKAGES := postgresql slurm-wlm munge
 
-.PHONY: deps browser python cluster build test bench demo clean
+# bench-peers compares against these (PyTorch CPU: a local CPU wheel where pip's find-links has one,
+# else PyPI's `torch`; BENCH_PEERS passes options to Scripts/bench_peers.py, e.g. --rounds 3 --only infer).
+PEERS_MODULES := torch onnxruntime onnx numpy
+
+.PHONY: deps browser python cluster build test bench bench-peers peers-python demo clean
 
 deps:
 	@missing=""; \
@@ -81,6 +86,24 @@ test: deps browser python cluster
 bench: deps
 	$(SWIFT) build -c release --product reidkd-bench
 	.build/release/reidkd-bench $(BENCH)
+
+peers-python:
+	@missing=""; \
+	for m in $(PEERS_MODULES); do python3 -c "import $$m" >/dev/null 2>&1 || missing="$$missing $$m"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make bench-peers: pip installing$$missing"; \
+	  if echo "$$missing" | grep -q torch; then \
+	    python3 -m pip install --quiet --disable-pip-version-check --no-index --no-deps torch 2>/dev/null \
+	      && python3 -m pip install --quiet --disable-pip-version-check "torch==$$(python3 -c 'import importlib.metadata as m; print(m.version("torch"))')" \
+	      || python3 -m pip install --quiet --disable-pip-version-check torch; \
+	  fi; \
+	  rest=$$(echo $$missing | tr ' ' '\n' | grep -v '^torch$$' | tr '\n' ' '); \
+	  if [ -n "$${rest// }" ]; then python3 -m pip install --quiet --disable-pip-version-check $$rest; fi; \
+	fi
+
+bench-peers: deps peers-python
+	$(SWIFT) build -c release --product reidkd-bench
+	python3 Scripts/bench_peers.py --bench .build/release/reidkd-bench $(BENCH_PEERS)
 
 demo: build
 	.build/release/reidkd sweep experiments/quick.yaml

@@ -82,7 +82,8 @@ public final class ExportedModel {
     public func embed(files: [String], flip: Bool = false, normalize: Bool = false, batchSize: Int = 64) throws -> Tensor {
         let chunks = stride(from: 0, to: files.count, by: batchSize).map { Array(files[$0..<min($0 + batchSize, files.count)]) }
         var loadError: Error?
-        let extractor = FeatureExtractor(flip: flip, normalize: normalize) { [model] in model.forward($0) }
+        let bf16 = BLAS.bf16Requested   // REIDKD_BF16=1: bf16 GEMMs, float32 accumulation
+        let extractor = FeatureExtractor(flip: flip, normalize: normalize) { [model] x in BLAS.withBF16(bf16) { model.forward(x) } }
         let out = try extractor.extract(AnySequence { () -> AnyIterator<Tensor> in
             var i = 0
             return AnyIterator {

@@ -19,7 +19,14 @@ public enum ONNXExport {
         let images = l.builder.fresh("images")
         var x = try l.backbone(model.backbone, path: "backbone", images)
         x = try l.head(model.heads, path: "heads", x, backboneOutput: try backboneOutputShape(model, inputSize))
-        l.builder.graph.nodes.append(ONNXNode(op: "Identity", inputs: [x], outputs: ["embedding"], name: "node:embedding"))
+        // The last node writes "embedding" itself (no trailing Identity: the file users deploy has
+        // no redundant node); an Identity only when the value is not a node's output.
+        if let last = l.builder.graph.nodes.lastIndex(where: { $0.outputs.contains(x) }),
+           !l.builder.graph.nodes.contains(where: { $0.inputs.contains(x) }) {
+            l.builder.graph.nodes[last].outputs = l.builder.graph.nodes[last].outputs.map { $0 == x ? "embedding" : $0 }
+        } else {
+            l.builder.graph.nodes.append(ONNXNode(op: "Identity", inputs: [x], outputs: ["embedding"], name: "node:embedding"))
+        }
         let dim = model.heads.neckAfter ? model.heads.embeddingDim : model.heads.inFeatures
         l.builder.graph.inputs = [ONNXValueInfo(name: images, dims: [.param("N"), .value(3), .value(inputSize[0]), .value(inputSize[1])])]
         l.builder.graph.outputs = [ONNXValueInfo(name: "embedding", dims: [.param("N"), .value(dim)])]

@@ -56,6 +56,10 @@ public func withGrad<T>(_ body: () throws -> T) rethrows -> T {
 }
 
 extension Tensor {
+    /// True if an op on these inputs would record a graph node (layers choose a fused,
+    /// forward-only kernel when it would not).
+    public static func wouldRecord(_ inputs: [Tensor]) -> Bool { recording(inputs) }
+
     /// True if an op on these inputs must record a graph node.
     @inline(__always)
     static func recording(_ inputs: Tensor...) -> Bool {

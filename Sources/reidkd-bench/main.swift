@@ -2,6 +2,7 @@
 // reference figure (sgemm for kernels, a plain implementation for algorithms), and prints a
 // table; `--markdown` prints tables ready for docs/PERFORMANCE.md.
 //   reidkd-bench [--markdown] [--cpu-time] [section ...]     (default: all sections, in order)
+//   reidkd-bench peers     ReidKD's side of `make bench-peers` (requests on stdin, PeersBench.swift)
 // A new section is one file plus one line in `sections` below.
 import Foundation
 import Tensor
@@ -11,6 +12,7 @@ var args = Array(CommandLine.arguments.dropFirst())
 let markdown = args.contains("--markdown")
 Timing.cpuTime = args.contains("--cpu-time")
 args.removeAll { $0.hasPrefix("--") }
+if args == ["peers"] { PeersBench.run(); exit(0) }   // a request server for Scripts/bench_peers.py, not a table
 
 print("ReidKD benchmarks — threads: \(Parallel.threads), host: \(ProcessInfo.processInfo.hostName), timing: \(Timing.cpuTime ? "process CPU time" : "wall clock")")
 let sgemm = GemmBench.referenceGFLOPs()

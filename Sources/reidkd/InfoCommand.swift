@@ -24,6 +24,6 @@ struct InfoCommand: ParsableCommand {
         print(String(format: "GEMM self-check: %@ (%d cases, worst relative error %.1e)",
                      blas.selfCheck.passed ? "passed" : "FAILED", blas.selfCheck.cases, blas.selfCheck.worstRelativeError))
         print("worker threads: \(Parallel.threads) (set REIDKD_THREADS to change)")
-        print("GEMM: OpenBLAS sgemm, one library thread per call, split over the workers")
+        print("GEMM: OpenBLAS sgemm, one library thread per call, split over the workers; \(DirectGEMM.status)")
     }
 }

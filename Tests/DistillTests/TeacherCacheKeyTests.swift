@@ -6,6 +6,7 @@ import Foundation
 import Config
 import NN
 import Data
+import Tensor
 @testable import Distill
 
 final class TeacherCacheKeyTests: XCTestCase {
@@ -111,6 +112,65 @@ final class TeacherCacheKeyTests: XCTestCase {
         let r = try run([], teacher: second, cache: cache)
         XCTAssertEqual(r.hitRate, 0, "a retrained teacher must not read the old teacher's outputs")
         XCTAssertEqual(r.losses, try run([], teacher: second, cache: nil).losses)
+    }
+
+    /// The same weights under another model config (pixel statistics, head scale) give other
+    /// outputs, so another key; a training key of the teacher's config does not change it.
+    func testTeacherModelKeysAreInTheKey() throws {
+        let tdir = NSTemporaryDirectory() + "reidkd-cachekey-tm-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: tdir) }
+        let teacher = try TrainerTests.makeTeacher(tdir, iterations: 1)
+        let student = try TrainerTests.config([], out: tdir + "-s")
+        func key(_ overrides: [String]) throws -> TeacherCacheKey {
+            let c = try TrainerTests.config(["MODEL.BACKBONE.WIDTH", "0.25", "SOLVER.MAX_EPOCH", "1"] + overrides, out: tdir)
+            return TeacherCacheKey(teacher: Teacher(model: teacher.model, config: c), datasetFingerprint: "d", student: student)
+        }
+        let base = try key([])
+        XCTAssertNotEqual(base.digest, try key(["MODEL.PIXEL_MEAN", "[0.4, 0.4, 0.4]"]).digest)
+        XCTAssertNotEqual(base.digest, try key(["MODEL.HEADS.SCALE", "32"]).digest)
+        XCTAssertEqual(base.digest, try key(["SOLVER.BASE_LR", "0.01"]).digest)
+        XCTAssertTrue(base.json.contains("\"teacher_model\":{\"MODEL\":"), base.json)
+    }
+
+    /// A cache filled by a teacher on bf16 GEMMs (REIDKD_BF16=1) must never serve a float32
+    /// student, nor the other way round: the numerics are part of the key and of key.json.
+    func testTeacherNumericsNeverShareRows() throws {
+        let f32 = TeacherCacheKey(teacherWeights: "w", teacherNumerics: Teacher.float32, datasetFingerprint: "d", pipeline: "{}")
+        var b16 = f32; b16.teacherNumerics = Teacher.bfloat16
+        XCTAssertNotEqual(f32.digest, b16.digest)
+        XCTAssertNotEqual(f32.directory, b16.directory)
+        XCTAssertTrue(b16.json.contains("\"teacher_numerics\":\"bf16\""), b16.json)
+        XCTAssertTrue(f32.json.contains("\"teacher_numerics\":\"float32\""), f32.json)
+        // Rows stored under one mode are a miss under the other.
+        let root = NSTemporaryDirectory() + "reidkd-cachekey-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let filled = TeacherCache(root: root, key: b16, logitDim: 2, embedDim: 1)
+        try filled.store(epoch: 0, samples: [0, 1], samplesInEpoch: 4,
+                         logits: Tensor(shape: [2, 2], scalars: [1, 2, 3, 4]), embeddings: Tensor(shape: [2, 1], scalars: [5, 6]))
+        XCTAssertNotNil(try TeacherCache(root: root, key: b16, logitDim: 2, embedDim: 1).lookup(epoch: 0, samples: [0, 1], samplesInEpoch: 4))
+        XCTAssertNil(try TeacherCache(root: root, key: f32, logitDim: 2, embedDim: 1).lookup(epoch: 0, samples: [0, 1], samplesInEpoch: 4))
+
+        // End to end: a student run against the bf16 teacher after a float32 one finds none of
+        // its rows (where a bf16 kernel exists; elsewhere the switch runs float32 and may share).
+        let tdir = NSTemporaryDirectory() + "reidkd-cachekey-teacher-\(UUID().uuidString)"
+        let cache = NSTemporaryDirectory() + "reidkd-cachekey-\(UUID().uuidString)"
+        defer { for d in [tdir, cache] { try? FileManager.default.removeItem(atPath: d) } }
+        let teacher = try TrainerTests.makeTeacher(tdir)
+        teacher.bf16 = false
+        XCTAssertEqual(teacher.numerics, Teacher.float32)
+        _ = try run([], teacher: teacher, cache: cache)
+        teacher.bf16 = true
+        defer { teacher.bf16 = false }
+        let viaCache = try run([], teacher: teacher, cache: cache)
+        if BF16GEMM.isAvailable {
+            XCTAssertEqual(teacher.numerics, Teacher.bfloat16)
+            XCTAssertEqual(viaCache.hitRate, 0, "a bf16 teacher read a float32 teacher's rows")
+            XCTAssertEqual(try run([], teacher: teacher, cache: cache).hitRate, 1, "the bf16 rows are found again")
+            XCTAssertEqual(viaCache.losses, try run([], teacher: teacher, cache: nil).losses)
+        } else {
+            XCTAssertEqual(teacher.numerics, Teacher.float32, "without a bf16 kernel the forward runs float32 (\(BF16GEMM.status))")
+            XCTAssertEqual(viaCache.hitRate, 1)
+        }
     }
 }
 

@@ -25,22 +25,31 @@ import Glibc
 #endif
 
 /// What a cached row depends on: the teacher's weights (SHA-256 of its checkpoint bytes), the
-/// dataset's content fingerprint, and every key that decides the augmented input at a sample
-/// position — all of INPUT.* and DATALOADER.* (sampler, K), the batch size, the seed and the
-/// pixel normalisation. A change in any of them gives another cache folder.
+/// numbers its forward runs on (float32 or bf16 GEMMs, `Teacher.numerics`), its MODEL.* keys (pixel
+/// statistics, head scale …: the same weights under another config give other outputs), the dataset's
+/// content fingerprint, and every key that decides the augmented input at a sample position —
+/// all of INPUT.* and DATALOADER.* (sampler, K), the batch size, the seed and the pixel
+/// normalisation. A change in any of them gives another cache folder.
 public struct TeacherCacheKey: Hashable, Sendable {
     public var teacherWeights: String
+    /// "float32", or "bf16" when the teacher's GEMMs run on bf16 inputs (REIDKD_BF16=1): its
+    /// outputs differ by up to ~1e-2 relative, so the two never share rows.
+    public var teacherNumerics: String
+    /// Canonical JSON of the teacher config's hashed MODEL.* keys.
+    public var teacherModel: String
     public var datasetFingerprint: String
     /// Canonical JSON of the input-pipeline keys, as the student's config sets them.
     public var pipeline: String
 
-    public init(teacherWeights: String, datasetFingerprint: String, pipeline: String) {
-        self.teacherWeights = teacherWeights; self.datasetFingerprint = datasetFingerprint; self.pipeline = pipeline
+    public init(teacherWeights: String, teacherNumerics: String = Teacher.float32, teacherModel: String = "{}", datasetFingerprint: String, pipeline: String) {
+        self.teacherWeights = teacherWeights; self.teacherNumerics = teacherNumerics; self.teacherModel = teacherModel
+        self.datasetFingerprint = datasetFingerprint; self.pipeline = pipeline
     }
 
     /// The key of `student`'s run against `teacher` on a dataset with this fingerprint.
     public init(teacher: Teacher, datasetFingerprint: String, student c: ResolvedConfig) {
-        self.init(teacherWeights: teacher.weightsDigest, datasetFingerprint: datasetFingerprint,
+        self.init(teacherWeights: teacher.weightsDigest, teacherNumerics: teacher.numerics,
+                  teacherModel: teacher.config.canonicalJSON(keys: TeacherCacheKey.modelKeys(of: teacher.config)), datasetFingerprint: datasetFingerprint,
                   pipeline: c.canonicalJSON(keys: TeacherCacheKey.pipelineKeys))
     }
 
@@ -52,12 +61,17 @@ public struct TeacherCacheKey: Hashable, Sendable {
                SolverKeys.shared.imsPerBatch.name, RunKeys.shared.seed.name]
     }
 
-    public var digest: String { SHA256.hex("\(teacherWeights)\n\(datasetFingerprint)\n\(pipeline)") }
+    /// The teacher config's hashed MODEL.* keys.
+    static func modelKeys(of c: ResolvedConfig) -> [String] {
+        c.schema.keys.filter { $0.hashed && $0.key.hasPrefix("MODEL.") }.map(\.key)
+    }
+
+    public var digest: String { SHA256.hex("\(teacherWeights)\n\(teacherNumerics)\n\(teacherModel)\n\(datasetFingerprint)\n\(pipeline)") }
     var directory: String { String(digest.prefix(32)) }
 
     /// key.json: what the folder's rows were computed from, for people and for `reidkd` to check.
     var json: String {
-        "{\"teacher_weights_sha256\":\(JSONText.quote(teacherWeights)),\"dataset_fingerprint\":\(JSONText.quote(datasetFingerprint)),\"pipeline\":\(pipeline)}\n"
+        "{\"teacher_weights_sha256\":\(JSONText.quote(teacherWeights)),\"teacher_numerics\":\(JSONText.quote(teacherNumerics)),\"teacher_model\":\(teacherModel),\"dataset_fingerprint\":\(JSONText.quote(datasetFingerprint)),\"pipeline\":\(pipeline)}\n"
     }
 }
 

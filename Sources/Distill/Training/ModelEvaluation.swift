@@ -17,7 +17,9 @@ public enum ModelEvaluation {
         defer { _ = model.train(wasTraining) }
         let loader = set.loader
         let batches = SequentialSampler(count: loader.records.count, batchSize: batchSize).batches(epoch: 0)
-        let extractor = FeatureExtractor(flip: flip, normalize: false) { model.forward($0) }
+        // REIDKD_BF16=1: the eval forward on bf16 GEMMs (docs/PERFORMANCE.md, bf16 rows).
+        let bf16 = BLAS.bf16Requested
+        let extractor = FeatureExtractor(flip: flip, normalize: false) { x in BLAS.withBF16(bf16) { model.forward(x) } }
         var firstError: Error?
         let all = try extractor.extract(AnySequence { () -> AnyIterator<Tensor> in
             var i = 0

@@ -31,6 +31,14 @@ public final class Teacher {
     /// values for an in-memory one. Identifies the teacher in the output cache, so a teacher
     /// retrained with the same config never reuses another's outputs.
     public let weightsDigest: String
+    /// The forward on bf16 GEMMs with float32 accumulation (REIDKD_BF16=1; off by default).
+    /// The cache key covers it through `numerics`.
+    public var bf16 = BLAS.bf16Requested
+
+    public static let float32 = "float32", bfloat16 = "bf16"
+    /// The numbers the forward actually runs on: bf16 only when asked for and a bf16 kernel
+    /// exists (BLAS.withBF16 runs float32 otherwise). Part of the teacher-output cache key.
+    public var numerics: String { bf16 && BF16GEMM.isAvailable ? Teacher.bfloat16 : Teacher.float32 }
 
     public init(config: ResolvedConfig, weights: String, numClasses: Int) throws {
         self.config = config
@@ -39,8 +47,9 @@ public final class Teacher {
         try Checkpoint.load(into: model.stateDict(), from: weights)
         _ = model.eval()
         for p in model.parameters() { p.isFrozen = true; p.requiresGrad = false }
-        // BN is not folded into the convs: with BN+ReLU fused into one pass, a folded forward
-        // measured 0.95–1.01× the speed (docs/PERFORMANCE.md), so the teacher keeps its BNs.
+        // BN is not folded into the convs: in this no-grad eval forward each conv applies its BN
+        // and ReLU to its output while in cache (ConvEpilogue, docs/TENSOR.md), bit-identical to
+        // the unfused layers, with no folded copy of the weights to keep current.
         weightsDigest = try SHA256.file(at: weights).sha256
     }
 
@@ -95,12 +104,12 @@ public final class Teacher {
 
     public func forward(_ images: Tensor, stages: Bool, preActivation: Bool = false) -> TeacherOutput {
         precondition(!model.isTraining, "teacher must stay in eval mode")
-        return withNoGrad {
+        return withNoGrad { BLAS.withBF16(bf16) {
             let x = inputAffine.map { images * $0.scale + $0.shift } ?? images
             let out = model.forward(x, targets: nil, preActivation: preActivation)
             return TeacherOutput(logits: model.heads.classLogits(out.head.postNeck), embedding: out.head.preNeck,
                                  stages: stages ? out.stages : [], preActivationStages: out.preActivationStages)
-        }
+        } }
     }
 
     /// γ and β of the BN before each stage's final activation (Overhaul's margins).

@@ -59,11 +59,14 @@ public final class TeacherSide {
     }
 
     func output(_ m: Member, _ batch: Batch, samplesInEpoch: Int) throws -> TeacherOutput {
-        if let c = m.cache, let hit = try c.lookup(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch) {
+        // The key was made with the teacher's numerics at construction; should they change
+        // since (Teacher.bf16 set by hand), the rows are not this forward's: run online.
+        let cache = m.cache.flatMap { $0.key.teacherNumerics == m.teacher.numerics ? $0 : nil }
+        if let c = cache, let hit = try c.lookup(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch) {
             return TeacherOutput(logits: hit.logits, embedding: hit.embeddings, stages: [])
         }
         let out = m.teacher.forward(batch.images, stages: needs.contains(.stages), preActivation: needs.contains(.preReLUStages))
-        try m.cache?.store(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch,
+        try cache?.store(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch,
                            logits: out.logits, embeddings: out.embedding)
         return out
     }

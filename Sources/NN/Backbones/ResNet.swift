@@ -71,7 +71,7 @@ public final class ResNet: Module, Backbone {
     }
 
     public func forwardStages(_ x: Tensor) -> [Tensor] {
-        var h = maxpool(bn1.forwardReLU(conv1(x)))
+        var h = maxpool(conv1.forward(x, norm: bn1, relu: true))
         var out: [Tensor] = []
         for s in stages { h = s(h); out.append(h) }
         return out
@@ -79,7 +79,7 @@ public final class ResNet: Module, Backbone {
 
     /// As `forwardStages`, with each stage's last block run unfused to keep its pre-ReLU sum.
     public func forwardStagesPreActivation(_ x: Tensor) -> (stages: [Tensor], preActivation: [Tensor])  {
-        var h = maxpool(bn1.forwardReLU(conv1(x)))
+        var h = maxpool(conv1.forward(x, norm: bn1, relu: true))
         var out: [Tensor] = [], pre: [Tensor] = []
         for s in stages {
             for b in s.layers.dropLast() { h = b.forward(h) }

@@ -40,8 +40,8 @@ public final class BasicBlock: Module, Layer, ResidualBlock {
     var outputNorm: BatchNorm { bn2 }
 
     func branch(_ x: Tensor) -> Tensor {
-        var out = normReLU(bn1, conv1(x))
-        out = bn2(conv2(out))
+        var out = conv1.forward(x, norm: bn1, relu: true)
+        out = conv2.forward(out, norm: bn2)
         if let se { out = se(out) }
         return out
     }
@@ -79,9 +79,9 @@ public final class Bottleneck: Module, Layer, ResidualBlock {
     var outputNorm: BatchNorm { bn3 }
 
     func branch(_ x: Tensor) -> Tensor {
-        var out = normReLU(bn1, conv1(x))
-        out = bn2.forwardReLU(conv2(out))
-        out = bn3(conv3(out))
+        var out = conv1.forward(x, norm: bn1, relu: true)
+        out = conv2.forward(out, norm: bn2, relu: true)
+        out = conv3.forward(out, norm: bn3)
         if let se { out = se(out) }
         return out
     }

@@ -54,6 +54,14 @@ public final class Sequential: Module, Layer {
     public func forward(_ x: Tensor) -> Tensor {
         var y = x, i = 0
         while i < layers.count {
+            // conv → BN (→ ReLU/ReLU6): the BN and activation inside the conv when nothing is
+            // recorded in eval mode (Conv2d.forward(_:norm:)), else one after the other.
+            if let conv = layers[i] as? Conv2d, i + 1 < layers.count, let bn = layers[i + 1] as? BatchNorm {
+                let act = i + 2 < layers.count ? layers[i + 2] : nil
+                if act is ReLU6 { y = conv.forward(y, norm: bn, relu: true, reluMax: 6); i += 3; continue }
+                if act is ReLU { y = conv.forward(y, norm: bn, relu: true); i += 3; continue }
+                y = conv.forward(y, norm: bn); i += 2; continue
+            }
             if let bn = layers[i] as? BatchNorm, i + 1 < layers.count {
                 if layers[i + 1] is ReLU6 { y = bn.forwardReLU(y, max: 6); i += 2; continue }
                 if layers[i + 1] is ReLU { y = bn.forwardReLU(y); i += 2; continue }

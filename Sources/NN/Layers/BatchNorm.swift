@@ -43,12 +43,6 @@ public final class BatchNorm: Module, Layer {
     }
 }
 
-/// relu(norm(x)), fused when the norm is a plain BatchNorm (IBN and others run unfused).
-func normReLU(_ norm: any Layer, _ x: Tensor) -> Tensor {
-    if let bn = norm as? BatchNorm { return bn.forwardReLU(x) }
-    return norm.forward(x).relu()
-}
-
 /// Instance norm with an affine per channel (`IN.weight`, `IN.bias`, as PyTorch's
 /// `InstanceNorm2d(affine=True)`); no running statistics, same in train and eval.
 public final class InstanceNorm2d: Module, Layer {

@@ -21,11 +21,36 @@ public final class Conv2d: Module, Layer {
         if let b { register("bias", b) }
     }
 
+    var kind: String { options.groups > 1 && options.groups == inChannels ? "conv dw" : (kernel == 1 ? "conv 1×1" : "conv \(kernel)×\(kernel)") }
+
     public func forward(_ x: Tensor) -> Tensor {
         let y = conv2d(x, weight: weight, bias: bias, options: options)
-        let kind = options.groups > 1 && options.groups == inChannels ? "conv dw" : (kernel == 1 ? "conv 1×1" : "conv \(kernel)×\(kernel)")
         MACCounter.record(y.count * (inChannels / options.groups) * kernel * kernel, kind: kind)
         MACCounter.noteCall(self, kind: kind, input: x)
+        return y
+    }
+
+    /// norm(conv(x)), then ReLU (capped at `reluMax`) when `relu`. In a forward that records
+    /// nothing with `norm` an eval-mode BatchNorm, the BN and ReLU run inside the conv on each
+    /// chunk of its output (ConvEpilogue: same bits, one pass over the activations fewer);
+    /// otherwise the layers run one after the other.
+    public func forward(_ x: Tensor, norm: any Layer, relu: Bool = false, reluMax: Float = .infinity) -> Tensor {
+        precondition(!reluMax.isFinite || reluMax == 6, "Conv2d.forward(_:norm:): reluMax is ∞ (ReLU) or 6 (ReLU6)")
+        guard let bn = norm as? BatchNorm else {
+            let y = norm.forward(forward(x))
+            return relu ? (reluMax.isFinite ? y.relu6() : y.relu()) : y
+        }
+        var inputs = [x, weight, bn.weight, bn.bias]
+        if let b = bias { inputs.append(b) }
+        guard !bn.isTraining && !Tensor.wouldRecord(inputs) && ConvEpilogue.fusing else {
+            return relu ? bn.forwardReLU(forward(x), max: reluMax) : bn(forward(x))
+        }
+        let e = ConvEpilogue(runningMean: bn.runningMean, runningVar: bn.runningVar, weight: bn.weight, bias: bn.bias,
+                             eps: bn.eps, relu: relu, reluMax: reluMax)
+        let y = conv2d(x, weight: weight, bias: bias, options: options, epilogue: e)
+        MACCounter.record(y.count * (inChannels / options.groups) * kernel * kernel, kind: kind)
+        MACCounter.noteCall(self, kind: kind, input: x)
+        MACCounter.noteCall(bn, kind: "batchnorm", input: y)
         return y
     }
 }

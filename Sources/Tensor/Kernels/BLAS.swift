@@ -62,6 +62,12 @@ public enum BLAS {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
             return
         }
+        if bf16Depth > 0 {
+            BF16GEMM.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        if !transA && !transB && alpha == 1 && beta == 0 && DirectGEMM.takes(m, n, k)
+            && DirectGEMM.sgemm(m, n, k, a, lda, b, ldb, c, ldc) { return }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }

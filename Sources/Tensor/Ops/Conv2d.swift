@@ -149,7 +149,7 @@ func groupColumns(_ p: ConvPlan, _ x: UnsafePointer<Float>, images b0: Int, coun
 }
 
 func convForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
-                 _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+                 _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue? = nil) {
     let k = p.k, hwo = p.hwo, outImg = p.cout * hwo
     forEachChunk(p) { _, b0, cb in
         let cols = cb * hwo
@@ -159,12 +159,14 @@ func convForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Fl
         for g in 0..<p.groups {
             let wg = w + g * p.coutG * k
             let colPtr = groupColumns(p, x, images: b0, count: cb, group: g, into: col)
+            // BLAS.sgemm, not sgemmSerial: inside a worker it is one serial call, and when the
+            // whole batch is one chunk (batch 1) it splits the product over the idle workers.
             if direct {
-                BLAS.sgemmSerial(false, false, p.coutG, hwo, k, 1, wg, k, colPtr, hwo, 0,
-                                 y + b0 * outImg + g * p.coutG * hwo, hwo)
+                BLAS.sgemm(m: p.coutG, n: hwo, k: k, a: wg, lda: k, b: colPtr, ldb: hwo,
+                           c: y + b0 * outImg + g * p.coutG * hwo, ldc: hwo)
             } else {
                 let t = tmp!.pointer
-                BLAS.sgemmSerial(false, false, p.coutG, cols, k, 1, wg, k, colPtr, cols, 0, t, cols)
+                BLAS.sgemm(m: p.coutG, n: cols, k: k, a: wg, lda: k, b: colPtr, ldb: cols, c: t, ldc: cols)
                 for b in 0..<cb {
                     let yb = y + (b0 + b) * outImg + g * p.coutG * hwo
                     for co in 0..<p.coutG { copyRun(t + co * cols + b * hwo, yb + co * hwo, hwo) }
@@ -180,6 +182,8 @@ func convForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Fl
                 }
             }
         }
+        // An eval-mode BN (+ ReLU) on the chunk just written, while it is in cache.
+        epilogue?.apply(y, images: b0, count: cb, channels: p.cout, plane: hwo)
     }
 }
 

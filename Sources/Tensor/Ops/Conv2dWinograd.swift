@@ -90,7 +90,7 @@ private func transformInput(_ p: ConvPlan, _ tl: WinogradTiles, _ x: UnsafePoint
 }
 
 func winogradForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ u: Storage,
-                     _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+                     _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue? = nil) {
     let cbMax = p.winogradChunk, tiles = p.winogradTiles(lanes: 1).perImage, hwo = p.hwo
     let v = Storage(count: 16 * p.cin * cbMax * tiles), m = Storage(count: 16 * p.cout * cbMax * tiles)
     forEachWinogradChunk(p) { b0, tl in
@@ -108,6 +108,9 @@ func winogradForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ u: Storage,
             for co in channels {
                 tl.outputTransform(m.pointer + co * t, xiStride: p.cout * t, bias: bias?[co] ?? 0,
                                    y + (b0 * p.cout + co) * hwo, imageStride: p.cout * hwo, q: q.pointer)
+                if let e = epilogue {
+                    for b in b0..<(b0 + tl.lanes) { e.apply(y + (b * p.cout + co) * hwo, hwo, channel: co) }
+                }
             }
         }
     }

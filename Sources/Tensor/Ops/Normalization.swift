@@ -66,15 +66,11 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
     Parallel.forRange(n * c, grain: Swift.max(1, 32_768 / Swift.max(s, 1))) { range in
         for plane in range {
             let ch = plane % c
+            // The eval map is batchNormEvalAffine's (ConvEpilogue.swift), which the fused
+            // conv epilogue shares, so the two give the same bits.
             let scale = ip[ch] * (wp?[ch] ?? 1)
             let shift = (bp?[ch] ?? 0) - mp[ch] * scale
-            let src = xp + plane * s, dst = yp + plane * s
-            if relu {
-                // min(v, ∞) is v itself: one loop serves ReLU and the capped ReLU.
-                for j in 0..<s { let v = src[j] * scale + shift; dst[j] = v > 0 ? Swift.min(v, reluMax) : 0 }
-            } else {
-                for j in 0..<s { dst[j] = src[j] * scale + shift }
-            }
+            channelAffine(xp + plane * s, yp + plane * s, s, scale: scale, shift: shift, relu: relu, reluMax: reluMax)
         }
     }
     // The fused ReLU's gate reads the output itself (a detached view: no reference cycle); the
