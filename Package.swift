@@ -4,7 +4,7 @@
 //   CBLAS CPNG CJPEG CCPUID CKernels → Tensor → NN, Data → Eval → Interop → Distill → Report, Export → reidkd
 //   Support (SHA-256, suggestions, JSON text, file-system errors, safe names) sits below everything; Config (keys, schema,
 //   loading) sits below NN, Data, Eval and Distill, which each declare their own keys on it.
-//   Store (the SQLite experiment store) is a leaf: it knows rows, not models, so the trainer,
+//   Store (the experiment store: SQLite, or PostgreSQL through libpq) is a leaf: it knows rows, not models, so the trainer,
 //   the report and the export can all use it.
 import PackageDescription
 
@@ -31,6 +31,9 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg",
                        providers: [.apt(["libjpeg62-turbo-dev"])]),
+        // libpq, PostgreSQL's C client: the store's PostgreSQL backend.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
         // cpuid/xgetbv as header-only inline functions (the BLAS kernel check).
         .systemLibrary(name: "CCPUID"),
         // prctl (variadic in C) for the sweep's worker processes.
@@ -54,7 +57,7 @@ let package = Package(
         // unpickler that executes nothing), FastReID configs, torchvision-layout weights.
         .target(name: "Interop", dependencies: ["Tensor", "Config", "NN", "Data", "Eval", .product(name: "Yams", package: "Yams"),
                                                 .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        .target(name: "Store", dependencies: ["Support", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Store", dependencies: ["Support", "CLibPQ", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "Distill", dependencies: ["Tensor", "Support", "Config", "BuildInfo", "NN", "Data", "Eval", "Interop", "Store", "CProcess", .product(name: "Yams", package: "Yams")]),
         .target(name: "Report", dependencies: ["Support", "Config", "NN", "Data", "Eval", "Store", "Distill"]),
         .target(name: "Export", dependencies: ["Tensor", "Support", "Config", "NN", "Data", "Eval", "Interop", "Store", "Distill"]),

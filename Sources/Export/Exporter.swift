@@ -67,7 +67,7 @@ public enum Exporter {
             throw ExportError("\(artifact.path) changed since run \(run.id) recorded it (sha256 \(digest.prefix(12))… vs recorded \(artifact.sha256.prefix(12))…); its metrics would not describe it — re-run the run or restore the file")
         }
 
-        let resultsRoot = (o.storePath as NSString).deletingLastPathComponent
+        let resultsRoot = try store.resultsFolder(for: selection.sweep)
         let root = resultsRoot.isEmpty ? "." : resultsRoot
         let out: String
         if let given = o.out {

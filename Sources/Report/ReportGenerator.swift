@@ -33,7 +33,7 @@ public enum ReportGenerator {
         let store = try ExperimentStore(path: o.storePath, create: false)
         let source = try ReportSource.load(store: store, selection: o.selection)
         let model = ReportModel.build(source)
-        let out = try o.outDir ?? defaultOutDir(source: source, storePath: o.storePath)
+        let out = try o.outDir ?? defaultOutDir(source: source, folder: try store.resultsFolder(for: source.sweep))
         let stamp = timestamp(now)
         let files = try ReportWriter.write(try files(model, formats: o.formats, generatedAt: stamp), to: out)
         var text = "report of \(source.description)\n\n" + MarkdownReport.headline(model.table) + "\n\n" + MarkdownReport.table(model.table)
@@ -43,12 +43,12 @@ public enum ReportGenerator {
         return ReportOutcome(source: source.description, outDir: out, files: files, terminalText: text, model: model)
     }
 
-    /// `results/<sweep>/` next to the store's `results/` folder (the store's own folder), or
-    /// `results/report-runs-1-3-5/` for explicit runs.
+    /// `results/<sweep>/` in the store's results folder (`ExperimentStore.resultsFolder`: the SQLite
+    /// file's own folder), or `results/report-runs-1-3-5/` for explicit runs.
     /// A sweep name from the store that is not a safe folder name (written by an older ReidKD
     /// or by hand) is refused rather than followed outside the results folder.
-    public static func defaultOutDir(source: ReportSource, storePath: String) throws -> String {
-        let base = (storePath as NSString).deletingLastPathComponent
+    public static func defaultOutDir(source: ReportSource, folder base: String) throws -> String {
+        let storePath = source.storePath
         let name = source.sweep?.name ?? "report-runs-" + source.records.map { String($0.run.id) }.prefix(12).joined(separator: "-")
         if let rule = SafeName.problem(name) {
             throw ReportError("the sweep name '\(name)' in \(storePath) is not a safe folder name (\(rule)); pass --out DIR")

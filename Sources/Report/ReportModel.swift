@@ -61,14 +61,14 @@ public struct ReportModel: Sendable {
             paretoGFLOPs: fg, paretoLatency: fl, cmc: ReportCharts.cmc(curves),
             training: source.records.map { ($0, ReportCharts.training($0)) }, rankLists: [],
             teacherRun: teacher, bestStudentRun: best, unavailable: unavailable)
-        model.rankLists = rankListImages(teacher: teacher, student: best, storePath: source.storePath, notes: &model.unavailable)
+        model.rankLists = rankListImages(teacher: teacher, student: best, storePath: source.storePath, launchDirectory: source.launchDirectory, notes: &model.unavailable)
         model.provenance = Provenance.lines(source.records)
         model.otherTestSets = OtherTestSets.tables(table, records: source.records)
         return model
     }
 
     /// PNG rows (query | teacher top-k | student top-k) for evenly spaced queries of the stored lists.
-    static func rankListImages(teacher: RunRecord?, student: RunRecord?, storePath: String, notes: inout [String]) -> [RankListImage] {
+    static func rankListImages(teacher: RunRecord?, student: RunRecord?, storePath: String, launchDirectory: String? = nil, notes: inout [String]) -> [RankListImage] {
         guard let teacher, let student else { notes.append("rank-list images: they need a teacher and a student run"); return [] }
         guard let tf = teacher.rankListFile, let sf = student.rankListFile else {
             let who = [teacher, student].filter { $0.rankListFile == nil }.map { "run \($0.run.id) (\($0.run.name))" }
@@ -85,7 +85,7 @@ public struct ReportModel: Sendable {
         var cache: [String: RGBImage?] = [:]
         func load(_ p: String) -> RGBImage? {
             if let c = cache[p] { return c }
-            let img = ArtifactPath.resolve(p, storePath: storePath).flatMap { try? ImageIO.load($0) }
+            let img = ArtifactPath.resolve(p, storePath: storePath, launchDirectory: launchDirectory).flatMap { try? ImageIO.load($0) }
             cache[p] = img
             return img
         }

@@ -62,6 +62,9 @@ public struct ReportSource: Sendable {
     public let unfinished: [Run]
     /// Runs the sweep's early stopping ended (`pruned`), with what they saved.
     public var pruned: [PrunedRun] = []
+    /// The working directory the sweep was launched in (where its relative artifact paths start;
+    /// the only place to look for them besides this one when the store is PostgreSQL).
+    public var launchDirectory: String?
 
     public static func load(store: ExperimentStore, selection: ReportSelection) throws -> ReportSource {
         var runs: [Run], sweep: Sweep?, description: String
@@ -89,14 +92,16 @@ public struct ReportSource: Sendable {
             throw ReportError.noFinishedRuns(sweep.map { "sweep '\($0.name)'" } ?? description, path: store.path,
                                              counts: counts.isEmpty ? "no runs at all" : counts.joined(separator: ", "))
         }
-        let records = try finished.map { try loadRecord($0, store: store) }
+        let launchDirectory = try sweep.flatMap { try store.launch(sweep: $0.id)?.workdir }
+        let records = try finished.map { try loadRecord($0, store: store, launchDirectory: launchDirectory) }
         var source = ReportSource(storePath: store.path, sweep: sweep, description: description, records: records,
                                   unfinished: runs.filter { $0.status != .finished && $0.status != .pruned })
+        source.launchDirectory = launchDirectory
         source.pruned = try runs.filter { $0.status == .pruned }.map { try PrunedRun.load($0, store: store) }
         return source
     }
 
-    static func loadRecord(_ run: Run, store: ExperimentStore) throws -> RunRecord {
+    static func loadRecord(_ run: Run, store: ExperimentStore, launchDirectory: String? = nil) throws -> RunRecord {
         let params = try store.params(run: run.id).mapValues(ParamText.plain)
         let arts = try store.artifacts(run: run.id)
         var notes: [String] = []
@@ -105,8 +110,8 @@ public struct ReportSource: Sendable {
                 notes.append("run \(run.id) (\(run.name)) has no \(what) artifact (kind \"\(kind)\"): it was recorded by an older ReidKD")
                 return nil
             }
-            guard let p = ArtifactPath.resolve(a.path, storePath: store.path) else {
-                notes.append("run \(run.id) (\(run.name)): \(what) file \(a.path) is missing (looked next to the working directory and the store)")
+            guard let p = ArtifactPath.resolve(a.path, storePath: store.path, launchDirectory: launchDirectory) else {
+                notes.append("run \(run.id) (\(run.name)): \(what) file \(a.path) is missing (looked in the working directory, next to the store and in the sweep's launch directory)")
                 return nil
             }
             return p
@@ -124,13 +129,18 @@ public struct ReportSource: Sendable {
 
 /// Artifact paths are stored as the sweep wrote them (usually relative to the directory it ran
 /// in, e.g. `results/quick/teacher/eval.json`); the report looks for them as given, then next to
-/// the store file and its parent (so a store moved together with its results still works).
+/// an SQLite store file and its parent (so a store moved together with its results still works),
+/// then in the directory the sweep was launched in (a PostgreSQL store has no folder).
 public enum ArtifactPath {
-    public static func resolve(_ path: String, storePath: String) -> String? {
+    public static func resolve(_ path: String, storePath: String, launchDirectory: String? = nil) -> String? {
         let fm = FileManager.default
         if path.hasPrefix("/") { return fm.fileExists(atPath: path) ? path : nil }
-        let storeDir = (storePath as NSString).deletingLastPathComponent
-        let bases = [fm.currentDirectoryPath, storeDir, (storeDir as NSString).deletingLastPathComponent]
+        var bases = [fm.currentDirectoryPath]
+        if !StoreLocation(storePath).isPostgres {
+            let storeDir = (storePath as NSString).deletingLastPathComponent
+            bases += [storeDir, (storeDir as NSString).deletingLastPathComponent]
+        }
+        bases += launchDirectory.map { [$0] } ?? []
         for b in bases {
             let p = b.isEmpty ? path : (b as NSString).appendingPathComponent(path)
             if fm.fileExists(atPath: p) { return p }

@@ -2,7 +2,6 @@
 // tell the file on disk is the one the run wrote.
 import Foundation
 import Support
-import GRDB
 
 extension ExperimentStore {
     /// Records (or updates, same run and path) an artifact whose digest the caller computed.
@@ -28,7 +27,7 @@ extension ExperimentStore {
     /// Artifacts of `run`, oldest first.
     public func artifacts(run: Int64) throws -> [Artifact] {
         try read("listing artifacts of run \(run)") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM artifacts WHERE run_id = ? ORDER BY id", arguments: [run]).map {
+            try db.fetchAll(sql: "SELECT * FROM artifacts WHERE run_id = ? ORDER BY id", arguments: [run]).map {
                 Artifact(runID: $0["run_id"], kind: $0["kind"], path: $0["path"], sha256: $0["sha256"],
                          bytes: $0["bytes"], createdAt: StoreTime.parse($0["created_at"]))
             }

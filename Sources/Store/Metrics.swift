@@ -3,7 +3,6 @@
 // what costs (see the `store` bench section). Re-logging a (run, key, step) replaces the value,
 // so a run resumed from a checkpoint can repeat steps without duplicating them.
 import Foundation
-import GRDB
 
 extension ExperimentStore {
     /// Writes `points` for `run` in one transaction and refreshes the run's heartbeat.
@@ -11,7 +10,7 @@ extension ExperimentStore {
         guard !points.isEmpty else { return }
         try write("logging \(points.count) metrics for run \(run)") { db in
             try Self.insertMetrics(db, run: run, points)
-            try db.execute(sql: "UPDATE runs SET heartbeat_at = \(Schema.now) WHERE id = ?", arguments: [run])
+            try db.execute(sql: "UPDATE runs SET heartbeat_at = \(db.dialect.now) WHERE id = ?", arguments: [run])
         }
     }
 
@@ -24,7 +23,7 @@ extension ExperimentStore {
     /// The series of `key` for `run`, by step.
     public func metricSeries(run: Int64, key: String) throws -> [MetricPoint] {
         try read("reading metric '\(key)' of run \(run)") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM metrics WHERE run_id = ? AND key = ? ORDER BY step",
+            try db.fetchAll(sql: "SELECT * FROM metrics WHERE run_id = ? AND key = ? ORDER BY step",
                              arguments: [run, key]).map(Self.point(from:))
         }
     }
@@ -41,12 +40,14 @@ extension ExperimentStore {
     public func metricAtEpoch(sweep: Int64, key: String, epoch: Int, roles: Set<RunRole>) throws -> [(run: Int64, value: Double)] {
         try read("reading '\(key)' at epoch \(epoch) of sweep \(sweep)") { db in
             let r = roles.map(\.rawValue).sorted()
-            let rows = try Row.fetchAll(db, sql: """
+            var args: SQLArguments = [sweep, key, epoch]
+            args += r.map { $0 }
+            let rows = try db.fetchAll(sql: """
                 SELECT m.run_id AS run_id, m.value AS value FROM metrics m JOIN runs ON runs.id = m.run_id
                 WHERE runs.sweep_id = ? AND m.key = ? AND m.epoch = ? AND runs.role IN (\(r.map { _ in "?" }.joined(separator: ",")))
                   AND m.step = (SELECT MAX(step) FROM metrics WHERE run_id = m.run_id AND key = m.key AND epoch = m.epoch)
                 ORDER BY m.run_id
-                """, arguments: StatementArguments([sweep, key, epoch] as [any DatabaseValueConvertible] + r.map { $0 as any DatabaseValueConvertible }))
+                """, arguments: args)
             return rows.compactMap { row in (row["value"] as Double?).map { (run: row["run_id"], value: $0) } }
         }
     }
@@ -54,7 +55,7 @@ extension ExperimentStore {
     /// Metric keys logged by `run`, sorted.
     public func metricKeys(run: Int64) throws -> [String] {
         try read("listing metric keys of run \(run)") { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT key FROM metrics WHERE run_id = ? ORDER BY key", arguments: [run])
+            try db.fetchAll(String.self, sql: "SELECT DISTINCT key FROM metrics WHERE run_id = ? ORDER BY key", arguments: [run])
         }
     }
 
@@ -62,7 +63,7 @@ extension ExperimentStore {
     /// in the summary under their own key).
     public func latestMetrics(run: Int64) throws -> [String: MetricPoint] {
         try read("reading latest metrics of run \(run)") { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try db.fetchAll(sql: """
                 SELECT m.* FROM metrics m
                 JOIN (SELECT key, MAX(step) AS step FROM metrics WHERE run_id = ? GROUP BY key) last
                   ON m.key = last.key AND m.step = last.step
@@ -77,12 +78,12 @@ extension ExperimentStore {
     /// Number of metric rows of `run` (or of the whole store).
     public func metricCount(run: Int64? = nil) throws -> Int {
         try read("counting metrics") { db in
-            if let run { return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM metrics WHERE run_id = ?", arguments: [run]) ?? 0 }
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM metrics") ?? 0
+            if let run { return try db.fetchOne(Int.self, sql: "SELECT COUNT(*) FROM metrics WHERE run_id = ?", arguments: [run]) ?? 0 }
+            return try db.fetchOne(Int.self, sql: "SELECT COUNT(*) FROM metrics") ?? 0
         }
     }
 
-    static func point(from r: Row) -> MetricPoint {
+    static func point(from r: SQLRow) -> MetricPoint {
         MetricPoint(key: r["key"], step: r["step"], epoch: r["epoch"], value: (r["value"] as Double?) ?? .nan, wallTime: r["wall_time"])
     }
 
@@ -98,7 +99,7 @@ extension ExperimentStore {
     public func summary(run: Int64) throws -> [String: Double] {
         try read("reading the summary of run \(run)") { db in
             var out: [String: Double] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT key, value FROM summary WHERE run_id = ?", arguments: [run]) {
+            for r in try db.fetchAll(sql: "SELECT key, value FROM summary WHERE run_id = ?", arguments: [run]) {
                 out[r["key"]] = (r["value"] as Double?) ?? .nan
             }
             return out
@@ -109,7 +110,7 @@ extension ExperimentStore {
     public func params(run: Int64) throws -> [String: String] {
         try read("reading the params of run \(run)") { db in
             var out: [String: String] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT key, value FROM params WHERE run_id = ?", arguments: [run]) {
+            for r in try db.fetchAll(sql: "SELECT key, value FROM params WHERE run_id = ?", arguments: [run]) {
                 out[r["key"]] = r["value"]
             }
             return out
@@ -123,14 +124,14 @@ extension ExperimentStore {
         f.statuses = [.finished]
         return try read("ranking runs by '\(metric)'") { db in
             let (whereSQL, args) = Self.whereClause(f, alias: "runs")
-            var all: [(any DatabaseValueConvertible)?] = [metric]
+            var all: SQLArguments = [metric]
             all += args
             let order = goal == .maximize ? "DESC" : "ASC"
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try db.fetchAll(sql: """
                 SELECT runs.*, s.value AS summary_value FROM runs
                 JOIN summary s ON s.run_id = runs.id AND s.key = ? AND s.value IS NOT NULL
                 \(whereSQL) ORDER BY s.value \(order), runs.id
-                """, arguments: StatementArguments(all))
+                """, arguments: all)
             return try rows.map { (try Self.run(from: $0), $0["summary_value"] as Double) }
         }
     }

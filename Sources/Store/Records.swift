@@ -79,8 +79,10 @@ public struct Run: Sendable, Equatable {
     /// How many times the run was claimed (> 1 after a resume).
     public let attempts: Int
     public let error: String?
-    /// Lock-file token of the worker that holds (or last held) the run.
+    /// Lease token of the worker that holds (or last held) the run.
     public let lease: String?
+    /// The batch job of that worker (Slurm: `1234` or array task `1234_5`); nil outside one.
+    public let job: String?
     /// Runs of the same sweep (by name) that must finish with a model before this one starts.
     public var dependsOn: [String] = []
 }
@@ -94,14 +96,16 @@ public struct WorkerInfo: Sendable {
     public var cpu: String?
     /// The token of the `RunLease` the worker holds (nil: liveness falls back to pid and heartbeat).
     public var lease: String?
-    public init(host: String, pid: Int, threads: Int?, blas: String? = nil, cpu: String? = nil, lease: String? = nil) {
-        self.host = host; self.pid = pid; self.threads = threads; self.blas = blas; self.cpu = cpu; self.lease = lease
+    /// The batch job the worker runs in (a launcher's name for it, e.g. Slurm's `1234_5`).
+    public var job: String?
+    public init(host: String, pid: Int, threads: Int?, blas: String? = nil, cpu: String? = nil, lease: String? = nil, job: String? = nil) {
+        self.host = host; self.pid = pid; self.threads = threads; self.blas = blas; self.cpu = cpu; self.lease = lease; self.job = job
     }
 
-    /// This process. `threads`, `blas` and `cpu` come from the caller (the store does not know them).
-    public static func current(threads: Int? = nil, blas: String? = nil, cpu: String? = nil, lease: RunLease? = nil) -> WorkerInfo {
+    /// This process. `threads`, `blas`, `cpu` and `job` come from the caller (the store does not know them).
+    public static func current(threads: Int? = nil, blas: String? = nil, cpu: String? = nil, lease: RunLease? = nil, job: String? = nil) -> WorkerInfo {
         WorkerInfo(host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier),
-                   threads: threads, blas: blas, cpu: cpu, lease: lease?.token)
+                   threads: threads, blas: blas, cpu: cpu, lease: lease?.token, job: job)
     }
 }
 

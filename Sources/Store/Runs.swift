@@ -2,7 +2,6 @@
 // sweep re-plans the same names and keeps their state), look runs up.
 import Foundation
 import Support
-import GRDB
 
 extension ExperimentStore {
     // MARK: Sweeps
@@ -32,15 +31,15 @@ extension ExperimentStore {
     /// All sweeps, oldest first.
     public func sweeps() throws -> [Sweep] {
         try read("listing sweeps") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM sweeps ORDER BY id").map(Self.sweep(from:))
+            try db.fetchAll(sql: "SELECT * FROM sweeps ORDER BY id").map(Self.sweep(from:))
         }
     }
 
-    static func sweepRow(_ db: Database, name: String) throws -> Sweep? {
-        try Row.fetchOne(db, sql: "SELECT * FROM sweeps WHERE name = ?", arguments: [name]).map(sweep(from:))
+    static func sweepRow(_ db: SQLConnection, name: String) throws -> Sweep? {
+        try db.fetchOne(sql: "SELECT * FROM sweeps WHERE name = ?", arguments: [name]).map(sweep(from:))
     }
 
-    static func sweep(from row: Row) -> Sweep {
+    static func sweep(from row: SQLRow) -> Sweep {
         Sweep(id: row["id"], name: row["name"], spec: row["spec"], createdAt: StoreTime.parse(row["created_at"]))
     }
 
@@ -55,28 +54,27 @@ extension ExperimentStore {
         try write("queueing \(specs.count) runs") { db in
             var out: [Run] = []
             for spec in specs {
-                if let sweep, let existing = try Row.fetchOne(
-                    db, sql: "SELECT * FROM runs WHERE sweep_id = ? AND name = ?", arguments: [sweep.id, spec.name]) {
+                // Insert unless (sweep, name) exists; under concurrency the loser's insert waits
+                // for the winner's commit and does nothing (PostgreSQL), or never races (SQLite).
+                let inserted = try db.fetchOne(Int64.self, sql: """
+                    INSERT INTO runs (sweep_id, name, role, config, config_hash, seed, code_version, dataset_fingerprint, depends_on)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sweep_id, name) DO NOTHING RETURNING id
+                    """, arguments: [sweep?.id, spec.name, spec.role.rawValue, spec.config, spec.configHash,
+                                     spec.seed, spec.codeVersion, spec.datasetFingerprint,
+                                     spec.dependsOn.isEmpty ? nil : spec.dependsOn.joined(separator: ",")])
+                guard let id = inserted else {
+                    let existing = try db.fetchOne(sql: "SELECT * FROM runs WHERE sweep_id = ? AND name = ?", arguments: [sweep?.id, spec.name])!
                     let run = try Self.run(from: existing)
                     guard run.configHash == spec.configHash else {
-                        throw StoreError.runConfigChanged(sweep: sweep.name, run: spec.name,
+                        throw StoreError.runConfigChanged(sweep: sweep?.name ?? "", run: spec.name,
                                                           storedHash: run.configHash, newHash: spec.configHash)
                     }
                     out.append(run)
                     continue
                 }
-                try db.execute(sql: """
-                    INSERT INTO runs (sweep_id, name, role, config, config_hash, seed, code_version, dataset_fingerprint, depends_on)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [sweep?.id, spec.name, spec.role.rawValue, spec.config, spec.configHash,
-                                     spec.seed, spec.codeVersion, spec.datasetFingerprint,
-                                     spec.dependsOn.isEmpty ? nil : spec.dependsOn.joined(separator: ",")])
-                let id = db.lastInsertedRowID
-                let insert = try db.cachedStatement(sql: "INSERT INTO params (run_id, key, value) VALUES (?, ?, ?)")
-                for (k, v) in spec.params.sorted(by: { $0.key < $1.key }) {
-                    try insert.execute(arguments: [id, k, v])
-                }
-                out.append(try Self.run(from: Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id])!))
+                try db.insertMany("INSERT INTO params (run_id, key, value)", width: 3,
+                                  rows: spec.params.sorted(by: { $0.key < $1.key }).map { [.integer(id), .text($0.key), .text($0.value)] }, tail: "")
+                out.append(try Self.run(from: db.fetchOne(sql: "SELECT * FROM runs WHERE id = ?", arguments: [id])!))
             }
             return out
         }
@@ -85,7 +83,7 @@ extension ExperimentStore {
     /// The run with this id; throws `unknownRun` (naming the store) if there is none.
     public func run(_ id: Int64) throws -> Run {
         try read("reading run \(id)") { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
+            guard let row = try db.fetchOne(sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) else {
                 throw StoreError.unknownRun(id: id, path: path)
             }
             return try Self.run(from: row)
@@ -96,7 +94,7 @@ extension ExperimentStore {
     public func runs(_ filter: RunFilter = RunFilter()) throws -> [Run] {
         try read("listing runs") { db in
             let (whereSQL, args) = Self.whereClause(filter, alias: "runs")
-            return try Row.fetchAll(db, sql: "SELECT * FROM runs \(whereSQL) ORDER BY id", arguments: StatementArguments(args))
+            return try db.fetchAll(sql: "SELECT * FROM runs \(whereSQL) ORDER BY id", arguments: args)
                 .map(Self.run(from:))
         }
     }
@@ -106,26 +104,26 @@ extension ExperimentStore {
         try read("counting runs") { db in
             let (whereSQL, args) = Self.whereClause(RunFilter(sweep: sweep), alias: "runs")
             var out: [RunStatus: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM runs \(whereSQL) GROUP BY status", arguments: StatementArguments(args)) {
+            for row in try db.fetchAll(sql: "SELECT status, COUNT(*) AS n FROM runs \(whereSQL) GROUP BY status", arguments: args) {
                 if let s = RunStatus(rawValue: row["status"]) { out[s] = row["n"] }
             }
             return out
         }
     }
 
-    static func whereClause(_ f: RunFilter, alias a: String) -> (String, [(any DatabaseValueConvertible)?]) {
+    static func whereClause(_ f: RunFilter, alias a: String) -> (String, SQLArguments) {
         var conds: [String] = []
-        var args: [(any DatabaseValueConvertible)?] = []
+        var args: SQLArguments = []
         if let s = f.sweep { conds.append("\(a).sweep_id = ?"); args.append(s) }
         if let st = f.statuses {
             let v = st.map(\.rawValue).sorted()
             conds.append("\(a).status IN (\(v.map { _ in "?" }.joined(separator: ",")))"); args += v.map { $0 }
-            if v.isEmpty { conds.append("0") }
+            if v.isEmpty { conds.append("1 = 0") }
         }
         if let r = f.roles {
             let v = r.map(\.rawValue).sorted()
             conds.append("\(a).role IN (\(v.map { _ in "?" }.joined(separator: ",")))"); args += v.map { $0 }
-            if v.isEmpty { conds.append("0") }
+            if v.isEmpty { conds.append("1 = 0") }
         }
         if let h = f.configHash { conds.append("\(a).config_hash = ?"); args.append(h) }
         if let d = f.datasetFingerprint { conds.append("\(a).dataset_fingerprint = ?"); args.append(d) }
@@ -134,7 +132,7 @@ extension ExperimentStore {
         return (sql, args)
     }
 
-    static func run(from row: Row) throws -> Run {
+    static func run(from row: SQLRow) throws -> Run {
         let roleText: String = row["role"], statusText: String = row["status"]
         // The CHECK constraints make these unreachable unless someone edited the file by hand.
         guard let role = RunRole(rawValue: roleText), let status = RunStatus(rawValue: statusText) else {
@@ -147,7 +145,7 @@ extension ExperimentStore {
                       host: row["host"], pid: row["pid"], threads: row["threads"], blas: row["blas"], cpu: row["cpu"],
                       createdAt: StoreTime.parse(row["created_at"]), startedAt: StoreTime.parse(row["started_at"]),
                       finishedAt: StoreTime.parse(row["finished_at"]), heartbeatAt: StoreTime.parse(row["heartbeat_at"]),
-                      attempts: row["attempts"], error: row["error"], lease: row["lease"])
+                      attempts: row["attempts"], error: row["error"], lease: row["lease"], job: row["job"])
         run.dependsOn = (row["depends_on"] as String?).map { $0.split(separator: ",").map(String.init) } ?? []
         return run
     }

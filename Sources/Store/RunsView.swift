@@ -41,7 +41,7 @@ public enum RunsView {
         let fields: [(String, String?)] = [
             ("sweep", sweep), ("seed", "\(r.seed)"), ("config hash", r.configHash), ("code version", r.codeVersion),
             ("dataset", r.datasetFingerprint), ("host", r.host.map { h in r.pid.map { "\(h) (pid \($0))" } ?? h }),
-            ("threads", r.threads.map(String.init)), ("BLAS", r.blas), ("CPU", r.cpu),
+            ("threads", r.threads.map(String.init)), ("job", r.job), ("BLAS", r.blas), ("CPU", r.cpu),
             ("created", r.createdAt.map(shortDate)),
             ("started", r.startedAt.map(shortDate)), ("finished", r.finishedAt.map(shortDate)),
             ("duration", duration(r).map(formatDuration)), ("attempts", "\(r.attempts)"),

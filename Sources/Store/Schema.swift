@@ -9,8 +9,8 @@
 import GRDB
 
 enum Schema {
-    /// SQL for "now" in the store's timestamp format.
-    static let now = "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+    /// SQL for "now" in the store's timestamp format (SQLite; SQLDialect has both).
+    static let now = SQLDialect.sqlite.now
 
     static let v1 = """
         CREATE TABLE sweeps (
@@ -152,6 +152,14 @@ enum Schema {
         PRAGMA user_version = 5;
         """
 
+    /// Cluster jobs. `runs.job` names the batch job that last claimed the run (Slurm: `1234`,
+    /// or `1234_5` for task 5 of array job 1234), so `reidkd sweep status` can join the store's
+    /// runs with the scheduler's view of its jobs.
+    static let v6 = """
+        ALTER TABLE runs ADD COLUMN job TEXT;
+        PRAGMA user_version = 6;
+        """
+
     /// Migrations in order. Identifiers are stored in `grdb_migrations`.
     static let migrations: [(id: String, sql: String)] = [
         ("v1-initial", v1),
@@ -159,6 +167,18 @@ enum Schema {
         ("v3-supervised-runs", v3),
         ("v4-pruned-status", v4),
         ("v5-run-dependencies", v5),
+        ("v6-run-jobs", v6),
+    ]
+
+    /// PostgreSQL text of the migrations whose SQLite text `SQLDialect.postgres.ddl` cannot
+    /// translate: a CHECK change, which SQLite makes by rebuilding the table (v4), is one
+    /// ALTER there (PostgreSQL names a column's CHECK `<table>_<column>_check`).
+    static let postgresMigrations: [String: String] = [
+        "v4-pruned-status": """
+            ALTER TABLE runs DROP CONSTRAINT runs_status_check;
+            ALTER TABLE runs ADD CONSTRAINT runs_status_check
+                CHECK (status IN ('queued','running','finished','failed','diverged','interrupted','pruned'));
+            """,
     ]
 
     static var migrator: DatabaseMigrator {

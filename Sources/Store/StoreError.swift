@@ -17,7 +17,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case invalidTransition(run: Int64, from: RunStatus, to: RunStatus)
     /// An artifact file that cannot be read.
     case unreadableArtifact(path: String, message: String)
-    /// Any other SQLite failure, with what the store was doing.
+    /// `store copy` found a different sweep of the same name in the target.
+    case copyConflict(sweep: String, target: String, differences: String)
+    /// Any other database failure, with what the store was doing.
     case database(path: String, action: String, message: String)
 
     public var description: String {
@@ -38,6 +40,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "run \(id) is \(from.rawValue), so it cannot become \(to.rawValue)" + (from == .queued ? " (was it re-queued as stale while still running? raise the stale timeout)" : "")
         case .unreadableArtifact(let p, let m):
             return "cannot read artifact \(p): \(m)"
+        case .copyConflict(let sweep, let target, let d):
+            return "\(target) already has a different sweep named '\(sweep)' (\(d)); copy into another store, or remove that sweep there first"
         case .database(let p, let action, let m):
             return "experiment store \(p): \(action) failed: \(m)"
         }

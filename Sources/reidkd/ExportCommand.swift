@@ -21,7 +21,7 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .customLong("run"), help: "Export this run id instead (see `reidkd runs list`).") var runID: Int64?
     @Option(help: "Sweep name (default: the newest sweep in the store).") var sweep: String?
     @Option(help: "Summary metric that ranks the runs (R1, R5, R10, mAP, mINP …).") var metric = "mAP"
-    @Option(help: "The experiment store (SQLite file).") var store = StoreDefaults.path
+    @Option(help: "The experiment store (an SQLite file or a postgresql:// URL; default: $REIDKD_STORE, else results/reidkd.sqlite).") var store = StoreDefaults.path
     @Option(help: "Output folder (default: results/<sweep>/export, or results/export-run<ID>).") var out: String?
 
     func validate() throws {

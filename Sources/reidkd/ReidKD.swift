@@ -14,6 +14,7 @@ struct ReidKD: ParsableCommand {
         subcommands: [
             InfoCommand.self,
             RunsCommand.self,
+            StoreCommand.self,
             DataCommand.self,
             TrainCommand.self,
             SweepCommand.self,

@@ -12,7 +12,7 @@ struct ReportCommand: ParsableCommand {
 
     @Option(help: "The sweep to report (default: the only, or the latest, sweep in the store).") var sweep: String?
     @Option(help: "Report these runs instead of a sweep: ids and ranges, e.g. 1,3,5-8.") var runs: String?
-    @Option(help: "The experiment store (SQLite file).") var store: String = StoreDefaults.path
+    @Option(help: "The experiment store (an SQLite file or a postgresql:// URL; default: $REIDKD_STORE, else results/reidkd.sqlite).") var store: String = StoreDefaults.path
     @Option(help: "Output folder (default: results/<sweep>/ next to the store).") var out: String?
     @Option(help: "Formats to write, comma-separated: md, html, csv, json.") var format: String = "md,html,csv,json"
 

@@ -11,7 +11,7 @@ struct RunsCommand: ParsableCommand {
         subcommands: [List.self, Show.self, Compare.self])
 
     struct StoreOption: ParsableArguments {
-        @Option(name: .long, help: "The experiment store (SQLite file).")
+        @Option(name: .long, help: "The experiment store (an SQLite file or a postgresql:// URL; default: $REIDKD_STORE, else results/reidkd.sqlite).")
         var store: String = StoreDefaults.path
 
         /// Opens an existing store; errors (missing file, newer schema …) become a clean exit.

@@ -15,7 +15,7 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "Config YAML file.") var config: String
     @Flag(help: "Continue from OUTPUT_DIR/checkpoint.safetensors, the last resume point.") var resume = false
     @Option(help: "Stop after this many iterations (smoke runs).") var maxIters: Int?
-    @Option(help: "The experiment store the run is recorded in.") var store: String = StoreDefaults.path
+    @Option(help: "The experiment store the run is recorded in (an SQLite file or a postgresql:// URL; default: $REIDKD_STORE, else results/reidkd.sqlite).") var store: String = StoreDefaults.path
     @Flag(help: "Do not record the run in the store.") var noStore = false
     @Option(parsing: .remaining, help: "KEY VALUE pairs overriding the file, e.g. --opts SOLVER.MAX_EPOCH 5")
     var opts: [String] = []

@@ -15,11 +15,11 @@ struct WorkerCommand: ParsableCommand {
         discussion: """
             Takes run ID (which must be queued) or, without --run, the next run a worker may take: the teacher first, \
             baselines at any time, distilled students once the teacher has finished (until then the worker waits). The \
-            run is held under a lease (a locked file next to the store), so a killed worker's run is resumed by the next \
+            run is held under a lease (a locked file next to an SQLite store, an advisory lock in PostgreSQL), so a killed worker's run is resumed by the next \
             `reidkd sweep` or worker. Exit status: 0 the run finished, 1 it failed or diverged, or an error, 3 nothing to do.
             """)
 
-    @Option(help: "The experiment store (SQLite file) that holds the sweep.") var store: String = StoreDefaults.path
+    @Option(help: "The experiment store (an SQLite file or a postgresql:// URL; default: $REIDKD_STORE, else results/reidkd.sqlite) that holds the sweep.") var store: String = StoreDefaults.path
     @Option(help: "The sweep's name (as recorded by `reidkd sweep`).") var sweep: String
     @Option(name: .customLong("run"), help: "The run id to train (see `reidkd runs list --sweep NAME`); default: the next claimable run.")
     var runID: Int64?
@@ -30,7 +30,7 @@ struct WorkerCommand: ParsableCommand {
         guard SweepWorker.attachToSupervisor() else {
             throw CLIFailure(description: "the sweep that started this worker has exited; nothing done")
         }
-        let db = try ExperimentStore(path: URL(fileURLWithPath: store).standardizedFileURL.path, create: false)
+        let db = try ExperimentStore(path: StoreLocation(store).forOtherProcesses, create: false)
         let result = try SweepWorker.run(store: db, sweepName: sweep, runID: runID)
         if result != .finished { throw ExitCode(result.rawValue) }
     }

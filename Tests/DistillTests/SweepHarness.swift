@@ -106,8 +106,9 @@ struct SweepHarness {
     static let timingKeys: Set<String> = ["epoch_seconds", "images_per_second"]
     static let summaryKeys = ["R1", "R5", "R10", "mAP", "mINP", "params_M", "gflops", "epochs", "iterations"]
 
-    func snapshot() throws -> [String: RunSnapshot] {
-        let store = try ExperimentStore(path: storePath, create: false)
+    /// What the sweep's store (or `store`) holds, per run name.
+    func snapshot(_ other: ExperimentStore? = nil) throws -> [String: RunSnapshot] {
+        let store = try other ?? ExperimentStore(path: storePath, create: false)
         var out: [String: RunSnapshot] = [:]
         for run in try store.runs() {
             var metrics: [String: Double] = [:], rows = 0

@@ -6,7 +6,7 @@ import Foundation
 @testable import Store
 
 final class CommitTests: XCTestCase {
-    func newStore(_ name: String = #function) throws -> ExperimentStore { try ExperimentStore(path: tempDir(name) + "/s.sqlite") }
+    func newStore(_ name: String = #function) throws -> ExperimentStore { try freshStore(name) }
 
     func points(epoch: Int) -> [MetricPoint] {
         (0..<3).map { MetricPoint(key: "loss_\($0)", step: epoch * 10, epoch: epoch, value: Double(epoch) + Double($0) / 10, wallTime: 1) }

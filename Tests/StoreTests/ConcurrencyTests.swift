@@ -44,7 +44,7 @@ final class ConcurrencyTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: binary.path), binary.path.hasSuffix(".xctest") else {
             throw XCTSkip("test binary not found at \(binary.path); cannot spawn workers")
         }
-        let dir = tempDir(), path = dir + "/shared.sqlite", go = dir + "/go"
+        let dir = tempDir(), path = TestBackend.isPostgres ? try freshStoreLocation() : dir + "/shared.sqlite", go = dir + "/go"
         var procs: [(Process, String, String)] = []
         for w in 0..<4 {
             let p = Process()

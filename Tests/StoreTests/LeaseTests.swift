@@ -7,13 +7,13 @@ import Foundation
 @testable import Store
 
 final class LeaseTests: XCTestCase {
-    func newStore(_ name: String = #function) throws -> ExperimentStore { try ExperimentStore(path: tempDir(name) + "/s.sqlite") }
+    func newStore(_ name: String = #function) throws -> ExperimentStore { try freshStore(name) }
 
     func testHeldLeaseKeepsRunAndReleasedLeaseRequeuesIt() throws {
         let store = try newStore()
         let runs = try store.enqueue(plan(students: 1), sweep: store.findOrCreateSweep(name: "s", spec: ""))
         let lease = try store.acquireLease()
-        XCTAssertTrue(lease.token.hasSuffix(".lock") && !lease.token.contains("/"))
+        XCTAssertTrue(TestBackend.isPostgres ? lease.token.hasPrefix("pg-") : lease.token.hasSuffix(".lock") && !lease.token.contains("/"), lease.token)
         let run = try XCTUnwrap(try store.claimNextRun(sweep: nil, worker: .current(lease: lease)))
         XCTAssertEqual(run.lease, lease.token)
         XCTAssertTrue(store.leaseIsHeld(lease.token))
@@ -23,7 +23,9 @@ final class LeaseTests: XCTestCase {
         XCTAssertEqual(try store.liveRuns(sweep: run.sweepID!).map(\.id), [run.id])
         lease.release()
         XCTAssertFalse(store.leaseIsHeld(lease.token))
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(store.lockDirectory)/\(lease.token)"), "a released lease deletes its file")
+        if !TestBackend.isPostgres {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: "\(store.lockDirectory)/\(lease.token)"), "a released lease deletes its file")
+        }
         XCTAssertEqual(try store.liveRuns(sweep: run.sweepID!), [])
         XCTAssertEqual(try store.requeue(sweep: nil), [runs[0].id])
         let again = try store.run(runs[0].id)
@@ -56,11 +58,12 @@ final class LeaseTests: XCTestCase {
 
     /// Child process only: takes a lease, claims the run, says so, and waits to be killed.
     func testLeaseHolderChild() throws {
-        guard let path = ProcessInfo.processInfo.environment["REIDKD_LEASE_CHILD"] else { return }
+        guard let path = ProcessInfo.processInfo.environment["REIDKD_LEASE_CHILD"],
+              let mark = ProcessInfo.processInfo.environment["REIDKD_LEASE_CHILD_MARK"] else { return }
         let store = try ExperimentStore(path: path, create: false)
         let lease = try store.acquireLease()
         _ = try store.claimNextRun(sweep: nil, worker: .current(lease: lease))
-        _ = FileManager.default.createFile(atPath: path + ".claimed", contents: nil)
+        _ = FileManager.default.createFile(atPath: mark, contents: nil)
         Thread.sleep(forTimeInterval: 60)
     }
 
@@ -68,11 +71,14 @@ final class LeaseTests: XCTestCase {
         #if os(Linux)
         let binary = CommandLine.arguments[0]
         guard binary.hasSuffix(".xctest") else { throw XCTSkip("test binary not found; cannot spawn the worker") }
-        let store = try newStore()
+        let location = try freshStoreLocation()
+        let store = try ExperimentStore(path: location)
+        let mark = tempDir() + "/claimed"
         let runs = try store.enqueue(plan(students: 0), sweep: store.findOrCreateSweep(name: "s", spec: ""))
         // posix_spawn, not Process: Foundation reaps its children itself, and the point is a zombie.
         var env = ProcessInfo.processInfo.environment
-        env["REIDKD_LEASE_CHILD"] = store.path
+        env["REIDKD_LEASE_CHILD"] = location
+        env["REIDKD_LEASE_CHILD_MARK"] = mark
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -84,7 +90,7 @@ final class LeaseTests: XCTestCase {
         var pid: pid_t = 0
         XCTAssertEqual(posix_spawn(&pid, binary, &actions, nil, argv, envp), 0)
         let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: store.path + ".claimed") && Date() < deadline { usleep(2000) }
+        while !FileManager.default.fileExists(atPath: mark) && Date() < deadline { usleep(2000) }
         XCTAssertEqual(try store.run(runs[0].id).status, .running)
         XCTAssertEqual(try store.requeue(sweep: nil), [], "the worker is alive")
         kill(pid, SIGKILL)
@@ -99,5 +105,28 @@ final class LeaseTests: XCTestCase {
         #else
         throw XCTSkip("the lease child test runs on Linux")
         #endif
+    }
+
+    /// PostgreSQL: the advisory lock decides for a run of any host (every host sees pg_locks),
+    /// whatever its heartbeat; the lease connection asks the server to notice a vanished host
+    /// within ~90 s (TCP keepalives), which then drops the lock.
+    func testPostgresLeaseDecidesForEveryHost() throws {
+        try TestBackend.postgresOnly("advisory-lock leases")
+        let store = try newStore()
+        let runs = try store.enqueue(plan(students: 1), sweep: store.findOrCreateSweep(name: "s", spec: ""))
+        let lease = try store.acquireLease()
+        _ = try store.claimNextRun(sweep: nil, worker: WorkerInfo(host: "elsewhere", pid: 1, threads: 1, lease: lease.token))
+        XCTAssertTrue(store.leaseIsHeld(lease.token))
+        XCTAssertEqual(try store.requeue(sweep: nil, staleAfter: 3600), [], "held on another host: kept")
+        lease.release()
+        XCTAssertFalse(store.leaseIsHeld(lease.token))
+        XCTAssertEqual(try store.requeue(sweep: nil, staleAfter: 3600), [runs[0].id], "released: re-queued at once, fresh heartbeat or not")
+        let second = try store.acquireLease()
+        defer { second.release() }
+        _ = try store.claimNextRun(sweep: nil, worker: WorkerInfo(host: "elsewhere", pid: 2, threads: 1, lease: second.token))
+        try store.execute(sql: "UPDATE runs SET heartbeat_at = '2000-01-01T00:00:00.000Z' WHERE id = \(runs[0].id)")
+        XCTAssertEqual(try store.requeue(sweep: nil, staleAfter: 600), [], "a held lock keeps its run (a suspended job's worker), however old the heartbeat")
+        guard case .postgres(let connection) = second.hold else { return XCTFail("not an advisory-lock lease") }
+        XCTAssertEqual(try connection.run("SHOW tcp_keepalives_idle", []).rows.first?.values.first, .text("30"))
     }
 }

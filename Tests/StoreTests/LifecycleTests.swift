@@ -4,7 +4,7 @@ import Foundation
 @testable import Store
 
 final class LifecycleTests: XCTestCase {
-    func newStore(_ name: String = #function) throws -> ExperimentStore { try ExperimentStore(path: tempDir(name) + "/s.sqlite") }
+    func newStore(_ name: String = #function) throws -> ExperimentStore { try freshStore(name) }
 
     func testSweepFindOrCreateAndSuggestion() throws {
         let store = try newStore()

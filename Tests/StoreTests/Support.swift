@@ -28,3 +28,46 @@ func plan(students: Int, seedBase: Int = 0) -> [RunSpec] {
 func message(_ body: () throws -> Any) -> String {
     do { _ = try body(); return "" } catch { return "\(error)" }
 }
+
+/// The store tests run on SQLite; with REIDKD_TEST_STORE=postgres they run again on PostgreSQL
+/// (`make test` does both, the second under Scripts/with-postgres.sh, which sets
+/// REIDKD_TEST_POSTGRES to a throw-away server's URL). Each store gets a schema of its own there.
+enum TestBackend {
+    static var isPostgres: Bool { ProcessInfo.processInfo.environment["REIDKD_TEST_STORE"] == "postgres" }
+
+    /// The test server's URL; skips the test when there is none.
+    static func postgresURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["REIDKD_TEST_POSTGRES"], !url.isEmpty else {
+            throw XCTSkip("no PostgreSQL test server (REIDKD_TEST_POSTGRES is unset): run through Scripts/with-postgres.sh, as `make test` does")
+        }
+        return url
+    }
+
+    static func sqliteOnly(_ why: String) throws {
+        if isPostgres { throw XCTSkip("SQLite only: \(why)") }
+    }
+
+    static func postgresOnly(_ why: String) throws {
+        if !isPostgres { throw XCTSkip("PostgreSQL only (REIDKD_TEST_STORE=postgres under Scripts/with-postgres.sh): \(why)") }
+    }
+
+    /// A new, empty PostgreSQL schema on the test server; the URL that puts a store in it.
+    static func newSchema(_ name: String) throws -> String {
+        let base = try postgresURL()
+        let schema = "t_" + name.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(40) + "_" + UUID().uuidString.prefix(8).lowercased()
+        let admin = try PostgresConnection(url: base, display: base)
+        try admin.executeScript("CREATE SCHEMA \(schema)")
+        return base + (base.contains("?") ? "&" : "?") + "options=-c%20search_path%3D\(schema)"
+    }
+}
+
+/// Where a new, empty store of the backend under test goes: an SQLite file in a fresh folder,
+/// or a fresh PostgreSQL schema.
+func freshStoreLocation(_ name: String = #function) throws -> String {
+    TestBackend.isPostgres ? try TestBackend.newSchema(name) : tempDir(name) + "/s.sqlite"
+}
+
+/// A new, empty store of the backend under test.
+func freshStore(_ name: String = #function) throws -> ExperimentStore {
+    try ExperimentStore(path: freshStoreLocation(name))
+}

@@ -14,7 +14,7 @@ final class ViewTests: XCTestCase {
     }
 
     func testListShowCompare() throws {
-        let store = try ExperimentStore(path: tempDir() + "/s.sqlite")
+        let store = try freshStore()
         let sweep = try store.findOrCreateSweep(name: "quick", spec: "")
         let runs = try store.enqueue(plan(students: 2), sweep: sweep)
         for _ in runs { _ = try store.claimNextRun(sweep: sweep.id, worker: WorkerInfo(host: "box", pid: 7, threads: 2)) }

@@ -7,6 +7,7 @@
 //   ACTION  crash        the worker stops with a Swift runtime trap (SIGILL), as a precondition does
 //           kill-worker  the worker SIGKILLs itself (as the OOM killer would)
 //           kill-sweep   the worker SIGKILLs its supervisor, then itself (the whole sweep dies)
+//           pause        the worker sleeps 120 s there (a window for a test to cancel its job)
 //   POINT   start | epoch (an epoch trained, before its evaluation and checkpoint) |
 //           checkpoint (resume file renamed into place, store not yet told) |
 //           committed (checkpoint and metrics committed) | finish (all done but the final commit)
@@ -18,7 +19,7 @@ import Glibc
 
 public enum SweepFault {
     public enum Point: String { case start, epoch, checkpoint, committed, finish }
-    enum Action: String { case crash, killWorker = "kill-worker", killSweep = "kill-sweep" }
+    enum Action: String { case crash, killWorker = "kill-worker", killSweep = "kill-sweep", pause }
 
     static let variable = "REIDKD_FAULT"
 
@@ -50,6 +51,8 @@ public enum SweepFault {
         case .killSweep:
             if let s = ProcessInfo.processInfo.environment[SweepWorker.supervisorVariable], let pid = Int32(s), pid > 1 { kill(pid, SIGKILL) }
             raise(SIGKILL)
+        case .pause:
+            Thread.sleep(forTimeInterval: 120)
         }
     }
 }

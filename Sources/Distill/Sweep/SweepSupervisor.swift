@@ -17,7 +17,7 @@ public final class SweepSupervisor {
     /// The program each worker runs; the running executable by default (never argv[0], which
     /// may be a bare name found through $PATH, or a different file by now).
     public var executable = SweepSupervisor.runningExecutable()
-    /// Absolute path of the store, handed to the workers.
+    /// The store as the workers open it (an absolute path, or the PostgreSQL URL).
     let storePath: String
     var store: ExperimentStore { runner.store }
     public var log: (String) -> Void = { print($0) }
@@ -30,7 +30,7 @@ public final class SweepSupervisor {
 
     public init(runner: SweepRunner, sweep: Sweep, workers: Int) {
         self.runner = runner; self.sweep = sweep; self.workers = max(1, workers)
-        storePath = URL(fileURLWithPath: runner.store.path).standardizedFileURL.path
+        storePath = runner.store.location.forOtherProcesses
     }
 
     /// Runs the sweep to its end: until no run is queued or running anywhere.
@@ -42,6 +42,9 @@ public final class SweepSupervisor {
         var environment = ProcessInfo.processInfo.environment
         environment["REIDKD_THREADS"] = String(threads)
         environment[SweepWorker.supervisorVariable] = String(getpid())
+        // A password in the store's URL goes through the environment, not the command line (`ps`).
+        let storeArgs = runner.store.location.hasPassword ? [] : ["--store", storePath]
+        if runner.store.location.hasPassword { environment[StoreDefaults.environmentVariable] = storePath }
         var lastLook = Date.distantPast
         while true {
             // Hand claimable runs to new workers: at the start, when a worker ended, and now and
@@ -53,7 +56,7 @@ public final class SweepSupervisor {
                 while running.count < workers,
                       let next = try store.nextClaimableRun(sweep: sweep.id, excluding: Set(running.values.map(\.run.id))) {
                     let p = try ChildProcess(executable: executable,
-                                             arguments: ["worker", "--store", storePath, "--sweep", sweep.name, "--run", String(next.id)],
+                                             arguments: ["worker"] + storeArgs + ["--sweep", sweep.name, "--run", String(next.id)],
                                              environment: environment)
                     running[p.pid] = Worker(run: next, process: p, started: Date())
                 }

@@ -52,12 +52,15 @@ public enum SweepWorker {
         try store.requeue(sweep: sweep.id, staleAfter: StoreDefaults.staleAfter)
         let lease = try store.acquireLease()
         defer { lease.release() }
-        let worker = runner.workerInfo(lease)
+        var worker = runner.workerInfo(lease)
+        worker.job = SweepLaunchers.currentJob(ProcessInfo.processInfo.environment)
         var run: Run
         if let id = runID {
             let target = try store.run(id)
             guard target.sweepID == sweep.id else { throw SweepError("run \(id) is not a run of sweep '\(sweepName)'; `reidkd runs list --sweep \(sweepName)` shows its ids") }
             if target.role == .student { guard try waitForTeacher(store: store, sweep: sweep.id, log: log) else { return .nothingToDo } }
+            // A pinned run that needs others (a Slurm teacher stage after one still running).
+            guard try waitForDependencies(of: target, store: store, log: log) else { return .nothingToDo }
             do { run = try store.start(id, worker: worker) } catch StoreError.invalidTransition(_, let from, _) {
                 log("run \(id) (\(target.name)) is \(from.rawValue), not queued: nothing to do")
                 return .nothingToDo
@@ -70,6 +73,8 @@ public enum SweepWorker {
             }
         }
         lease.keepAlive(run: run.id, store: store)
+        let stop = WorkerStop.markInterruptedOnSignal(store: store, run: run, log: log)
+        defer { stop.cancel() }
         switch try runner.runClaimed(run, dataset: dataset) {
         case .finished, .pruned: return .finished
         case .failed, .diverged: return .failed
@@ -87,5 +92,25 @@ public enum SweepWorker {
             Thread.sleep(forTimeInterval: poll)
         }
         return true
+    }
+
+    /// Waits until every run `run` depends on has finished with a model; false (nothing to do)
+    /// once one of them ended without one.
+    static func waitForDependencies(of run: Run, store: ExperimentStore, log: (String) -> Void, poll: TimeInterval = 1) throws -> Bool {
+        guard let sweep = run.sweepID, !run.dependsOn.isEmpty else { return true }
+        var said = false
+        while true {
+            let deps = try store.runs(RunFilter(sweep: sweep)).filter { run.dependsOn.contains($0.name) }
+            var ready = true
+            for d in deps {
+                let hasModel = try store.artifacts(run: d.id).contains { $0.kind == "model" }
+                if d.status == .finished && hasModel { continue }
+                if d.status.isTerminal { log("run \(d.name), which \(run.name) needs, is \(d.status.rawValue): nothing to do"); return false }
+                ready = false
+            }
+            if ready { return true }
+            if !said { log("waiting for \(run.dependsOn.joined(separator: ", ")) to finish …"); said = true }
+            Thread.sleep(forTimeInterval: poll)
+        }
     }
 }
