@@ -350,6 +350,19 @@ FULL_ROWS = [
 ]
 
 
+def randomise_torchvision(model, gen):
+    """Random weights and BN statistics for a torchvision model (He-scaled convs, BN γ near 1)."""
+    for name, t in list(model.named_parameters()) + list(model.named_buffers()):
+        with torch.no_grad():
+            if t.is_floating_point():
+                if name.endswith("running_var"):
+                    t.uniform_(0.5, 2.0, generator=gen)
+                elif t.dim() == 1:
+                    t.normal_(0, 0.2, generator=gen) if not name.endswith("weight") else t.uniform_(0.6, 1.4, generator=gen)
+                else:
+                    t.normal_(0, (2.0 / t[0].numel()) ** 0.5, generator=gen)
+
+
 def torchvision_fixtures(out, gen):
     """torchvision-layout state dicts with random weights and the features they give."""
     import torchvision
@@ -374,30 +387,14 @@ def torchvision_fixtures(out, gen):
     m.bn1 = nn.BatchNorm2d(int(64 * w))
     m.fc = nn.Linear(int(512 * w), 10)
     tv_resnet.ResNet._make_layer = orig
-    for name, t in list(m.named_parameters()) + list(m.named_buffers()):
-        with torch.no_grad():
-            if t.is_floating_point():
-                if name.endswith("running_var"):
-                    t.uniform_(0.5, 2.0, generator=gen)
-                elif t.dim() == 1:
-                    t.normal_(0, 0.2, generator=gen) if not name.endswith("weight") else t.uniform_(0.6, 1.4, generator=gen)
-                else:
-                    t.normal_(0, (2.0 / t[0].numel()) ** 0.5, generator=gen)
+    randomise_torchvision(m, gen)
     m.eval()
     with torch.no_grad():
         f = m.avgpool(m.layer4(m.layer3(m.layer2(m.layer1(m.maxpool(m.relu(m.bn1(m.conv1(xn))))))))).flatten(1)
     torch.save(m.state_dict(), os.path.join(out, "tv-resnet18.pth"))
     np.save(os.path.join(out, "tv-resnet18-features.npy"), f.numpy())
     mb = torchvision.models.mobilenet_v2(width_mult=0.1, num_classes=10)
-    for name, t in list(mb.named_parameters()) + list(mb.named_buffers()):
-        with torch.no_grad():
-            if t.is_floating_point():
-                if name.endswith("running_var"):
-                    t.uniform_(0.5, 2.0, generator=gen)
-                elif t.dim() == 1:
-                    t.normal_(0, 0.2, generator=gen) if not name.endswith("weight") else t.uniform_(0.6, 1.4, generator=gen)
-                else:
-                    t.normal_(0, (2.0 / t[0].numel()) ** 0.5, generator=gen)
+    randomise_torchvision(mb, gen)
     mb.eval()
     with torch.no_grad():
         f = mb.features(xn).mean(dim=(2, 3))

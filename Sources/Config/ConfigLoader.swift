@@ -100,7 +100,7 @@ public enum ConfigLoader {
     }
 
     /// Yams mappings are `[AnyHashable: Any]`; config keys are strings.
-    static func normalize(_ v: Any) -> Any {
+    public static func normalize(_ v: Any) -> Any {
         if let m = v as? [AnyHashable: Any] {
             var out: [String: Any] = [:]
             for (k, x) in m { out[(k.base as? String) ?? "\(k.base)"] = normalize(x) }

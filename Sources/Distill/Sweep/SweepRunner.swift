@@ -173,9 +173,7 @@ public final class SweepRunner {
         // Each resume point is committed with its epochs' metric rows in one transaction.
         trainer.onCheckpoint = { [unowned self] ckpt in
             SweepFault.hit(.checkpoint, run: name, epoch: ckpt.epoch)
-            try store.commitCheckpoint(run: run.id, metrics: ckpt.metrics.map {
-                MetricPoint(key: $0.key, step: $0.step, epoch: $0.epoch, value: $0.value, wallTime: $0.wallTime)
-            }, checkpoint: ArtifactFile(kind: "checkpoint", path: URL(fileURLWithPath: ckpt.path).standardizedFileURL.path,
+            try store.commitCheckpoint(run: run.id, metrics: ckpt.metrics, checkpoint: ArtifactFile(kind: "checkpoint", path: URL(fileURLWithPath: ckpt.path).standardizedFileURL.path,
                                         sha256: ckpt.sha256, bytes: ckpt.bytes))
             SweepFault.hit(.committed, run: name, epoch: ckpt.epoch)
         }

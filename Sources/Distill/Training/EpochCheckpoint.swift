@@ -6,32 +6,24 @@
 // resume, when the trainer hands over the same checkpoint and rows again (`resumed`), and the
 // store's (run, key, step) upsert makes the second commit a no-op if the first one happened.
 import Foundation
+import Store
 
-/// One metric sample the trainer logged: (key, iteration, epoch, value, unix seconds).
-public struct LoggedMetric: Equatable, Sendable {
-    public var key: String
-    public var step: Int
-    public var epoch: Int
-    public var value: Double
-    public var wallTime: Double
-
-    public init(key: String, step: Int, epoch: Int, value: Double, wallTime: Double = Date().timeIntervalSince1970) {
-        self.key = key; self.step = step; self.epoch = epoch; self.value = value; self.wallTime = wallTime
-    }
-
+/// The trainer logs the store's metric samples (`MetricPoint`: key, iteration, epoch, value, unix
+/// seconds); a resume point carries those of its epoch in its metadata.
+extension MetricPoint {
     /// Tab-separated lines; Double's description round-trips exactly (nan and inf included).
-    static func encode(_ rows: [LoggedMetric]) -> String {
+    static func encode(_ rows: [MetricPoint]) -> String {
         rows.map { "\($0.key)\t\($0.step)\t\($0.epoch)\t\($0.value)\t\($0.wallTime)" }.joined(separator: "\n")
     }
 
-    static func decode(_ text: String?, path: String) throws -> [LoggedMetric] {
+    static func decode(_ text: String?, path: String) throws -> [MetricPoint] {
         guard let text, !text.isEmpty else { return [] }
         return try text.split(separator: "\n").map { line in
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard f.count == 5, let step = Int(f[1]), let epoch = Int(f[2]), let value = Double(f[3]), let wall = Double(f[4]) else {
                 throw TrainError("\(path): metadata \"metrics\" has a malformed row '\(line)'; delete the file to restart the run")
             }
-            return LoggedMetric(key: String(f[0]), step: step, epoch: epoch, value: value, wallTime: wall)
+            return MetricPoint(key: String(f[0]), step: step, epoch: epoch, value: value, wallTime: wall)
         }
     }
 }
@@ -45,7 +37,7 @@ public struct EpochCheckpoint {
     public var epoch: Int
     public var iteration: Int
     /// Rows logged since the previous resume point (this epoch's losses, lr, timings, evaluation).
-    public var metrics: [LoggedMetric]
+    public var metrics: [MetricPoint]
     /// Loaded at the start of a resumed run rather than just written.
     public var resumed: Bool
 }

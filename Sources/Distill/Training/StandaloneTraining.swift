@@ -61,9 +61,7 @@ public enum StandaloneTraining {
         lease.keepAlive(run: run, store: store)
         say("recorded as run \(run) in \(store.path)")
         trainer.onCheckpoint = { ckpt in
-            try store.commitCheckpoint(run: run, metrics: ckpt.metrics.map {
-                MetricPoint(key: $0.key, step: $0.step, epoch: $0.epoch, value: $0.value, wallTime: $0.wallTime)
-            }, checkpoint: ArtifactFile(kind: "checkpoint", path: URL(fileURLWithPath: ckpt.path).standardizedFileURL.path,
+            try store.commitCheckpoint(run: run, metrics: ckpt.metrics, checkpoint: ArtifactFile(kind: "checkpoint", path: URL(fileURLWithPath: ckpt.path).standardizedFileURL.path,
                                         sha256: ckpt.sha256, bytes: ckpt.bytes))
         }
         do {

@@ -18,6 +18,7 @@ import Interop
 import Data
 import Eval
 import Support
+import Store
 
 public struct TrainerOptions {
     /// Where checkpoints and the log go (created).
@@ -145,7 +146,7 @@ public final class Trainer {
             // the consumer's commit.
             let (sha, bytes) = try SHA256.file(at: resumePath)
             try onCheckpoint(EpochCheckpoint(path: resumePath, sha256: sha, bytes: bytes, epoch: startEpoch, iteration: iteration,
-                                             metrics: try LoggedMetric.decode(meta[Trainer.metricsMetadataKey], path: resumePath), resumed: true))
+                                             metrics: try MetricPoint.decode(meta[Trainer.metricsMetadataKey], path: resumePath), resumed: true))
         } else if options.resume {
             onLog("nothing to resume in \(options.outputDir) (no checkpoint.safetensors): starting at epoch 0")
         }
@@ -158,9 +159,9 @@ public final class Trainer {
         var epoch = startEpoch
         var stopped: String?
         // Rows since the last resume point: they go into the next checkpoint file with it.
-        var pending: [LoggedMetric] = []
+        var pending: [MetricPoint] = []
         func emit(_ k: String, _ step: Int, _ e: Int, _ v: Double) {
-            pending.append(LoggedMetric(key: k, step: step, epoch: e, value: v))
+            pending.append(MetricPoint(key: k, step: step, epoch: e, value: v))
             onMetric(k, step, e, v)
         }
         while epoch < maxEpoch && iteration < maxIters && stopped == nil {
@@ -256,9 +257,9 @@ public final class Trainer {
         return state.isEmpty ? [] : [("distill", state)]
     }
 
-    func saveResumePoint(epoch: Int, iteration: Int, metrics: [LoggedMetric]) throws -> (sha256: String, bytes: Int64) {
+    func saveResumePoint(epoch: Int, iteration: Int, metrics: [MetricPoint]) throws -> (sha256: String, bytes: Int64) {
         let meta = [Checkpoint.configKey: config.yaml, Checkpoint.configHashKey: config.sha256, "code_version": BuildInfo.codeVersion,
-                    Trainer.metricsMetadataKey: LoggedMetric.encode(metrics)]
+                    Trainer.metricsMetadataKey: MetricPoint.encode(metrics)]
         return try TrainingCheckpoint.save(model: model.stateDict(), optimizer: optimizer, extra: extraTensorGroups,
                                            progress: TrainingProgress(iteration: iteration, epoch: epoch), metadata: meta, to: resumePath)
     }

@@ -5,6 +5,7 @@
 // value is used. Keys absent from the file take FastReID 1.4's defaults (FastReIDKeys.swift).
 import Foundation
 import Yams
+import Config
 
 public struct FastReIDConfig {
     /// The file that was read (the child of the `_BASE_` chain).
@@ -71,15 +72,8 @@ public struct FastReIDConfig {
         }
     }
 
-    static func normalize(_ v: Any) -> Any {
-        if let m = v as? [AnyHashable: Any] {
-            var out: [String: Any] = [:]
-            for (k, x) in m { out[(k.base as? String) ?? "\(k.base)"] = normalize(x) }
-            return out
-        }
-        if let xs = v as? [Any] { return xs.map(normalize) }
-        return v
-    }
+    /// Yams mappings are `[AnyHashable: Any]`; keys become strings (the config loader's rule).
+    static func normalize(_ v: Any) -> Any { ConfigLoader.normalize(v) }
 }
 
 /// Reading a config value as the type FastReID's default has, with yacs' literal forms.
