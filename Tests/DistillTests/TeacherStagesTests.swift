@@ -58,6 +58,10 @@ final class TeacherStagesTests: XCTestCase {
         for i in 0..<mixed.logits.count {
             XCTAssertEqual(mixed.logits.pointer[i], 0.75 * oa.logits.pointer[i] + 0.25 * ob.logits.pointer[i], accuracy: 1e-4)
         }
+        // Stage maps of different teachers cannot be averaged: such terms need one teacher.
+        XCTAssertThrowsError(try TeacherSide([(a, 3), (b, 1)], needs: [.logits, .stages], cacheRoot: nil, datasetFingerprint: { "" }, student: c)) {
+            XCTAssertTrue("\($0)".contains("need one teacher"), "\($0)")
+        }
         for i in 0..<mixed.embedding.count {
             XCTAssertEqual(mixed.embedding.pointer[i], 0.75 * oa.embedding.pointer[i] + 0.25 * ob.embedding.pointer[i], accuracy: 1e-4)
         }
