@@ -9,6 +9,14 @@ import Store
 @testable import Distill
 
 final class SupervisedSweepTests: XCTestCase {
+    /// Workers split the cores evenly; REIDKD_THREADS, when set, is the sweep's whole budget.
+    func testWorkersSplitTheCoresEvenly() {
+        XCTAssertEqual(SweepSupervisor.threadsPerWorker(cores: 2, workers: 2), 1)
+        XCTAssertEqual(SweepSupervisor.threadsPerWorker(cores: 2, workers: 1), 2)
+        XCTAssertEqual(SweepSupervisor.threadsPerWorker(cores: 8, workers: 3), 2)
+        XCTAssertEqual(SweepSupervisor.threadsPerWorker(cores: 2, workers: 4), 1)
+    }
+
     func testChildProcessCrashedRunsAreRecordedAndTheSweepGoesOn() throws {
         let h = try SweepHarness("crash")
         defer { h.remove() }

@@ -1,9 +1,11 @@
 // Teacher-output cache: misses then hits, values round-trip bit-exactly, a second instance
-// (another student / process) sees the entries, and a mismatched file is refused clearly.
+// (another student / process) sees the entries, a mismatched file is refused clearly, and
+// concurrent writers of one key compute each batch once.
 import XCTest
 import Foundation
 import Tensor
 import TestSupport
+import Support
 @testable import Distill
 
 final class TeacherCacheTests: XCTestCase {
@@ -29,5 +31,91 @@ final class TeacherCacheTests: XCTestCase {
         XCTAssertThrowsError(try c.lookup(epoch: 0, samples: [0], samplesInEpoch: 10)) { e in
             XCTAssertTrue("\(e)".contains("epoch0.tcache") && "\(e)".contains("delete it"), "\(e)")
         }
+    }
+
+    /// Two caches of one key (two workers of a sweep: separate descriptors, so separate locks)
+    /// asking for the same batch at once: the second waits while the first computes, then reads
+    /// its rows instead of running the teacher itself.
+    func testConcurrentWritersComputeEachBatchOnce() throws {
+        let root = NSTemporaryDirectory() + "tcache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let key = TeacherCacheKey(teacherWeights: "abc123", datasetFingerprint: "f00d", pipeline: "{\"SEED\":7}")
+        let a = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
+        let b = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
+        let logits = randomTensor([4, 5], seed: 1, requiresGrad: false), emb = randomTensor([4, 3], seed: 2, requiresGrad: false)
+        let computing = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), bDone = DispatchSemaphore(value: 0)
+        let batch = [4, 5, 6, 7]
+        var bComputed = false
+        var bRows: (logits: Tensor, embeddings: Tensor)?
+        let first = Thread {
+            _ = try? a.outputs(epoch: 0, samples: batch, samplesInEpoch: 16) {
+                computing.signal()
+                release.wait()
+                return (logits, emb)
+            }
+        }
+        first.start()
+        computing.wait()
+        let second = Thread {
+            bRows = try? b.outputs(epoch: 0, samples: [6, 7, 8, 9], samplesInEpoch: 16) {
+                bComputed = true
+                return (randomTensor([4, 5], seed: 3, requiresGrad: false), randomTensor([4, 3], seed: 4, requiresGrad: false))
+            }
+            bDone.signal()
+        }
+        second.start()
+        XCTAssertEqual(bDone.wait(timeout: .now() + 0.3), .timedOut, "b waits while a computes rows it needs")
+        release.signal()
+        XCTAssertEqual(bDone.wait(timeout: .now() + 10), .success)
+        // Rows 8 and 9 were not a's to compute: after the wait b computed its batch itself.
+        XCTAssertTrue(bComputed, "a batch that a's rows do not cover is computed by b")
+        XCTAssertEqual(try XCTUnwrap(bRows).logits.scalars, randomTensor([4, 5], seed: 3, requiresGrad: false).scalars)
+
+        // The same batch: b reads a's rows and never runs its own forward.
+        let c = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
+        let gate = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0), cDone = DispatchSemaphore(value: 0)
+        var cComputed = false
+        var cRows: (logits: Tensor, embeddings: Tensor)?
+        Thread {
+            _ = try? a.outputs(epoch: 1, samples: batch, samplesInEpoch: 16) { gate.signal(); go.wait(); return (logits, emb) }
+        }.start()
+        gate.wait()
+        Thread {
+            cRows = try? c.outputs(epoch: 1, samples: batch, samplesInEpoch: 16) {
+                cComputed = true
+                return (randomTensor([4, 5], seed: 5, requiresGrad: false), randomTensor([4, 3], seed: 6, requiresGrad: false))
+            }
+            cDone.signal()
+        }.start()
+        XCTAssertEqual(cDone.wait(timeout: .now() + 0.3), .timedOut)
+        go.signal()
+        XCTAssertEqual(cDone.wait(timeout: .now() + 10), .success)
+        XCTAssertFalse(cComputed, "the waiting cache read the rows instead of computing them")
+        XCTAssertEqual(try XCTUnwrap(cRows).logits.scalars, logits.scalars)
+        XCTAssertEqual(try XCTUnwrap(cRows).embeddings.scalars, emb.scalars)
+        XCTAssertEqual(c.hits, 4); XCTAssertEqual(c.misses, 0); XCTAssertEqual(c.waited, 4)
+    }
+
+    /// A writer that dies while computing (its descriptor closes: the kernel drops the lock)
+    /// does not block the others: they compute the rows themselves.
+    func testALockHeldByAClosedDescriptorIsDropped() throws {
+        let root = NSTemporaryDirectory() + "tcache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let key = TeacherCacheKey(teacherWeights: "abc123", datasetFingerprint: "f00d", pipeline: "{\"SEED\":7}")
+        let a = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
+        XCTAssertNil(try a.lookup(epoch: 0, samples: [0], samplesInEpoch: 8))   // creates the file
+        let path = "\(root)/\(key.directory)/epoch0.tcache"
+        let fd = open(path, O_RDWR)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        let held = try FileRangeLock.lock(fd, offset: 64, length: 8, path: path)
+        let other = open(path, O_RDWR)
+        defer { close(other) }
+        XCTAssertNil(try FileRangeLock.tryLock(other, offset: 66, length: 1, path: path), "another descriptor finds the range held")
+        close(fd)   // as at the holder's death
+        withExtendedLifetime(held) {}
+        let logits = randomTensor([2, 5], seed: 1, requiresGrad: false), emb = randomTensor([2, 3], seed: 2, requiresGrad: false)
+        let got = try a.outputs(epoch: 0, samples: [2, 3], samplesInEpoch: 8) { (logits, emb) }
+        XCTAssertEqual(got.logits.scalars, logits.scalars)
+        XCTAssertEqual(a.misses, 3)
     }
 }

@@ -37,8 +37,12 @@ public final class SweepSupervisor {
     public func run() throws -> SweepOutcome {
         var outcome = SweepOutcome()
         var running: [pid_t: Worker] = [:]
-        // Cores are shared: each worker gets its share (the BLAS kernel choice is inherited).
-        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount / workers)
+        // Cores are shared: each worker gets an even share (the BLAS kernel choice is inherited),
+        // the same for every run of the sweep and after a restart. Not more for a run that starts
+        // alone: a training run's numbers depend on its thread count in the last bits (conv
+        // weight gradients are summed per worker), and a resumed run must end bit-identical to
+        // one that never stopped (KilledSweepTests).
+        let threads = SweepSupervisor.threadsPerWorker(cores: Parallel.threads, workers: workers)
         var environment = ProcessInfo.processInfo.environment
         environment["REIDKD_THREADS"] = String(threads)
         environment[SweepWorker.supervisorVariable] = String(getpid())
@@ -85,6 +89,10 @@ public final class SweepSupervisor {
             if ended { lastLook = .distantPast } else { Thread.sleep(forTimeInterval: 0.02) }
         }
     }
+
+    /// Threads per worker: the cores (REIDKD_THREADS when set: the whole sweep's budget) split
+    /// evenly among the workers.
+    static func threadsPerWorker(cores: Int, workers: Int) -> Int { max(1, cores / max(1, workers)) }
 
     /// This process's executable file: its path when that path still names the very file
     /// running (same device and inode), so workers show up as `reidkd` in `ps`; otherwise

@@ -83,6 +83,8 @@ public final class TeacherCache {
     public let root: String, key: TeacherCacheKey
     public let logitDim: Int, embedDim: Int
     public private(set) var hits = 0, misses = 0
+    /// Rows another writer computed while this cache waited for them (counted in `hits`).
+    public private(set) var waited = 0
     private var files: [Int: MappedEpoch] = [:]
 
     public init(root: String, key: TeacherCacheKey, logitDim: Int, embedDim: Int) {
@@ -94,9 +96,16 @@ public final class TeacherCache {
     /// Teacher outputs for samples of `epoch` (rows in order), or nil — counted as a miss — when
     /// any of them is not cached yet.
     public func lookup(epoch: Int, samples: [Int], samplesInEpoch: Int) throws -> (logits: Tensor, embeddings: Tensor)? {
+        try lookup(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch, counting: true)
+    }
+
+    func lookup(epoch: Int, samples: [Int], samplesInEpoch: Int, counting: Bool) throws -> (logits: Tensor, embeddings: Tensor)? {
         let f = try file(epoch: epoch, samples: samplesInEpoch)
-        guard samples.allSatisfy({ f.isPresent($0) }) else { misses += samples.count; return nil }
-        hits += samples.count
+        guard samples.allSatisfy({ f.isPresent($0) }) else {
+            if counting { misses += samples.count }
+            return nil
+        }
+        if counting { hits += samples.count }
         let logits = Tensor.empty([samples.count, logitDim]), emb = Tensor.empty([samples.count, embedDim])
         for (r, s) in samples.enumerated() {
             let row = f.row(s)
@@ -104,6 +113,28 @@ public final class TeacherCache {
             (emb.pointer + r * embedDim).update(from: row + logitDim, count: embedDim)
         }
         return (logits, emb)
+    }
+
+    /// Teacher outputs for samples of `epoch`: read from the cache when every row is there,
+    /// else computed by `compute` and stored. While one process (or cache object) computes a
+    /// batch's rows it holds a lock on their present bytes; another that needs any of those rows
+    /// waits for it and then reads them, so concurrent students of one key — a sweep's workers,
+    /// a Slurm array — pay one teacher forward per row, not one each. The kernel drops the lock
+    /// of a process that dies while computing, and the waiter computes the rows itself.
+    public func outputs(epoch: Int, samples: [Int], samplesInEpoch: Int,
+                        compute: () throws -> (logits: Tensor, embeddings: Tensor)) throws -> (logits: Tensor, embeddings: Tensor) {
+        if let hit = try lookup(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch) { return hit }
+        let f = try file(epoch: epoch, samples: samplesInEpoch)
+        let lock = try f.lockRows(of: samples)
+        defer { lock.unlock() }
+        // Written by another writer while this one waited: read, and counted as read (a hit).
+        if let late = try lookup(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch, counting: false) {
+            misses -= samples.count; hits += samples.count; waited += samples.count
+            return late
+        }
+        let out = try compute()
+        try store(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch, logits: out.logits, embeddings: out.embeddings)
+        return out
     }
 
     public func store(epoch: Int, samples: [Int], samplesInEpoch: Int, logits: Tensor, embeddings: Tensor) throws {
@@ -143,14 +174,18 @@ final class MappedEpoch {
     static let magic: [UInt8] = Array("RKDTCv1\0".utf8)
     let path: String, samples: Int, rowFloats: Int
     let base: UnsafeMutableRawPointer, length: Int, rowsOffset: Int
+    /// Kept open for the row locks (`lockRows`), which live as long as the descriptor.
+    let fd: Int32
 
     init(path: String, samples: Int, logitDim: Int, embedDim: Int) throws {
         self.path = path; self.samples = samples; rowFloats = logitDim + embedDim
         rowsOffset = (64 + samples + 63) / 64 * 64
         length = rowsOffset + samples * rowFloats * 4
-        let fd = open(path, O_RDWR | O_CREAT, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw TeacherCacheError(description: "\(path): cannot open the teacher cache (\(String(cString: strerror(errno)))); pass --no-teacher-cache to run without it") }
-        defer { close(fd) }
+        self.fd = fd
+        var mapped = false
+        defer { if !mapped { close(fd) } }
         var st = stat()
         fstat(fd, &st)
         if st.st_size == 0 {
@@ -163,6 +198,7 @@ final class MappedEpoch {
             throw TeacherCacheError(description: "\(path): cannot memory-map the teacher cache")
         }
         base = p
+        mapped = true
         let header = base.assumingMemoryBound(to: UInt8.self)
         let dims = (base + 8).assumingMemoryBound(to: Int64.self)
         if header[0] == 0 {
@@ -170,12 +206,21 @@ final class MappedEpoch {
             for (i, b) in MappedEpoch.magic.enumerated() { header[i] = b }
         } else if Array(UnsafeBufferPointer(start: header, count: 8)) != MappedEpoch.magic
                     || dims[0] != Int64(samples) || dims[1] != Int64(logitDim) || dims[2] != Int64(embedDim) {
-            munmap(base, length)
+            // Fully initialised by now: deinit unmaps and closes (doing it here too would unmap
+            // twice and close a descriptor number another thread may have been given since).
             throw TeacherCacheError(description: "\(path): not a teacher cache for \(samples) samples, \(logitDim) logits, \(embedDim)-d embeddings; delete it to rebuild")
         }
     }
 
-    deinit { munmap(base, length) }
+    deinit { munmap(base, length); close(fd) }
+
+    /// Waits for and takes the lock on the present bytes of `rows` (the span from the first to
+    /// the last: a batch's rows are consecutive positions of the epoch).
+    func lockRows(of rows: [Int]) throws -> FileRangeLock {
+        let lo = rows.min() ?? 0, hi = rows.max() ?? 0
+        do { return try FileRangeLock.lock(fd, offset: 64 + lo, length: hi - lo + 1, path: path) }
+        catch { throw TeacherCacheError(description: "\(path): \(error); pass --no-teacher-cache to run without the cache") }
+    }
 
     func isPresent(_ s: Int) -> Bool {
         precondition(s >= 0 && s < samples, "teacher cache: sample \(s) outside 0..<\(samples)")

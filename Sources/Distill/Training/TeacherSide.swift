@@ -62,13 +62,16 @@ public final class TeacherSide {
         // The key was made with the teacher's numerics at construction; should they change
         // since (Teacher.bf16 set by hand), the rows are not this forward's: run online.
         let cache = m.cache.flatMap { $0.key.teacherNumerics == m.teacher.numerics ? $0 : nil }
-        if let c = cache, let hit = try c.lookup(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch) {
-            return TeacherOutput(logits: hit.logits, embedding: hit.embeddings, stages: [])
+        let forward = { m.teacher.forward(batch.images, stages: self.needs.contains(.stages), preActivation: self.needs.contains(.preReLUStages)) }
+        guard let c = cache else { return forward() }
+        // Concurrent runs of one cache key compute each batch once (TeacherCache.outputs).
+        var online: TeacherOutput?
+        let rows = try c.outputs(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch) {
+            let out = forward()
+            online = out
+            return (out.logits, out.embedding)
         }
-        let out = m.teacher.forward(batch.images, stages: needs.contains(.stages), preActivation: needs.contains(.preReLUStages))
-        try cache?.store(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch,
-                           logits: out.logits, embeddings: out.embedding)
-        return out
+        return online ?? TeacherOutput(logits: rows.logits, embedding: rows.embeddings, stages: [])
     }
 
     /// The share of teacher outputs read from the caches (nil without a cache).
