@@ -10,7 +10,7 @@
 #   make demo    the quick distillation sweep on the synthetic dataset (generated on first use), its report and the export of its best student
 SHELL := /bin/bash
 SWIFT ?= swift
-APT_PACKAGES := libopenblas-dev libpng-dev libsqlite3-dev libjpeg62-turbo-dev zlib1g-dev libpq-dev pkg-config
+APT_PACKAGES := libopenblas-dev libpng-dev libsqlite3-dev libjpeg62-turbo-dev zlib1g-dev libpq-dev libssl-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 # The HTML report test renders report.html in headless Chromium (Debian chromium-headless-shell:

@@ -20,7 +20,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
@@ -34,6 +33,9 @@ let package = Package(
         // libpq, PostgreSQL's C client: the store's PostgreSQL backend.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
+        // OpenSSL's libcrypto: SHA-256 (Support).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         // cpuid/xgetbv as header-only inline functions (the BLAS kernel check).
         .systemLibrary(name: "CCPUID"),
         // prctl (variadic in C) for the sweep's worker processes.
@@ -46,7 +48,7 @@ let package = Package(
         .target(name: "BuildInfo", plugins: ["BuildInfoPlugin"]),
 
         // Small shared utilities (SHA-256, "did you mean" suggestions, file-system errors, safe names): below every module.
-        .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Support", dependencies: ["COpenSSL"]),
         // Config keys, values, schema, loading: each module declares its own key group on it.
         .target(name: "Config", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "Tensor", dependencies: ["CBLAS", "CCPUID", "CKernels"]),

@@ -1,29 +1,49 @@
 // SHA-256 for config hashes, dataset fingerprints, teacher identities and artifact digests, on
-// swift-crypto (BoringSSL's SHA-256, with the CPU's SHA extensions where present): the dataset
-// content fingerprint hashes every image, so speed matters. Checked against the FIPS test
-// vectors in SupportTests. Streams files in 1 MiB chunks.
+// OpenSSL's libcrypto (EVP, with the CPU's SHA extensions where present): the dataset content
+// fingerprint hashes every image, so speed matters. A system library like OpenBLAS (Debian
+// libssl-dev): swift-crypto, used before, compiled its own copy of BoringSSL — ~400 of a clean
+// build's ~420 steps — for this one function. Checked against the FIPS test vectors in
+// SupportTests. Streams files in 1 MiB chunks.
 import Foundation
-import Crypto
+import COpenSSL
 
 public struct SHA256 {
-    private var hasher = Crypto.SHA256()
+    /// The EVP context, freed with the last copy of the hasher (a copy shares the running state:
+    /// hash one stream with one value).
+    private final class Context {
+        let ctx: OpaquePointer
+        init() {
+            guard let c = EVP_MD_CTX_new(), EVP_DigestInit_ex(c, EVP_sha256(), nil) == 1 else {
+                fatalError("libcrypto: cannot start a SHA-256 digest (out of memory)")
+            }
+            ctx = c
+        }
+        deinit { EVP_MD_CTX_free(ctx) }
+    }
+    private let context = Context()
 
     public init() {}
 
     public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        if let done = bytes.withContiguousStorageIfAvailable({ hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }) {
+        if let done: Void = bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) {
             return done
         }
-        hasher.update(data: Array(bytes))
+        Array(bytes).withUnsafeBytes { update($0) }
     }
 
-    public mutating func update(_ buffer: UnsafeRawBufferPointer) { hasher.update(bufferPointer: buffer) }
+    public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
+        EVP_DigestUpdate(context.ctx, base, buffer.count)
+    }
 
-    public mutating func update(_ data: Data) { hasher.update(data: data) }
+    public mutating func update(_ data: Data) { data.withUnsafeBytes { update($0) } }
 
     /// The digest as lowercase hex. Consumes the state.
     public mutating func finalizeHex() -> String {
-        hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        EVP_DigestFinal_ex(context.ctx, &digest, &length)
+        return digest.prefix(Int(length)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Hex digest of `data`.

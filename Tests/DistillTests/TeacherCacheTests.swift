@@ -33,6 +33,12 @@ final class TeacherCacheTests: XCTestCase {
         }
     }
 
+    /// What a second thread saw; read after its semaphore signalled (which orders the accesses).
+    final class Outcome: @unchecked Sendable {
+        var computed = false
+        var rows: (logits: Tensor, embeddings: Tensor)?
+    }
+
     /// Two caches of one key (two workers of a sweep: separate descriptors, so separate locks)
     /// asking for the same batch at once: the second waits while the first computes, then reads
     /// its rows instead of running the teacher itself.
@@ -45,8 +51,7 @@ final class TeacherCacheTests: XCTestCase {
         let logits = randomTensor([4, 5], seed: 1, requiresGrad: false), emb = randomTensor([4, 3], seed: 2, requiresGrad: false)
         let computing = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0), bDone = DispatchSemaphore(value: 0)
         let batch = [4, 5, 6, 7]
-        var bComputed = false
-        var bRows: (logits: Tensor, embeddings: Tensor)?
+        let bSide = Outcome()
         let first = Thread {
             _ = try? a.outputs(epoch: 0, samples: batch, samplesInEpoch: 16) {
                 computing.signal()
@@ -57,8 +62,8 @@ final class TeacherCacheTests: XCTestCase {
         first.start()
         computing.wait()
         let second = Thread {
-            bRows = try? b.outputs(epoch: 0, samples: [6, 7, 8, 9], samplesInEpoch: 16) {
-                bComputed = true
+            bSide.rows = try? b.outputs(epoch: 0, samples: [6, 7, 8, 9], samplesInEpoch: 16) {
+                bSide.computed = true
                 return (randomTensor([4, 5], seed: 3, requiresGrad: false), randomTensor([4, 3], seed: 4, requiresGrad: false))
             }
             bDone.signal()
@@ -68,21 +73,20 @@ final class TeacherCacheTests: XCTestCase {
         release.signal()
         XCTAssertEqual(bDone.wait(timeout: .now() + 10), .success)
         // Rows 8 and 9 were not a's to compute: after the wait b computed its batch itself.
-        XCTAssertTrue(bComputed, "a batch that a's rows do not cover is computed by b")
-        XCTAssertEqual(try XCTUnwrap(bRows).logits.scalars, randomTensor([4, 5], seed: 3, requiresGrad: false).scalars)
+        XCTAssertTrue(bSide.computed, "a batch that a's rows do not cover is computed by b")
+        XCTAssertEqual(try XCTUnwrap(bSide.rows).logits.scalars, randomTensor([4, 5], seed: 3, requiresGrad: false).scalars)
 
         // The same batch: b reads a's rows and never runs its own forward.
         let c = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
         let gate = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0), cDone = DispatchSemaphore(value: 0)
-        var cComputed = false
-        var cRows: (logits: Tensor, embeddings: Tensor)?
+        let cSide = Outcome()
         Thread {
             _ = try? a.outputs(epoch: 1, samples: batch, samplesInEpoch: 16) { gate.signal(); go.wait(); return (logits, emb) }
         }.start()
         gate.wait()
         Thread {
-            cRows = try? c.outputs(epoch: 1, samples: batch, samplesInEpoch: 16) {
-                cComputed = true
+            cSide.rows = try? c.outputs(epoch: 1, samples: batch, samplesInEpoch: 16) {
+                cSide.computed = true
                 return (randomTensor([4, 5], seed: 5, requiresGrad: false), randomTensor([4, 3], seed: 6, requiresGrad: false))
             }
             cDone.signal()
@@ -90,9 +94,9 @@ final class TeacherCacheTests: XCTestCase {
         XCTAssertEqual(cDone.wait(timeout: .now() + 0.3), .timedOut)
         go.signal()
         XCTAssertEqual(cDone.wait(timeout: .now() + 10), .success)
-        XCTAssertFalse(cComputed, "the waiting cache read the rows instead of computing them")
-        XCTAssertEqual(try XCTUnwrap(cRows).logits.scalars, logits.scalars)
-        XCTAssertEqual(try XCTUnwrap(cRows).embeddings.scalars, emb.scalars)
+        XCTAssertFalse(cSide.computed, "the waiting cache read the rows instead of computing them")
+        XCTAssertEqual(try XCTUnwrap(cSide.rows).logits.scalars, logits.scalars)
+        XCTAssertEqual(try XCTUnwrap(cSide.rows).embeddings.scalars, emb.scalars)
         XCTAssertEqual(c.hits, 4); XCTAssertEqual(c.misses, 0); XCTAssertEqual(c.waited, 4)
     }
 
