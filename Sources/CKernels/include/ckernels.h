@@ -9,4 +9,23 @@
 int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
                            const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc);
 
+
+/// Geometry of a depthwise convolution (one filter per channel), and its clamp: with `relu`,
+/// outputs are clamped to [0, reluMax] after the affine map.
+typedef struct {
+    ptrdiff_t h, w, ho, wo, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW;
+    int relu;
+    float reluMax;
+} reidkd_dw_geometry;
+
+/// Depthwise convolution of `nc` ≤ 16 channel planes of one image (x: nc planes of h·w, y: nc
+/// planes of ho·wo, w: nc filters of kernelH·kernelW), each output (bias + Σ w·x) then mapped
+/// v·scale + shift when `scale` is not NULL, then clamped when g->relu. `pad` is scratch of
+/// (h + 2·padH)·(w + 2·padW)·16 floats, zeroed by the caller before its first use and handed back
+/// unchanged between calls of the same geometry (only its interior is written). Needs AVX-512 F
+/// (the caller checks); returns 0 (y untouched) when the build has no AVX-512 code or the
+/// filter has more than 64 taps.
+int reidkd_depthwise16(const reidkd_dw_geometry *g, int nc, const float *x, const float *w,
+                       const float *bias, const float *scale, const float *shift, float *y, float *pad);
+
 #endif

@@ -83,7 +83,9 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, options: Co
     let plan = checked { try ConvPlan.make(x: x.shape, weight: weight.shape, bias: bias?.shape, options: options) }
     precondition(epilogue.scale.count == plan.cout, "conv2d epilogue: \(epilogue.scale.count) channels for \(plan.cout) outputs")
     let y = Tensor.empty([plan.n, plan.cout, plan.ho, plan.wo])
-    if plan.isDepthwise {
+    if usesDepthwiseChannels(plan) {
+        depthwiseChannelsForward(plan, x.pointer, weight.pointer, bias?.pointer, y.pointer, epilogue: epilogue)
+    } else if plan.isDepthwise {
         if usesDepthwiseLanes(plan) {
             depthwiseLanesForward(plan, x.pointer, weight.pointer, bias?.pointer, y.pointer)
         } else {

@@ -1,0 +1,53 @@
+// Depthwise convolution with channels as SIMD lanes (CKernels, depthwise_channels.c), for
+// forwards that record nothing: blocks of 16 channels of one image per call, the eval-mode BN
+// and ReLU6 (ConvEpilogue) applied as each output leaves the registers. Results are
+// bit-identical to the per-plane and images-as-lanes kernels (same sums in the same order) and
+// to their separate epilogue pass. The training path keeps those kernels (their backward is
+// written against their layouts). REIDKD_DW=planes turns this kernel off (A/B runs).
+import Foundation
+import CKernels
+
+public enum DepthwiseChannels {
+    /// The CPU has AVX-512 (with OS support) and REIDKD_DW does not say "planes".
+    nonisolated(unsafe) public static var enabled: Bool =
+        CPUFeatures.host.tier == .avx512 && ProcessInfo.processInfo.environment["REIDKD_DW"] != "planes"
+    static let lanes = 16
+    /// Most taps the kernel keeps in registers (kH·kW).
+    static let maxTaps = 64
+}
+
+/// Whether a depthwise convolution can take the channel-lane kernel.
+func usesDepthwiseChannels(_ p: ConvPlan) -> Bool {
+    DepthwiseChannels.enabled && p.isDepthwise && p.geo.kernelH * p.geo.kernelW <= DepthwiseChannels.maxTaps
+}
+
+/// y = depthwise(x) + bias, then `epilogue` per channel, for (image, 16-channel block) tasks
+/// spread over the workers. The caller checks `usesDepthwiseChannels`.
+func depthwiseChannelsForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
+                              _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>, epilogue: ConvEpilogue?) {
+    let g = p.geo, l = DepthwiseChannels.lanes, kk = g.kernelH * g.kernelW
+    let geo = reidkd_dw_geometry(h: p.h, w: p.w, ho: p.ho, wo: p.wo, kernelH: g.kernelH, kernelW: g.kernelW,
+                                 strideH: g.strideH, strideW: g.strideW, padH: g.padH, padW: g.padW,
+                                 dilationH: g.dilationH, dilationW: g.dilationW,
+                                 relu: epilogue?.relu == true ? 1 : 0, reluMax: epilogue?.reluMax ?? .infinity)
+    let blocks = (p.cin + l - 1) / l, hw = p.h * p.w, hwo = p.hwo
+    let padCount = (p.h + 2 * g.padH) * (p.w + 2 * g.padW) * l
+    // A task is one image's block of 16 channels: ≈ 16·HoWo·kk multiply-adds.
+    let grain = Swift.max(1, 8192 / Swift.max(l * hwo * kk, 1))
+    let scale = epilogue?.scale ?? [], shift = epilogue?.shift ?? []
+    scale.withUnsafeBufferPointer { sp in
+    shift.withUnsafeBufferPointer { tp in
+        let sBase = epilogue == nil ? nil : sp.baseAddress, tBase = epilogue == nil ? nil : tp.baseAddress
+        Parallel.forRange(p.n * blocks, grain: grain) { tasks in
+            let pad = Storage(zeros: padCount)
+            var gw = geo   // one per worker: the C call takes it by pointer
+            for task in tasks {
+                let n = task / blocks, c0 = (task % blocks) * l, nc = Swift.min(l, p.cin - c0)
+                let done = reidkd_depthwise16(&gw, Int32(nc), x + (n * p.cin + c0) * hw, w + c0 * kk, bias.map { $0 + c0 },
+                                              sBase.map { $0 + c0 }, tBase.map { $0 + c0 }, y + (n * p.cout + c0) * hwo, pad.pointer)
+                precondition(done != 0, "depthwise channel kernel: this build has no AVX-512 code (set REIDKD_DW=planes)")
+            }
+        }
+    }
+    }
+}
