@@ -75,8 +75,9 @@ DW_TARGET DW_INLINE void outputs(const reidkd_dw_geometry *g, const ptrdiff_t kk
     }
 }
 
-DW_TARGET int reidkd_depthwise16(const reidkd_dw_geometry *g, int nc, const float *x, const float *w,
-                                 const float *bias, const float *scale, const float *shift, float *y, float *pad) {
+DW_TARGET int reidkd_depthwise16(const reidkd_dw_geometry *g, int nc, ptrdiff_t images, const float *x, ptrdiff_t xImageStride,
+                                 const float *w16, const float *b16, const float *scale16, const float *shift16,
+                                 float *y, ptrdiff_t yImageStride, float *pad) {
     const ptrdiff_t W = g->w, Wp = g->w + 2 * g->padW;
     const ptrdiff_t hw = g->h * W, kw = g->kernelW, kk = g->kernelH * kw;
     // Per tap: its weight vector (channel c in lane c) and its offset in P, in positions.
@@ -84,44 +85,41 @@ DW_TARGET int reidkd_depthwise16(const reidkd_dw_geometry *g, int nc, const floa
     ptrdiff_t off[64];
     if (kk > 64) return 0;
     for (ptrdiff_t t = 0; t < kk; t++) {
-        float lane[16] = {0};
-        for (int c = 0; c < nc; c++) lane[c] = w[c * kk + t];
-        wt[t] = _mm512_loadu_ps(lane);
+        wt[t] = _mm512_loadu_ps(w16 + t * 16);
         off[t] = (t / kw) * g->dilationH * Wp + (t % kw) * g->dilationW;
     }
+    const __m512 b0 = _mm512_loadu_ps(b16);
+    const __m512 vs = scale16 ? _mm512_loadu_ps(scale16) : _mm512_set1_ps(1);
+    const __m512 vt = scale16 ? _mm512_loadu_ps(shift16) : _mm512_setzero_ps();
     __m512 r[16];
-    // In: 16 positions of the nc planes → 16 position vectors, each into its padded place.
-    // P's border (and lanes ≥ nc) are zero: the caller zeroes P once and only the interior is written.
-    for (ptrdiff_t p0 = 0; p0 < hw; p0 += 16) {
-        __mmask16 m = mask16(hw - p0);
-        for (int c = 0; c < 16; c++) r[c] = c < nc ? _mm512_maskz_loadu_ps(m, x + c * hw + p0) : _mm512_setzero_ps();
-        transpose16(r);
-        ptrdiff_t n = hw - p0 < 16 ? hw - p0 : 16, iy = p0 / W, ix = p0 % W;
-        for (ptrdiff_t i = 0; i < n; i++) {
-            _mm512_storeu_ps(pad + ((iy + g->padH) * Wp + ix + g->padW) * 16, r[i]);
-            if (++ix == W) { ix = 0; iy++; }
+    for (ptrdiff_t img = 0; img < images; img++) {
+        const float *xi = x + img * xImageStride;
+        // In: 16 positions of the nc planes → 16 position vectors, each into its padded place.
+        // P's border (and lanes ≥ nc) are zero: the caller zeroes P once and only the interior is written.
+        for (ptrdiff_t p0 = 0; p0 < hw; p0 += 16) {
+            __mmask16 m = mask16(hw - p0);
+            for (int c = 0; c < 16; c++) r[c] = c < nc ? _mm512_maskz_loadu_ps(m, xi + c * hw + p0) : _mm512_setzero_ps();
+            transpose16(r);
+            ptrdiff_t n = hw - p0 < 16 ? hw - p0 : 16, iy = p0 / W, ix = p0 % W;
+            for (ptrdiff_t i = 0; i < n; i++) {
+                _mm512_storeu_ps(pad + ((iy + g->padH) * Wp + ix + g->padW) * 16, r[i]);
+                if (++ix == W) { ix = 0; iy++; }
+            }
         }
+        // 3×3 filters (every MobileNetV2 depthwise layer) with the tap loop unrolled.
+        float *yi = y + img * yImageStride;
+        if (kk == 9) outputs(g, 9, wt, off, pad, b0, vs, vt, scale16 != 0, nc, yi);
+        else outputs(g, kk, wt, off, pad, b0, vs, vt, scale16 != 0, nc, yi);
     }
-    float lane[16] = {0};
-    for (int c = 0; c < nc; c++) lane[c] = bias ? bias[c] : 0.0f;
-    const __m512 b0 = _mm512_loadu_ps(lane);
-    __m512 vs = _mm512_set1_ps(1), vt = _mm512_setzero_ps();
-    if (scale) {
-        for (int c = 0; c < nc; c++) lane[c] = scale[c];
-        vs = _mm512_loadu_ps(lane);
-        for (int c = 0; c < nc; c++) lane[c] = shift[c];
-        vt = _mm512_loadu_ps(lane);
-    }
-    // 3×3 filters (every MobileNetV2 depthwise layer) with the tap loop unrolled, weights in registers.
-    if (kk == 9) outputs(g, 9, wt, off, pad, b0, vs, vt, scale != 0, nc, y);
-    else outputs(g, kk, wt, off, pad, b0, vs, vt, scale != 0, nc, y);
     return 1;
 }
 
 #else
-int reidkd_depthwise16(const reidkd_dw_geometry *g, int nc, const float *x, const float *w,
-                       const float *bias, const float *scale, const float *shift, float *y, float *pad) {
-    (void)g; (void)nc; (void)x; (void)w; (void)bias; (void)scale; (void)shift; (void)y; (void)pad;
+int reidkd_depthwise16(const reidkd_dw_geometry *g, int nc, ptrdiff_t images, const float *x, ptrdiff_t xImageStride,
+                       const float *w16, const float *b16, const float *scale16, const float *shift16,
+                       float *y, ptrdiff_t yImageStride, float *pad) {
+    (void)g; (void)nc; (void)images; (void)x; (void)xImageStride; (void)w16; (void)b16; (void)scale16; (void)shift16;
+    (void)y; (void)yImageStride; (void)pad;
     return 0;
 }
 #endif

@@ -18,14 +18,16 @@ typedef struct {
     float reluMax;
 } reidkd_dw_geometry;
 
-/// Depthwise convolution of `nc` ≤ 16 channel planes of one image (x: nc planes of h·w, y: nc
-/// planes of ho·wo, w: nc filters of kernelH·kernelW), each output (bias + Σ w·x) then mapped
-/// v·scale + shift when `scale` is not NULL, then clamped when g->relu. `pad` is scratch of
-/// (h + 2·padH)·(w + 2·padW)·16 floats, zeroed by the caller before its first use and handed back
-/// unchanged between calls of the same geometry (only its interior is written). Needs AVX-512 F
-/// (the caller checks); returns 0 (y untouched) when the build has no AVX-512 code or the
-/// filter has more than 64 taps.
-int reidkd_depthwise16(const reidkd_dw_geometry *g, int nc, const float *x, const float *w,
-                       const float *bias, const float *scale, const float *shift, float *y, float *pad);
+/// Depthwise convolution of `nc` ≤ 16 channel planes in each of `images` images (image i's
+/// planes at x + i·xImageStride, h·w each; its outputs at y + i·yImageStride, ho·wo each). Per
+/// block, packed 16 lanes wide (lanes ≥ nc zero): w16 the kernelH·kernelW tap vectors, b16 the
+/// bias (zeros for none), scale16 and shift16 the affine map applied to each output (NULL: none),
+/// then the clamp when g->relu. `pad` is scratch of (h + 2·padH)·(w + 2·padW)·16 floats, zeroed
+/// by the caller before its first use and handed back unchanged between calls of the same
+/// geometry (only its interior is written). Needs AVX-512 F (the caller checks); returns 0 (y
+/// untouched) when the build has no AVX-512 code or the filter has more than 64 taps.
+int reidkd_depthwise16(const reidkd_dw_geometry *g, int nc, ptrdiff_t images, const float *x, ptrdiff_t xImageStride,
+                       const float *w16, const float *b16, const float *scale16, const float *shift16,
+                       float *y, ptrdiff_t yImageStride, float *pad);
 
 #endif

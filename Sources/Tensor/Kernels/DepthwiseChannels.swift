@@ -32,22 +32,32 @@ func depthwiseChannelsForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: Uns
                                  relu: epilogue?.relu == true ? 1 : 0, reluMax: epilogue?.reluMax ?? .infinity)
     let blocks = (p.cin + l - 1) / l, hw = p.h * p.w, hwo = p.hwo
     let padCount = (p.h + 2 * g.padH) * (p.w + 2 * g.padW) * l
-    // A task is one image's block of 16 channels: ≈ 16·HoWo·kk multiply-adds.
-    let grain = Swift.max(1, 8192 / Swift.max(l * hwo * kk, 1))
-    let scale = epilogue?.scale ?? [], shift = epilogue?.shift ?? []
-    scale.withUnsafeBufferPointer { sp in
-    shift.withUnsafeBufferPointer { tp in
-        let sBase = epilogue == nil ? nil : sp.baseAddress, tBase = epilogue == nil ? nil : tp.baseAddress
-        Parallel.forRange(p.n * blocks, grain: grain) { tasks in
-            let pad = Storage(zeros: padCount)
-            var gw = geo   // one per worker: the C call takes it by pointer
-            for task in tasks {
-                let n = task / blocks, c0 = (task % blocks) * l, nc = Swift.min(l, p.cin - c0)
-                let done = reidkd_depthwise16(&gw, Int32(nc), x + (n * p.cin + c0) * hw, w + c0 * kk, bias.map { $0 + c0 },
-                                              sBase.map { $0 + c0 }, tBase.map { $0 + c0 }, y + (n * p.cout + c0) * hwo, pad.pointer)
-                precondition(done != 0, "depthwise channel kernel: this build has no AVX-512 code (set REIDKD_DW=planes)")
-            }
-        }
+    // Per block, 16 lanes wide (lanes past the last channel zero): the kk tap vectors, the bias,
+    // the epilogue's scale and shift. Built once per call, so the kernel only loads vectors.
+    let stride = (kk + 3) * l
+    let packed = Storage(zeros: blocks * stride), pk = packed.pointer
+    for c in 0..<p.cin {
+        let blk = pk + (c / l) * stride, lane = c % l
+        for t in 0..<kk { blk[t * l + lane] = w[c * kk + t] }
+        if let bias { blk[kk * l + lane] = bias[c] }
+        if let e = epilogue { blk[(kk + 1) * l + lane] = e.scale[c]; blk[(kk + 2) * l + lane] = e.shift[c] }
     }
+    let affine = epilogue != nil
+    // Task block·N + image: runs of consecutive images of one block go to the kernel in one call
+    // (its filter stays in registers). A task is ≈ 16·HoWo·kk multiply-adds.
+    let grain = Swift.max(1, 8192 / Swift.max(l * hwo * kk, 1))
+    Parallel.forRange(blocks * p.n, grain: grain) { tasks in
+        let pad = Storage(zeros: padCount)
+        var gw = geo   // one per worker: the C call takes it by pointer
+        var task = tasks.lowerBound
+        while task < tasks.upperBound {
+            let b = task / p.n, n0 = task % p.n, count = Swift.min(p.n - n0, tasks.upperBound - task)
+            let c0 = b * l, nc = Swift.min(l, p.cin - c0), blk = pk + b * stride
+            let done = reidkd_depthwise16(&gw, Int32(nc), count, x + (n0 * p.cin + c0) * hw, p.cin * hw,
+                                          blk, blk + kk * l, affine ? blk + (kk + 1) * l : nil, affine ? blk + (kk + 2) * l : nil,
+                                          y + (n0 * p.cout + c0) * hwo, p.cout * hwo, pad.pointer)
+            precondition(done != 0, "depthwise channel kernel: this build has no AVX-512 code (set REIDKD_DW=planes)")
+            task += count
+        }
     }
 }
