@@ -9,6 +9,13 @@
 int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
                            const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc);
 
+/// The same product with each row r of C then mapped v·scale[r] + shift[r] (multiply and add
+/// rounded separately) and, with `relu`, clamped to [0, reluMax]: a conv's eval-mode BN and
+/// ReLU/ReLU6 applied as the tile leaves its registers.
+int reidkd_direct_sgemm_nn_affine(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
+                                  const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,
+                                  const float *scale, const float *shift, int relu, float reluMax);
+
 
 /// Geometry of a depthwise convolution (one filter per channel), and its clamp: with `relu`,
 /// outputs are clamped to [0, reluMax] after the affine map.

@@ -96,6 +96,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, options: Co
         Parallel.forRange(plan.n * plan.cout, grain: Swift.max(1, 32_768 / Swift.max(s, 1))) { planes in
             for pl in planes { epilogue.apply(yp + pl * s, s, channel: pl % plan.cout) }
         }
+    } else if usesPointwiseEpilogue(plan, hasBias: bias != nil) {
+        pointwiseEpilogueForward(plan, x.pointer, weight.pointer, y.pointer, epilogue)
     } else if plan.isWinograd {
         winogradForward(plan, x.pointer, winogradWeights(plan, weight.pointer), bias?.pointer, y.pointer, epilogue: epilogue)
     } else {
