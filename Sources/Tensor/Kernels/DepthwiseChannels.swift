@@ -40,7 +40,16 @@ func depthwiseChannelsForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: Uns
         let blk = pk + (c / l) * stride, lane = c % l
         for t in 0..<kk { blk[t * l + lane] = w[c * kk + t] }
         if let bias { blk[kk * l + lane] = bias[c] }
-        if let e = epilogue { blk[(kk + 1) * l + lane] = e.scale[c]; blk[(kk + 2) * l + lane] = e.shift[c] }
+    }
+    if let e = epilogue {
+        e.scale.withUnsafeBufferPointer { sp in
+        e.shift.withUnsafeBufferPointer { tp in
+            for c in 0..<p.cin {
+                let blk = pk + (c / l) * stride + c % l
+                blk[(kk + 1) * l] = sp[c]; blk[(kk + 2) * l] = tp[c]
+            }
+        }
+        }
     }
     let affine = epilogue != nil
     // Task block·N + image: runs of consecutive images of one block go to the kernel in one call

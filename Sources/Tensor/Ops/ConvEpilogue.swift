@@ -20,12 +20,22 @@ public struct ConvEpilogue: Sendable {
                 relu: Bool = false, reluMax: Float = .infinity) {
         let c = runningMean.count
         // Pointers hoisted: `Tensor.pointer` per channel retains and releases (15% of a batch-1
-        // MobileNetV2 forward when it was in the loop).
-        let mp = runningMean.pointer, vp = runningVar.pointer, wp = weight?.pointer, bp = bias?.pointer
+        // MobileNetV2 forward when it was in the loop). The loops are batchNormEvalAffine's
+        // operations one at a time over all channels, so they vectorise (sqrt and division are
+        // correctly rounded: the same bits); per channel they were 14% of that forward (perf).
+        let mp = runningMean.pointer, vp = runningVar.pointer
         var s = [Float](repeating: 0, count: c), t = s
-        for ch in 0..<c {
-            let (sc, sh) = batchNormEvalAffine(mean: mp[ch], variance: vp[ch], weight: wp?[ch], bias: bp?[ch], eps: eps)
-            s[ch] = sc; t[ch] = sh
+        s.withUnsafeMutableBufferPointer { sb in
+        t.withUnsafeMutableBufferPointer { tb in
+            let sp = sb.baseAddress!, tp = tb.baseAddress!
+            for ch in 0..<c { sp[ch] = 1 / (vp[ch] + eps).squareRoot() }
+            if let wp = weight?.pointer { for ch in 0..<c { sp[ch] = sp[ch] * wp[ch] } }
+            if let bp = bias?.pointer {
+                for ch in 0..<c { tp[ch] = bp[ch] - mp[ch] * sp[ch] }
+            } else {
+                for ch in 0..<c { tp[ch] = 0 - mp[ch] * sp[ch] }
+            }
+        }
         }
         scale = s; shift = t; self.relu = relu; self.reluMax = reluMax
     }
