@@ -12,6 +12,21 @@
 // output is bit-identical to theirs; the epilogue is ConvEpilogue's v·scale + shift, then clamp.
 #include "ckernels.h"
 
+void reidkd_depthwise16_pack(ptrdiff_t channels, ptrdiff_t kk, const float *w, const float *bias, const float *scale,
+                             const float *shift, float *out) {
+    const ptrdiff_t stride = (kk + 3) * 16;
+    for (ptrdiff_t c0 = 0; c0 < channels; c0 += 16) {
+        float *blk = out + (c0 / 16) * stride;
+        for (ptrdiff_t i = 0; i < stride; i++) blk[i] = 0;
+        for (ptrdiff_t c = c0; c < channels && c < c0 + 16; c++) {
+            const ptrdiff_t lane = c - c0;
+            for (ptrdiff_t t = 0; t < kk; t++) blk[t * 16 + lane] = w[c * kk + t];
+            if (bias) blk[kk * 16 + lane] = bias[c];
+            if (scale) { blk[(kk + 1) * 16 + lane] = scale[c]; blk[(kk + 2) * 16 + lane] = shift[c]; }
+        }
+    }
+}
+
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <immintrin.h>
 #if defined(__clang__)

@@ -33,6 +33,12 @@ typedef struct {
 /// by the caller before its first use and handed back unchanged between calls of the same
 /// geometry (only its interior is written). Needs AVX-512 F (the caller checks); returns 0 (y
 /// untouched) when the build has no AVX-512 code or the filter has more than 64 taps.
+/// Packs a depthwise layer for reidkd_depthwise16: per block of 16 channels, (kk + 3) vectors of
+/// 16 lanes — the kk tap weights, the bias, the scale, the shift (zeros where absent and in
+/// lanes past the last channel). w: channels × kk; bias, scale, shift: channels or NULL.
+void reidkd_depthwise16_pack(ptrdiff_t channels, ptrdiff_t kk, const float *w, const float *bias, const float *scale,
+                             const float *shift, float *out);
+
 int reidkd_depthwise16(const reidkd_dw_geometry *g, int nc, ptrdiff_t images, const float *x, ptrdiff_t xImageStride,
                        const float *w16, const float *b16, const float *scale16, const float *shift16,
                        float *y, ptrdiff_t yImageStride, float *pad);

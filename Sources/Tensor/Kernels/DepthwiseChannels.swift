@@ -35,21 +35,12 @@ func depthwiseChannelsForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: Uns
     // Per block, 16 lanes wide (lanes past the last channel zero): the kk tap vectors, the bias,
     // the epilogue's scale and shift. Built once per call, so the kernel only loads vectors.
     let stride = (kk + 3) * l
-    let packed = Storage(zeros: blocks * stride), pk = packed.pointer
-    for c in 0..<p.cin {
-        let blk = pk + (c / l) * stride, lane = c % l
-        for t in 0..<kk { blk[t * l + lane] = w[c * kk + t] }
-        if let bias { blk[kk * l + lane] = bias[c] }
+    let packed = Storage(count: blocks * stride), pk = packed.pointer
+    let scale = epilogue?.scale ?? [], shift = epilogue?.shift ?? []
+    scale.withUnsafeBufferPointer { sp in
+    shift.withUnsafeBufferPointer { tp in
+        reidkd_depthwise16_pack(p.cin, kk, w, bias, epilogue == nil ? nil : sp.baseAddress, epilogue == nil ? nil : tp.baseAddress, pk)
     }
-    if let e = epilogue {
-        e.scale.withUnsafeBufferPointer { sp in
-        e.shift.withUnsafeBufferPointer { tp in
-            for c in 0..<p.cin {
-                let blk = pk + (c / l) * stride + c % l
-                blk[(kk + 1) * l] = sp[c]; blk[(kk + 2) * l] = tp[c]
-            }
-        }
-        }
     }
     let affine = epilogue != nil
     // Task block·N + image: runs of consecutive images of one block go to the kernel in one call

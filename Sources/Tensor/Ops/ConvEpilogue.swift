@@ -28,12 +28,20 @@ public struct ConvEpilogue: Sendable {
         s.withUnsafeMutableBufferPointer { sb in
         t.withUnsafeMutableBufferPointer { tb in
             let sp = sb.baseAddress!, tp = tb.baseAddress!
-            for ch in 0..<c { sp[ch] = 1 / (vp[ch] + eps).squareRoot() }
-            if let wp = weight?.pointer { for ch in 0..<c { sp[ch] = sp[ch] * wp[ch] } }
+            // In SIMD8 (vsqrtps): the scalar .squareRoot() carries a branch to sqrtf for
+            // negative inputs that keeps the loop from vectorising.
+            var ch = 0
+            while ch + 8 <= c {
+                let v = UnsafeRawPointer(vp + ch).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(sp + ch).storeBytes(of: 1 / (v + eps).squareRoot(), as: SIMD8<Float>.self)
+                ch += 8
+            }
+            while ch < c { sp[ch] = 1 / (vp[ch] + eps).squareRoot(); ch += 1 }
+            if let wp = weight?.pointer { for i in 0..<c { sp[i] = sp[i] * wp[i] } }
             if let bp = bias?.pointer {
-                for ch in 0..<c { tp[ch] = bp[ch] - mp[ch] * sp[ch] }
+                for i in 0..<c { tp[i] = bp[i] - mp[i] * sp[i] }
             } else {
-                for ch in 0..<c { tp[ch] = 0 - mp[ch] * sp[ch] }
+                for i in 0..<c { tp[i] = 0 - mp[i] * sp[i] }
             }
         }
         }
