@@ -17,7 +17,7 @@ final class PointwiseEpilogueTests: XCTestCase {
         var rng = RandomGenerator(seed: 3)
         for (k, (n, cin, cout, h, w)) in cases.enumerated() {
             let p = try ConvPlan.make(x: [n, cin, h, w], weight: [cout, cin, 1, 1], bias: nil, options: Conv2dOptions())
-            XCTAssertTrue(usesPointwiseEpilogue(p, hasBias: false), "case \(k)")
+            XCTAssertTrue(usesPointwiseEpilogue(p, hasBias: false, perImageWeights: 1 << 17), "case \(k)")
             XCTAssertFalse(usesPointwiseEpilogue(p, hasBias: true), "case \(k)")
             let x = randomTensor([n, cin, h, w], seed: UInt64(10 + k), requiresGrad: false)
             let wt = randomTensor([cout, cin, 1, 1], seed: UInt64(20 + k), scale: 0.2, requiresGrad: false)

@@ -13,12 +13,22 @@ import CKernels
 
 public enum PointwiseEpilogue {
     nonisolated(unsafe) public static var enabled: Bool = ProcessInfo.processInfo.environment["REIDKD_PW"] != "chunks"
+    /// Largest weight matrix (Cout·Cin floats, 128 KB) a layer runs image by image on maps the
+    /// general path would chunk: a product per image streams all of W once per 32 columns, i.e.
+    /// once per image on a 4×2 map against once per 32 columns of 16–64 images in a chunk.
+    /// ResNet-50 ×0.5 at batch 64, 64×32 ran 0.81× as fast with its 1024×256 products per image
+    /// and 0.93–0.98× with every W ≤ 512 KB per image (medians, bench_ab.py).
+    static let perImageWeights = 1 << 15
+    /// The same bound inside MobileNetV2's block op (InvertedResidualEval.swift), where running
+    /// image by image also keeps the block's activations in L2: W ≤ 512 KB.
+    static let perImageWeightsInBlock = 1 << 17
 }
 
 /// Whether conv2d(epilogue:) runs this plan per image with the fused epilogue.
-func usesPointwiseEpilogue(_ p: ConvPlan, hasBias: Bool) -> Bool {
+func usesPointwiseEpilogue(_ p: ConvPlan, hasBias: Bool, perImageWeights: Int = PointwiseEpilogue.perImageWeights) -> Bool {
     guard PointwiseEpilogue.enabled, DirectGEMM.enabled, !hasBias, p.isPointwise, p.groups == 1,
-          BLAS.bf16Depth == 0 else { return false }
+          BLAS.bf16Depth == 0,
+          p.n == 1 || p.hwo >= ConvTuning.pointwiseDirect || p.cout * p.cin <= perImageWeights else { return false }
     return DirectGEMM.takes(p.cout, p.hwo, p.cin) && DirectGEMM.takes(p.cout, p.chunk * p.hwo, p.cin)
 }
 

@@ -33,14 +33,14 @@ public func invertedResidualEval(_ x: Tensor, expand: FusedConv?, depthwise: Fus
     var pe: ConvPlan? = nil
     if let e = expand {
         guard let plan = try? ConvPlan.make(x: x.shape, weight: e.weight.shape, bias: nil, options: e.options),
-              usesPointwiseEpilogue(plan, hasBias: false) else { return nil }
+              usesPointwiseEpilogue(plan, hasBias: false, perImageWeights: PointwiseEpilogue.perImageWeightsInBlock) else { return nil }
         pe = plan
         hiddenShape = [n, plan.cout, plan.ho, plan.wo]
     }
     guard let pd = try? ConvPlan.make(x: hiddenShape, weight: depthwise.weight.shape, bias: nil, options: depthwise.options),
           usesDepthwiseChannels(pd),
           let pp = try? ConvPlan.make(x: [n, pd.cout, pd.ho, pd.wo], weight: project.weight.shape, bias: nil, options: project.options),
-          usesPointwiseEpilogue(pp, hasBias: false) else { return nil }
+          usesPointwiseEpilogue(pp, hasBias: false, perImageWeights: PointwiseEpilogue.perImageWeightsInBlock) else { return nil }
     if shortcut && [n, pp.cout, pp.ho, pp.wo] != x.shape { return nil }
     let y = Tensor.empty([n, pp.cout, pp.ho, pp.wo])
     let dw = DepthwiseChannelsLayer(pd, depthwise.weight.pointer, nil, epilogue: depthwise.epilogue)
