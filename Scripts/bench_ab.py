@@ -8,7 +8,9 @@ measure it "before/after in one interleaved run" without two builds.
       --requests 'infer r18 128x64 1 20;infer r18 128x64 64 2' --rounds 3
 
 Switches: REIDKD_GEMM=openblas (no packing-free GEMM), REIDKD_FUSE=0 (no BN/ReLU conv
-epilogue), REIDKD_CONV=im2col (no Winograd), REIDKD_BF16=1. Requests: as `reidkd-bench peers`
+epilogue), REIDKD_CONV=im2col (no Winograd), REIDKD_BF16=1, REIDKD_DW=planes (no channels-as-lanes
+depthwise), REIDKD_PW=chunks (no per-image 1×1 with the epilogue at the store), REIDKD_BLOCK=layers
+(MobileNetV2's inverted residuals layer by layer). Requests: as `reidkd-bench peers`
 (Sources/reidkd-bench/PeersBench.swift): '<figure> <net> <H>x<W> <batch> <reps>'.
 B/A > 1: A is faster.
 """

@@ -17,14 +17,34 @@
 #define RK_TARGET __attribute__((target("avx512f,avx512vl,fma")))
 #define RK_INLINE static inline __attribute__((always_inline))
 #if defined(__clang__)
+#define RK_NO_CONTRACT _Pragma("clang fp contract(off)")
 #define RK_UNROLL _Pragma("clang loop unroll(full)")
 #else
+#define RK_NO_CONTRACT
 #define RK_UNROLL _Pragma("GCC unroll 24")
 #endif
 
+// The eval-mode BN (+ clamp) of output row r, applied as the tile leaves its registers:
+// v·scale + shift rounded as two operations (ConvEpilogue's arithmetic, no FMA contraction).
+typedef struct { const float *scale, *shift; int relu; float reluMax; } rk_epilogue;
+
+RK_TARGET RK_INLINE __m512 epi512(const rk_epilogue *e, int r, __m512 v) {
+    RK_NO_CONTRACT
+    if (!e) return v;
+    v = _mm512_add_ps(_mm512_mul_ps(v, _mm512_set1_ps(e->scale[r])), _mm512_set1_ps(e->shift[r]));
+    return e->relu ? _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(e->reluMax)) : v;
+}
+
+RK_TARGET RK_INLINE __m256 epi256(const rk_epilogue *e, int r, __m256 v) {
+    RK_NO_CONTRACT
+    if (!e) return v;
+    v = _mm256_add_ps(_mm256_mul_ps(v, _mm256_set1_ps(e->scale[r])), _mm256_set1_ps(e->shift[r]));
+    return e->relu ? _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(e->reluMax)) : v;
+}
+
 // MR rows × 32 columns (two 16-lane vectors; masks m0, m1 trim the last columns).
 RK_TARGET RK_INLINE void tile32(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
-                                float *c, ptrdiff_t ldc, __mmask16 m0, __mmask16 m1) {
+                                float *c, ptrdiff_t ldc, __mmask16 m0, __mmask16 m1, const rk_epilogue *e) {
     __m512 acc0[12], acc1[12];
     RK_UNROLL for (int r = 0; r < mr; r++) { acc0[r] = _mm512_setzero_ps(); acc1[r] = _mm512_setzero_ps(); }
     for (ptrdiff_t k = 0; k < K; k++) {
@@ -37,94 +57,111 @@ RK_TARGET RK_INLINE void tile32(int mr, ptrdiff_t K, const float *a, ptrdiff_t l
         }
     }
     RK_UNROLL for (int r = 0; r < mr; r++) {
-        _mm512_mask_storeu_ps(c + r * ldc, m0, acc0[r]);
-        _mm512_mask_storeu_ps(c + r * ldc + 16, m1, acc1[r]);
+        _mm512_mask_storeu_ps(c + r * ldc, m0, epi512(e, r, acc0[r]));
+        _mm512_mask_storeu_ps(c + r * ldc + 16, m1, epi512(e, r, acc1[r]));
     }
 }
 
 // MR rows × up to 16 columns: for N ≤ 16 (batch-1 maps of 4×2 … 4×4), more rows per tile.
 RK_TARGET RK_INLINE void tile16(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
-                                float *c, ptrdiff_t ldc, __mmask16 m0) {
+                                float *c, ptrdiff_t ldc, __mmask16 m0, const rk_epilogue *e) {
     __m512 acc[24];
     RK_UNROLL for (int r = 0; r < mr; r++) acc[r] = _mm512_setzero_ps();
     for (ptrdiff_t k = 0; k < K; k++) {
         __m512 b0 = _mm512_maskz_loadu_ps(m0, b + k * ldb);
         RK_UNROLL for (int r = 0; r < mr; r++) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(a[r * lda + k]), b0, acc[r]);
     }
-    RK_UNROLL for (int r = 0; r < mr; r++) _mm512_mask_storeu_ps(c + r * ldc, m0, acc[r]);
+    RK_UNROLL for (int r = 0; r < mr; r++) _mm512_mask_storeu_ps(c + r * ldc, m0, epi512(e, r, acc[r]));
 }
 
 // MR rows × up to 8 columns in 256-bit registers: for N ≤ 8 (4×2 maps at batch 1) a masked
 // 16-lane vector would leave half its lanes idle, while two 8-lane FMAs issue per cycle where
 // one 16-lane FMA does (Zen 4 splits 512-bit ops; Intel's port 5 FMA is 512-bit only).
 RK_TARGET RK_INLINE void tile8(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
-                               float *c, ptrdiff_t ldc, __mmask8 m0) {
+                               float *c, ptrdiff_t ldc, __mmask8 m0, const rk_epilogue *e) {
     __m256 acc[24];
     RK_UNROLL for (int r = 0; r < mr; r++) acc[r] = _mm256_setzero_ps();
     for (ptrdiff_t k = 0; k < K; k++) {
         __m256 b0 = _mm256_maskz_loadu_ps(m0, b + k * ldb);
         RK_UNROLL for (int r = 0; r < mr; r++) acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(a[r * lda + k]), b0, acc[r]);
     }
-    RK_UNROLL for (int r = 0; r < mr; r++) _mm256_mask_storeu_ps(c + r * ldc, m0, acc[r]);
+    RK_UNROLL for (int r = 0; r < mr; r++) _mm256_mask_storeu_ps(c + r * ldc, m0, epi256(e, r, acc[r]));
 }
 
 RK_TARGET static void rows8(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
-                            float *c, ptrdiff_t ldc, __mmask8 m0) {
+                            float *c, ptrdiff_t ldc, __mmask8 m0, const rk_epilogue *e) {
     switch (mr) {
-    case 24: tile8(24, K, a, lda, b, ldb, c, ldc, m0); break;
-    case 8: tile8(8, K, a, lda, b, ldb, c, ldc, m0); break;
-    default: tile8(1, K, a, lda, b, ldb, c, ldc, m0); break;
+    case 24: tile8(24, K, a, lda, b, ldb, c, ldc, m0, e); break;
+    case 8: tile8(8, K, a, lda, b, ldb, c, ldc, m0, e); break;
+    default: tile8(1, K, a, lda, b, ldb, c, ldc, m0, e); break;
     }
 }
 
 RK_TARGET static void rows32(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
-                             float *c, ptrdiff_t ldc, __mmask16 m0, __mmask16 m1) {
+                             float *c, ptrdiff_t ldc, __mmask16 m0, __mmask16 m1, const rk_epilogue *e) {
     switch (mr) {
-    case 12: tile32(12, K, a, lda, b, ldb, c, ldc, m0, m1); break;
-    case 8: tile32(8, K, a, lda, b, ldb, c, ldc, m0, m1); break;
-    case 4: tile32(4, K, a, lda, b, ldb, c, ldc, m0, m1); break;
-    default: tile32(1, K, a, lda, b, ldb, c, ldc, m0, m1); break;
+    case 12: tile32(12, K, a, lda, b, ldb, c, ldc, m0, m1, e); break;
+    case 8: tile32(8, K, a, lda, b, ldb, c, ldc, m0, m1, e); break;
+    case 4: tile32(4, K, a, lda, b, ldb, c, ldc, m0, m1, e); break;
+    default: tile32(1, K, a, lda, b, ldb, c, ldc, m0, m1, e); break;
     }
 }
 
 RK_TARGET static void rows16(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
-                             float *c, ptrdiff_t ldc, __mmask16 m0) {
+                             float *c, ptrdiff_t ldc, __mmask16 m0, const rk_epilogue *e) {
     switch (mr) {
-    case 24: tile16(24, K, a, lda, b, ldb, c, ldc, m0); break;
-    case 8: tile16(8, K, a, lda, b, ldb, c, ldc, m0); break;
-    default: tile16(1, K, a, lda, b, ldb, c, ldc, m0); break;
+    case 24: tile16(24, K, a, lda, b, ldb, c, ldc, m0, e); break;
+    case 8: tile16(8, K, a, lda, b, ldb, c, ldc, m0, e); break;
+    default: tile16(1, K, a, lda, b, ldb, c, ldc, m0, e); break;
     }
 }
 
 static __mmask16 lanes(ptrdiff_t w) { return w >= 16 ? (__mmask16)0xFFFF : w <= 0 ? (__mmask16)0 : (__mmask16)((1u << w) - 1); }
 
-RK_TARGET int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
-                                     const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+RK_TARGET static void sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
+                               const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, const rk_epilogue *e) {
+    // The epilogue of the row tile starting at row i.
+    rk_epilogue tile;
+#define EP(i) (e ? (tile = (rk_epilogue){e->scale + (i), e->shift + (i), e->relu, e->reluMax}, &tile) : (const rk_epilogue *)0)
     if (N <= 8) {
         __mmask8 m0 = (__mmask8)((1u << N) - 1);
         ptrdiff_t i = 0;
-        for (; i + 24 <= M; i += 24) rows8(24, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
-        for (; i + 8 <= M; i += 8) rows8(8, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
-        for (; i < M; i++) rows8(1, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
-        return 1;
+        for (; i + 24 <= M; i += 24) rows8(24, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0, EP(i));
+        for (; i + 8 <= M; i += 8) rows8(8, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0, EP(i));
+        for (; i < M; i++) rows8(1, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0, EP(i));
+        return;
     }
     if (N <= 16) {
         __mmask16 m0 = lanes(N);
         ptrdiff_t i = 0;
-        for (; i + 24 <= M; i += 24) rows16(24, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
-        for (; i + 8 <= M; i += 8) rows16(8, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
-        for (; i < M; i++) rows16(1, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
-        return 1;
+        for (; i + 24 <= M; i += 24) rows16(24, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0, EP(i));
+        for (; i + 8 <= M; i += 8) rows16(8, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0, EP(i));
+        for (; i < M; i++) rows16(1, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0, EP(i));
+        return;
     }
     // Column strips outer: a strip of B (K × 32) stays in L2 while every row tile passes it.
     for (ptrdiff_t j = 0; j < N; j += 32) {
         __mmask16 m0 = lanes(N - j), m1 = lanes(N - j - 16);
         ptrdiff_t i = 0;
-        for (; i + 12 <= M; i += 12) rows32(12, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0, m1);
-        for (; i + 8 <= M; i += 8) rows32(8, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0, m1);
-        for (; i + 4 <= M; i += 4) rows32(4, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0, m1);
-        for (; i < M; i++) rows32(1, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0, m1);
+        for (; i + 12 <= M; i += 12) rows32(12, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0, m1, EP(i));
+        for (; i + 8 <= M; i += 8) rows32(8, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0, m1, EP(i));
+        for (; i + 4 <= M; i += 4) rows32(4, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0, m1, EP(i));
+        for (; i < M; i++) rows32(1, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0, m1, EP(i));
     }
+}
+#undef EP
+
+RK_TARGET int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
+                                     const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+    sgemm_nn(M, N, K, a, lda, b, ldb, c, ldc, 0);
+    return 1;
+}
+
+RK_TARGET int reidkd_direct_sgemm_nn_affine(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
+                                            const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,
+                                            const float *scale, const float *shift, int relu, float reluMax) {
+    rk_epilogue e = {scale, shift, relu, reluMax};
+    sgemm_nn(M, N, K, a, lda, b, ldb, c, ldc, &e);
     return 1;
 }
 
@@ -132,6 +169,14 @@ RK_TARGET int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, cons
 int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
                            const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
     (void)M; (void)N; (void)K; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;
+    return 0;
+}
+
+int reidkd_direct_sgemm_nn_affine(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
+                                  const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,
+                                  const float *scale, const float *shift, int relu, float reluMax) {
+    (void)M; (void)N; (void)K; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;
+    (void)scale; (void)shift; (void)relu; (void)reluMax;
     return 0;
 }
 #endif

@@ -35,7 +35,41 @@ public final class InvertedResidual: Module, Layer {
         register("conv", conv)
     }
 
-    public func forward(_ x: Tensor) -> Tensor { useResidual ? x + conv(x) : conv(x) }
+    public func forward(_ x: Tensor) -> Tensor {
+        if let y = fusedEvalForward(x) { return y }
+        return useResidual ? x + conv(x) : conv(x)
+    }
+
+    /// The whole block image by image (invertedResidualEval: same bits) in a forward that records
+    /// nothing with every BatchNorm in eval mode; nil otherwise (or when its kernels cannot take it).
+    func fusedEvalForward(_ x: Tensor) -> Tensor? {
+        guard ConvEpilogue.fusing, conv.layers.count == 3 || conv.layers.count == 4 else { return nil }
+        func fused(_ c: Conv2d, _ bn: BatchNorm, relu6: Bool) -> FusedConv? {
+            guard c.bias == nil, !bn.isTraining else { return nil }
+            return FusedConv(weight: c.weight, options: c.options,
+                             epilogue: ConvEpilogue(runningMean: bn.runningMean, runningVar: bn.runningVar, weight: bn.weight,
+                                                    bias: bn.bias, eps: bn.eps, relu: relu6, reluMax: relu6 ? 6 : .infinity))
+        }
+        func convBN(_ l: any Layer) -> FusedConv? {
+            guard let s = l as? Sequential, s.layers.count == 3, let c = s.layers[0] as? Conv2d, let bn = s.layers[1] as? BatchNorm,
+                  s.layers[2] is ReLU6 else { return nil }
+            return fused(c, bn, relu6: true)
+        }
+        let hasExpand = conv.layers.count == 4
+        let expand = hasExpand ? convBN(conv.layers[0]) : nil
+        guard !hasExpand || expand != nil, let dw = convBN(conv.layers[hasExpand ? 1 : 0]),
+              let pc = conv.layers[conv.layers.count - 2] as? Conv2d, let pbn = conv.layers.last as? BatchNorm,
+              let project = fused(pc, pbn, relu6: false) else { return nil }
+        var inputs: [Tensor] = [x]
+        for l in conv.layers {
+            for m in (l as? Sequential)?.layers ?? [l] {
+                if let c = m as? Conv2d { inputs.append(c.weight) }
+                if let bn = m as? BatchNorm { inputs.append(bn.weight); inputs.append(bn.bias) }
+            }
+        }
+        if Tensor.wouldRecord(inputs) { return nil }
+        return invertedResidualEval(x, expand: expand, depthwise: dw, project: project, shortcut: useResidual)
+    }
 }
 
 public final class MobileNetV2: Module, Backbone {
