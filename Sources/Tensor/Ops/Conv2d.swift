@@ -11,6 +11,8 @@
 // batches of ≥ 8 images on small maps, else DepthwiseConv.swift); stride-1 3×3 convolutions with
 // ≥ 64 channels and enough tiles use Winograd F(2×2, 3×3) (Conv2dWinograd.swift).
 
+import Foundation
+
 /// Options of a convolution: stride, padding, dilation, groups (square or rectangular).
 public struct Conv2dOptions: Sendable {
     public var stride: (Int, Int)
@@ -197,6 +199,15 @@ enum ConvTuning {
     /// Pointwise convs with at least this many output positions per image run one GEMM per
     /// image straight on x (no gather copy): 64×128+ is already wide enough for sgemm.
     static let pointwiseDirect = 128
-    /// Floats per Winograd transformed tensor of a chunk (4 Mi floats = 16 MiB).
-    nonisolated(unsafe) static var winogradBudget = 4 << 20
+    /// Floats per Winograd transformed tensor of a chunk (256 Ki floats = 1 MiB, the L2 of one
+    /// core): V and M then pass from transform to GEMM to transform in L2 rather than L3/DRAM.
+    /// 16 MiB measured 0.89× the training step and 0.85× the eval forward of r18 at 128×64
+    /// (Scripts/bench_ab.py); 2–4 MiB the same within noise. `REIDKD_WINOGRAD_BUDGET` (floats)
+    /// overrides it for A/B runs.
+    nonisolated(unsafe) static var winogradBudget =
+        Int(ProcessInfo.processInfo.environment["REIDKD_WINOGRAD_BUDGET"] ?? "") ?? (1 << 18)
+    /// Images per Winograd chunk come in multiples of this (when the batch has as many): the
+    /// transforms run on 8-lane vectors across images, so fewer lanes leave SIMD lanes idle
+    /// (budgets that gave 1–4 images per chunk measured 1.5–2.3× slower).
+    nonisolated(unsafe) static var winogradLanes = 8
 }
