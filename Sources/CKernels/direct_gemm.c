@@ -4,9 +4,9 @@
 // convolution's forward A is the weight matrix (Cout × Cin·kH·kW) and B the image columns;
 // when B is narrow — few output positions, as at batch 1 (N = 8–512) — packing the weights
 // costs as much as the product (perf, r18 at batch 1: sgemm_oncopy 45% of the forward, the
-// kernel 30%). Here a micro-tile of MR rows × 32 columns of C lives in 2·MR zmm accumulators
-// for the whole of K; A's elements are broadcast straight from its rows and B's rows are loaded
-// 32 floats at a time, so a call costs its FMAs and nothing else. Each C element is one sum over
+// kernel 30%). Here a micro-tile of C (24 rows × 16 columns, narrower for N ≤ 8) lives in zmm
+// accumulators for the whole of K; A's elements are broadcast straight from its rows and B's
+// rows are loaded 16 floats at a time, so a call costs its FMAs and nothing else. Each C element is one sum over
 // k in order, whatever M, N or the tiling: the result does not depend on how a caller splits
 // the product. Compiled for AVX-512 F/VL by function attribute; the Swift side checks the CPU.
 #include "ckernels.h"
@@ -92,6 +92,7 @@ RK_TARGET static void rows16(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda,
     switch (mr) {
     case 24: tile16(24, K, a, lda, b, ldb, c, ldc, m0); break;
     case 8: tile16(8, K, a, lda, b, ldb, c, ldc, m0); break;
+    case 4: tile16(4, K, a, lda, b, ldb, c, ldc, m0); break;
     default: tile16(1, K, a, lda, b, ldb, c, ldc, m0); break;
     }
 }
@@ -99,7 +100,7 @@ RK_TARGET static void rows16(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda,
 static __mmask16 lanes(ptrdiff_t w) { return w >= 16 ? (__mmask16)0xFFFF : w <= 0 ? (__mmask16)0 : (__mmask16)((1u << w) - 1); }
 
 RK_TARGET int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
-                                     const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+                                     const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, ptrdiff_t strip16MaxA) {
     if (N <= 8) {
         __mmask8 m0 = (__mmask8)((1u << N) - 1);
         ptrdiff_t i = 0;
@@ -113,10 +114,27 @@ RK_TARGET int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, cons
         ptrdiff_t i = 0;
         for (; i + 24 <= M; i += 24) rows16(24, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
         for (; i + 8 <= M; i += 8) rows16(8, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
+        for (; i + 4 <= M; i += 4) rows16(4, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
         for (; i < M; i++) rows16(1, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0);
         return 1;
     }
-    // Column strips outer: a strip of B (K × 32) stays in L2 while every row tile passes it.
+    if (M * K <= strip16MaxA) {
+        // Column strips of 16 outer: a strip of B (K × 16) stays in L2 while every 24-row tile
+        // passes it. 24 × 16 runs at the FMA peak with its operands in cache (~115 GFLOP/s on the
+        // reference machine, as the N ≤ 16 tile does); 12 × 32, the same 24 accumulators as two
+        // vectors per row, at 55–80. It reads A twice as often, which costs more than it saves
+        // once A no longer fits in L2 (DirectGEMM.strip16MaxA).
+        for (ptrdiff_t j = 0; j < N; j += 16) {
+            __mmask16 m0 = lanes(N - j);
+            ptrdiff_t i = 0;
+            for (; i + 24 <= M; i += 24) rows16(24, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0);
+            for (; i + 8 <= M; i += 8) rows16(8, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0);
+            for (; i + 4 <= M; i += 4) rows16(4, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0);
+            for (; i < M; i++) rows16(1, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0);
+        }
+        return 1;
+    }
+    // Column strips of 32 outer: a strip of B (K × 32) stays in L2 while every row tile passes it.
     for (ptrdiff_t j = 0; j < N; j += 32) {
         __mmask16 m0 = lanes(N - j), m1 = lanes(N - j - 16);
         ptrdiff_t i = 0;
@@ -130,8 +148,8 @@ RK_TARGET int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, cons
 
 #else
 int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
-                           const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
-    (void)M; (void)N; (void)K; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;
+                           const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, ptrdiff_t strip16MaxA) {
+    (void)strip16MaxA; (void)M; (void)N; (void)K; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;
     return 0;
 }
 #endif

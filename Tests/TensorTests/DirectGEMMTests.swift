@@ -32,11 +32,21 @@ final class DirectGEMMTests: XCTestCase {
 
     func testAgainstDoubleReference() throws {
         try kernelOrSkip()
+        let saved = DirectGEMM.strip16MaxA
+        defer { DirectGEMM.strip16MaxA = saved }
+        // Both tilings of wide products: 24 × 16 and 12 × 32.
+        for maxA in [Int.max, -1] {
+            DirectGEMM.strip16MaxA = maxA
+            try checkAgainstDoubleReference()
+        }
+    }
+
+    func checkAgainstDoubleReference() throws {
         // M: every tail after 24-, 12-, 8-, 4-row tiles; N: ≤ 8, ≤ 16, one and two vectors, ragged
         // strips; K: 1 and long.
         for (s, (m, n, k)) in [(1, 1, 1), (25, 16, 7), (23, 9, 33), (37, 17, 5), (13, 31, 64), (11, 32, 1),
                                (12, 33, 19), (3, 70, 130), (29, 100, 9), (64, 8, 300),
-                               (30, 5, 40), (25, 8, 3), (49, 1, 17)].enumerated() {
+                               (30, 5, 40), (25, 8, 3), (49, 1, 17), (55, 47, 21), (28, 18, 9)].enumerated() {
             let r = product(m, n, k, seed: UInt64(40 + s))
             XCTAssertTrue(r.padIntact, "\(m)×\(n)×\(k): wrote outside C")
             for i in 0..<(m * n) {
@@ -64,6 +74,15 @@ final class DirectGEMMTests: XCTestCase {
             } }
         } } }
         XCTAssertEqual(whole, parts)
+        // The two tilings of wide products: the same in-order sums, so the same bits.
+        let saved = DirectGEMM.strip16MaxA
+        defer { DirectGEMM.strip16MaxA = saved }
+        for maxA in [Int.max, -1] {
+            DirectGEMM.strip16MaxA = maxA
+            var other = [Float](repeating: 0, count: m * n)
+            _ = DirectGEMM.sgemm(m, n, k, a, k, b, n, &other, n)
+            XCTAssertEqual(whole, other)
+        }
     }
 
     /// BLAS.sgemmSerial routes A·B with alpha 1, beta 0 to the kernel only where it pays; the
