@@ -97,6 +97,30 @@ RK_TARGET static void rows16(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda,
     }
 }
 
+// The same tile with A stored transposed (K × M, lda ≥ M), for Aᵀ·B products (a conv's input
+// gradient Wᵀ·dy, Winograd's U_ξᵀ·dM_ξ): the MR values of step k are adjacent in memory.
+RK_TARGET RK_INLINE void tile16t(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                                 float *c, ptrdiff_t ldc, __mmask16 m0) {
+    __m512 acc[24];
+    RK_UNROLL for (int r = 0; r < mr; r++) acc[r] = _mm512_setzero_ps();
+    for (ptrdiff_t k = 0; k < K; k++) {
+        __m512 b0 = _mm512_maskz_loadu_ps(m0, b + k * ldb);
+        const float *ak = a + k * lda;
+        RK_UNROLL for (int r = 0; r < mr; r++) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(ak[r]), b0, acc[r]);
+    }
+    RK_UNROLL for (int r = 0; r < mr; r++) _mm512_mask_storeu_ps(c + r * ldc, m0, acc[r]);
+}
+
+RK_TARGET static void rows16t(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                              float *c, ptrdiff_t ldc, __mmask16 m0) {
+    switch (mr) {
+    case 24: tile16t(24, K, a, lda, b, ldb, c, ldc, m0); break;
+    case 8: tile16t(8, K, a, lda, b, ldb, c, ldc, m0); break;
+    case 4: tile16t(4, K, a, lda, b, ldb, c, ldc, m0); break;
+    default: tile16t(1, K, a, lda, b, ldb, c, ldc, m0); break;
+    }
+}
+
 static __mmask16 lanes(ptrdiff_t w) { return w >= 16 ? (__mmask16)0xFFFF : w <= 0 ? (__mmask16)0 : (__mmask16)((1u << w) - 1); }
 
 RK_TARGET int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
@@ -146,7 +170,25 @@ RK_TARGET int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, cons
     return 1;
 }
 
+RK_TARGET int reidkd_direct_sgemm_tn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
+                                     const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+    for (ptrdiff_t j = 0; j < N; j += 16) {
+        __mmask16 m0 = lanes(N - j);
+        ptrdiff_t i = 0;
+        for (; i + 24 <= M; i += 24) rows16t(24, K, a + i, lda, b + j, ldb, c + i * ldc + j, ldc, m0);
+        for (; i + 8 <= M; i += 8) rows16t(8, K, a + i, lda, b + j, ldb, c + i * ldc + j, ldc, m0);
+        for (; i + 4 <= M; i += 4) rows16t(4, K, a + i, lda, b + j, ldb, c + i * ldc + j, ldc, m0);
+        for (; i < M; i++) rows16t(1, K, a + i, lda, b + j, ldb, c + i * ldc + j, ldc, m0);
+    }
+    return 1;
+}
+
 #else
+int reidkd_direct_sgemm_tn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
+                           const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+    (void)M; (void)N; (void)K; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;
+    return 0;
+}
 int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
                            const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, ptrdiff_t strip16MaxA) {
     (void)strip16MaxA; (void)M; (void)N; (void)K; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;

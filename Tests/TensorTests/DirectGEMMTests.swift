@@ -58,6 +58,40 @@ final class DirectGEMMTests: XCTestCase {
         }
     }
 
+    /// Aᵀ·B with A stored K×M (lda > M, NaN padding): row tails after 24-, 8-, 4-row tiles,
+    /// ragged column strips, K = 1 and long; against a Double reference; and routed there by
+    /// BLAS.sgemmSerial, split over rows and columns, bit for bit the same as one call.
+    func testTransposedAAgainstDoubleReference() throws {
+        try kernelOrSkip()
+        for (s, (m, n, k)) in [(1, 1, 1), (25, 16, 7), (23, 9, 33), (37, 17, 5), (13, 31, 64), (29, 100, 9),
+                               (64, 8, 300), (49, 1, 17), (55, 47, 21), (28, 18, 9)].enumerated() {
+            var rng = RandomGenerator(seed: UInt64(70 + s))
+            let lda = m + 3, ldb = n + 5, ldc = n + 2
+            var a = [Float](repeating: .nan, count: k * lda), b = [Float](repeating: .nan, count: k * ldb)
+            for p in 0..<k { for i in 0..<m { a[p * lda + i] = rng.normal() } }
+            for p in 0..<k { for j in 0..<n { b[p * ldb + j] = rng.normal() } }
+            var c = [Float](repeating: .nan, count: m * ldc)
+            XCTAssertTrue(DirectGEMM.sgemmTN(m, n, k, a, lda, b, ldb, &c, ldc))
+            for i in 0..<m {
+                for j in 0..<n {
+                    var ref = 0.0, mag = 0.0
+                    for p in 0..<k { let t = Double(a[p * lda + i]) * Double(b[p * ldb + j]); ref += t; mag += abs(t) }
+                    XCTAssertLessThanOrEqual(abs(Double(c[i * ldc + j]) - ref), Double(k) * 1.2e-7 * mag + 1e-30, "\(m)×\(n)×\(k) (\(i), \(j))")
+                }
+                XCTAssertTrue((n..<ldc).allSatisfy { c[i * ldc + $0].isNaN }, "\(m)×\(n)×\(k): wrote outside C")
+            }
+            // Through BLAS.sgemmSerial, in two row blocks and two column blocks.
+            var parts = [Float](repeating: 0, count: m * ldc)
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in parts.withUnsafeMutableBufferPointer { cp in
+                for (i0, i1) in [(0, m / 2), (m / 2, m)] { for (j0, j1) in [(0, n / 3), (n / 3, n)] {
+                    BLAS.sgemmSerial(true, false, i1 - i0, j1 - j0, k, 1, ap.baseAddress! + i0, lda, bp.baseAddress! + j0, ldb,
+                                     0, cp.baseAddress! + i0 * ldc + j0, ldc)
+                } }
+            } } }
+            for i in 0..<m { for j in 0..<n { XCTAssertEqual(parts[i * ldc + j].bitPattern, c[i * ldc + j].bitPattern) } }
+        }
+    }
+
     /// Each element is one in-order sum over k, so rows and columns computed in separate calls
     /// (as chunked or split convolutions do) are bit-identical to one call.
     func testSplitProductsAreBitIdentical() throws {

@@ -10,4 +10,8 @@
 int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
                            const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, ptrdiff_t strip16MaxA);
 
+/// C (M×N) = Aᵀ · B with A stored K×M (lda ≥ M), otherwise as above (24 × 16 tiles throughout).
+int reidkd_direct_sgemm_tn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
+                           const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc);
+
 #endif

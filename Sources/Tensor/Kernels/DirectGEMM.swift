@@ -39,6 +39,18 @@ public enum DirectGEMM {
         reidkd_direct_sgemm_nn(m, n, k, a, lda, b, ldb, c, ldc, strip16MaxA) != 0
     }
 
+    /// Aᵀ·B products (A stored K×M) on the kernel too, under the same size rule as A·B: the
+    /// conv backward's input gradients (Wᵀ·dy, U_ξᵀ·dM_ξ), which OpenBLAS ran with both operands
+    /// packed. REIDKD_GEMM_TN=openblas keeps them on OpenBLAS (A/B runs).
+    nonisolated(unsafe) public static var transposedA: Bool = ProcessInfo.processInfo.environment["REIDKD_GEMM_TN"] != "openblas"
+
+    /// C (M×N) = Aᵀ · B, A stored K×M (lda ≥ M); false (C untouched) when this build has no kernel.
+    @inline(__always)
+    public static func sgemmTN(_ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+                               _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) -> Bool {
+        reidkd_direct_sgemm_tn(m, n, k, a, lda, b, ldb, c, ldc) != 0
+    }
+
     /// How ReidKD runs narrow GEMMs (reidkd info, reidkd-bench).
     public static var status: String {
         enabled ? "packing-free AVX-512 kernel for narrow A·B (N ≤ \(narrowN) or M·K ≤ \(smallA)), OpenBLAS otherwise"
