@@ -4,9 +4,9 @@
 // convolution's forward A is the weight matrix (Cout × Cin·kH·kW) and B the image columns;
 // when B is narrow — few output positions, as at batch 1 (N = 8–512) — packing the weights
 // costs as much as the product (perf, r18 at batch 1: sgemm_oncopy 45% of the forward, the
-// kernel 30%). Here a micro-tile of MR rows × 32 columns of C lives in 2·MR zmm accumulators
-// for the whole of K; A's elements are broadcast straight from its rows and B's rows are loaded
-// 32 floats at a time, so a call costs its FMAs and nothing else. Each C element is one sum over
+// kernel 30%). Here a micro-tile of C (24 rows × 16 columns, narrower for N ≤ 8) lives in zmm
+// accumulators for the whole of K; A's elements are broadcast straight from its rows and B's
+// rows are loaded 16 floats at a time, so a call costs its FMAs and nothing else. Each C element is one sum over
 // k in order, whatever M, N or the tiling: the result does not depend on how a caller splits
 // the product. Compiled for AVX-512 F/VL by function attribute; the Swift side checks the CPU.
 #include "ckernels.h"
@@ -112,14 +112,40 @@ RK_TARGET static void rows16(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda,
     switch (mr) {
     case 24: tile16(24, K, a, lda, b, ldb, c, ldc, m0, e); break;
     case 8: tile16(8, K, a, lda, b, ldb, c, ldc, m0, e); break;
+    case 4: tile16(4, K, a, lda, b, ldb, c, ldc, m0, e); break;
     default: tile16(1, K, a, lda, b, ldb, c, ldc, m0, e); break;
+    }
+}
+
+// The same tile with A stored transposed (K × M, lda ≥ M), for Aᵀ·B products (a conv's input
+// gradient Wᵀ·dy, Winograd's U_ξᵀ·dM_ξ): the MR values of step k are adjacent in memory.
+RK_TARGET RK_INLINE void tile16t(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                                 float *c, ptrdiff_t ldc, __mmask16 m0) {
+    __m512 acc[24];
+    RK_UNROLL for (int r = 0; r < mr; r++) acc[r] = _mm512_setzero_ps();
+    for (ptrdiff_t k = 0; k < K; k++) {
+        __m512 b0 = _mm512_maskz_loadu_ps(m0, b + k * ldb);
+        const float *ak = a + k * lda;
+        RK_UNROLL for (int r = 0; r < mr; r++) acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(ak[r]), b0, acc[r]);
+    }
+    RK_UNROLL for (int r = 0; r < mr; r++) _mm512_mask_storeu_ps(c + r * ldc, m0, acc[r]);
+}
+
+RK_TARGET static void rows16t(int mr, ptrdiff_t K, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
+                              float *c, ptrdiff_t ldc, __mmask16 m0) {
+    switch (mr) {
+    case 24: tile16t(24, K, a, lda, b, ldb, c, ldc, m0); break;
+    case 8: tile16t(8, K, a, lda, b, ldb, c, ldc, m0); break;
+    case 4: tile16t(4, K, a, lda, b, ldb, c, ldc, m0); break;
+    default: tile16t(1, K, a, lda, b, ldb, c, ldc, m0); break;
     }
 }
 
 static __mmask16 lanes(ptrdiff_t w) { return w >= 16 ? (__mmask16)0xFFFF : w <= 0 ? (__mmask16)0 : (__mmask16)((1u << w) - 1); }
 
 RK_TARGET static void sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
-                               const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, const rk_epilogue *e) {
+                               const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, ptrdiff_t strip16MaxA,
+                               const rk_epilogue *e) {
     // The epilogue of the row tile starting at row i.
     rk_epilogue tile;
 #define EP(i) (e ? (tile = (rk_epilogue){e->scale + (i), e->shift + (i), e->relu, e->reluMax}, &tile) : (const rk_epilogue *)0)
@@ -136,10 +162,27 @@ RK_TARGET static void sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const floa
         ptrdiff_t i = 0;
         for (; i + 24 <= M; i += 24) rows16(24, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0, EP(i));
         for (; i + 8 <= M; i += 8) rows16(8, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0, EP(i));
+        for (; i + 4 <= M; i += 4) rows16(4, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0, EP(i));
         for (; i < M; i++) rows16(1, K, a + i * lda, lda, b, ldb, c + i * ldc, ldc, m0, EP(i));
         return;
     }
-    // Column strips outer: a strip of B (K × 32) stays in L2 while every row tile passes it.
+    if (M * K <= strip16MaxA) {
+        // Column strips of 16 outer: a strip of B (K × 16) stays in L2 while every 24-row tile
+        // passes it. 24 × 16 runs at the FMA peak with its operands in cache (~115 GFLOP/s on the
+        // reference machine, as the N ≤ 16 tile does); 12 × 32, the same 24 accumulators as two
+        // vectors per row, at 55–80. It reads A twice as often, which costs more than it saves
+        // once A no longer fits in L2 (DirectGEMM.strip16MaxA).
+        for (ptrdiff_t j = 0; j < N; j += 16) {
+            __mmask16 m0 = lanes(N - j);
+            ptrdiff_t i = 0;
+            for (; i + 24 <= M; i += 24) rows16(24, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0, EP(i));
+            for (; i + 8 <= M; i += 8) rows16(8, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0, EP(i));
+            for (; i + 4 <= M; i += 4) rows16(4, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0, EP(i));
+            for (; i < M; i++) rows16(1, K, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, m0, EP(i));
+        }
+        return;
+    }
+    // Column strips of 32 outer: a strip of B (K × 32) stays in L2 while every row tile passes it.
     for (ptrdiff_t j = 0; j < N; j += 32) {
         __mmask16 m0 = lanes(N - j), m1 = lanes(N - j - 16);
         ptrdiff_t i = 0;
@@ -152,31 +195,51 @@ RK_TARGET static void sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const floa
 #undef EP
 
 RK_TARGET int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
-                                     const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
-    sgemm_nn(M, N, K, a, lda, b, ldb, c, ldc, 0);
+                                     const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, ptrdiff_t strip16MaxA) {
+    sgemm_nn(M, N, K, a, lda, b, ldb, c, ldc, strip16MaxA, 0);
     return 1;
 }
 
 RK_TARGET int reidkd_direct_sgemm_nn_affine(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
-                                            const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,
+                                            const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, ptrdiff_t strip16MaxA,
                                             const float *scale, const float *shift, int relu, float reluMax) {
     rk_epilogue e = {scale, shift, relu, reluMax};
-    sgemm_nn(M, N, K, a, lda, b, ldb, c, ldc, &e);
+    sgemm_nn(M, N, K, a, lda, b, ldb, c, ldc, strip16MaxA, &e);
     return 1;
 }
 
+RK_TARGET int reidkd_direct_sgemm_tn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
+                                     const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+    for (ptrdiff_t j = 0; j < N; j += 16) {
+        __mmask16 m0 = lanes(N - j);
+        ptrdiff_t i = 0;
+        for (; i + 24 <= M; i += 24) rows16t(24, K, a + i, lda, b + j, ldb, c + i * ldc + j, ldc, m0);
+        for (; i + 8 <= M; i += 8) rows16t(8, K, a + i, lda, b + j, ldb, c + i * ldc + j, ldc, m0);
+        for (; i + 4 <= M; i += 4) rows16t(4, K, a + i, lda, b + j, ldb, c + i * ldc + j, ldc, m0);
+        for (; i < M; i++) rows16t(1, K, a + i, lda, b + j, ldb, c + i * ldc + j, ldc, m0);
+    }
+    return 1;
+}
+
+
 #else
 int reidkd_direct_sgemm_nn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
-                           const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
-    (void)M; (void)N; (void)K; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;
+                           const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, ptrdiff_t strip16MaxA) {
+    (void)strip16MaxA; (void)M; (void)N; (void)K; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;
     return 0;
 }
 
 int reidkd_direct_sgemm_nn_affine(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
-                                  const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,
+                                  const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, ptrdiff_t strip16MaxA,
                                   const float *scale, const float *shift, int relu, float reluMax) {
-    (void)M; (void)N; (void)K; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;
+    (void)M; (void)N; (void)K; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc; (void)strip16MaxA;
     (void)scale; (void)shift; (void)relu; (void)reluMax;
+    return 0;
+}
+
+int reidkd_direct_sgemm_tn(ptrdiff_t M, ptrdiff_t N, ptrdiff_t K, const float *a, ptrdiff_t lda,
+                           const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+    (void)M; (void)N; (void)K; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;
     return 0;
 }
 #endif

@@ -142,11 +142,20 @@ final class ConvPathTests: XCTestCase {
         check([2, 64, 6, 5], [64, 64, 3, 3], .init(stride: 1, padding: 0))
         check([2, 64, 4, 3], [64, 64, 3, 3], .init(stride: (1, 1), padding: (2, 1)))
         // Chunks of one image: dU sums over chunks.
-        let saved = ConvTuning.winogradBudget
-        ConvTuning.winogradBudget = 1
-        defer { ConvTuning.winogradBudget = saved }
+        let saved = (ConvTuning.winogradBudget, ConvTuning.winogradLanes)
+        (ConvTuning.winogradBudget, ConvTuning.winogradLanes) = (1, 1)
+        defer { (ConvTuning.winogradBudget, ConvTuning.winogradLanes) = saved }
         XCTAssertEqual(a.winogradChunk, 1)
         check([3, 64, 5, 3], [64, 64, 3, 3], p1)
+        // With 8 lanes a chunk is a multiple of 8 images, and at least 8, whatever the budget.
+        ConvTuning.winogradLanes = 8
+        let big = try! ConvPlan.make(x: [64, 64, 16, 8], weight: [64, 64, 3, 3], bias: nil, options: p1)
+        let perImage = 16 * 64 * 32
+        ConvTuning.winogradBudget = 3 * perImage
+        XCTAssertEqual(big.winogradChunk, 8)
+        ConvTuning.winogradBudget = 20 * perImage
+        XCTAssertEqual(big.winogradChunk, 16)
+        XCTAssertEqual(a.winogradChunk, 3)
     }
 
     func testWinogradMatchesIm2col() {

@@ -32,11 +32,21 @@ final class DirectGEMMTests: XCTestCase {
 
     func testAgainstDoubleReference() throws {
         try kernelOrSkip()
+        let saved = DirectGEMM.strip16MaxA
+        defer { DirectGEMM.strip16MaxA = saved }
+        // Both tilings of wide products: 24 × 16 and 12 × 32.
+        for maxA in [Int.max, -1] {
+            DirectGEMM.strip16MaxA = maxA
+            try checkAgainstDoubleReference()
+        }
+    }
+
+    func checkAgainstDoubleReference() throws {
         // M: every tail after 24-, 12-, 8-, 4-row tiles; N: ≤ 8, ≤ 16, one and two vectors, ragged
         // strips; K: 1 and long.
         for (s, (m, n, k)) in [(1, 1, 1), (25, 16, 7), (23, 9, 33), (37, 17, 5), (13, 31, 64), (11, 32, 1),
                                (12, 33, 19), (3, 70, 130), (29, 100, 9), (64, 8, 300),
-                               (30, 5, 40), (25, 8, 3), (49, 1, 17)].enumerated() {
+                               (30, 5, 40), (25, 8, 3), (49, 1, 17), (55, 47, 21), (28, 18, 9)].enumerated() {
             let r = product(m, n, k, seed: UInt64(40 + s))
             XCTAssertTrue(r.padIntact, "\(m)×\(n)×\(k): wrote outside C")
             for i in 0..<(m * n) {
@@ -45,6 +55,40 @@ final class DirectGEMMTests: XCTestCase {
                 XCTAssertLessThanOrEqual(abs(Double(r.c[i]) - r.ref[i]), bound, "\(m)×\(n)×\(k) element \(i)")
                 if abs(Double(r.c[i]) - r.ref[i]) > bound { break }
             }
+        }
+    }
+
+    /// Aᵀ·B with A stored K×M (lda > M, NaN padding): row tails after 24-, 8-, 4-row tiles,
+    /// ragged column strips, K = 1 and long; against a Double reference; and routed there by
+    /// BLAS.sgemmSerial, split over rows and columns, bit for bit the same as one call.
+    func testTransposedAAgainstDoubleReference() throws {
+        try kernelOrSkip()
+        for (s, (m, n, k)) in [(1, 1, 1), (25, 16, 7), (23, 9, 33), (37, 17, 5), (13, 31, 64), (29, 100, 9),
+                               (64, 8, 300), (49, 1, 17), (55, 47, 21), (28, 18, 9)].enumerated() {
+            var rng = RandomGenerator(seed: UInt64(70 + s))
+            let lda = m + 3, ldb = n + 5, ldc = n + 2
+            var a = [Float](repeating: .nan, count: k * lda), b = [Float](repeating: .nan, count: k * ldb)
+            for p in 0..<k { for i in 0..<m { a[p * lda + i] = rng.normal() } }
+            for p in 0..<k { for j in 0..<n { b[p * ldb + j] = rng.normal() } }
+            var c = [Float](repeating: .nan, count: m * ldc)
+            XCTAssertTrue(DirectGEMM.sgemmTN(m, n, k, a, lda, b, ldb, &c, ldc))
+            for i in 0..<m {
+                for j in 0..<n {
+                    var ref = 0.0, mag = 0.0
+                    for p in 0..<k { let t = Double(a[p * lda + i]) * Double(b[p * ldb + j]); ref += t; mag += abs(t) }
+                    XCTAssertLessThanOrEqual(abs(Double(c[i * ldc + j]) - ref), Double(k) * 1.2e-7 * mag + 1e-30, "\(m)×\(n)×\(k) (\(i), \(j))")
+                }
+                XCTAssertTrue((n..<ldc).allSatisfy { c[i * ldc + $0].isNaN }, "\(m)×\(n)×\(k): wrote outside C")
+            }
+            // Through BLAS.sgemmSerial, in two row blocks and two column blocks.
+            var parts = [Float](repeating: 0, count: m * ldc)
+            a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in parts.withUnsafeMutableBufferPointer { cp in
+                for (i0, i1) in [(0, m / 2), (m / 2, m)] { for (j0, j1) in [(0, n / 3), (n / 3, n)] {
+                    BLAS.sgemmSerial(true, false, i1 - i0, j1 - j0, k, 1, ap.baseAddress! + i0, lda, bp.baseAddress! + j0, ldb,
+                                     0, cp.baseAddress! + i0 * ldc + j0, ldc)
+                } }
+            } } }
+            for i in 0..<m { for j in 0..<n { XCTAssertEqual(parts[i * ldc + j].bitPattern, c[i * ldc + j].bitPattern) } }
         }
     }
 
@@ -64,6 +108,15 @@ final class DirectGEMMTests: XCTestCase {
             } }
         } } }
         XCTAssertEqual(whole, parts)
+        // The two tilings of wide products: the same in-order sums, so the same bits.
+        let saved = DirectGEMM.strip16MaxA
+        defer { DirectGEMM.strip16MaxA = saved }
+        for maxA in [Int.max, -1] {
+            DirectGEMM.strip16MaxA = maxA
+            var other = [Float](repeating: 0, count: m * n)
+            _ = DirectGEMM.sgemm(m, n, k, a, k, b, n, &other, n)
+            XCTAssertEqual(whole, other)
+        }
     }
 
     /// BLAS.sgemmSerial routes A·B with alpha 1, beta 0 to the kernel only where it pays; the

@@ -68,6 +68,8 @@ public enum BLAS {
         }
         if !transA && !transB && alpha == 1 && beta == 0 && DirectGEMM.takes(m, n, k)
             && DirectGEMM.sgemm(m, n, k, a, lda, b, ldb, c, ldc) { return }
+        if transA && !transB && alpha == 1 && beta == 0 && DirectGEMM.transposedA && DirectGEMM.takes(m, n, k)
+            && DirectGEMM.sgemmTN(m, n, k, a, lda, b, ldb, c, ldc) { return }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }

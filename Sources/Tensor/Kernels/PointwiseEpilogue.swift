@@ -40,7 +40,7 @@ func pointwiseEpilogueForward(_ p: ConvPlan, _ x: UnsafePointer<Float>, _ w: Uns
         let s = sp.baseAddress!, t = tp.baseAddress!
         let run = { (b: Int, m0: Int, m1: Int) in
             let done = reidkd_direct_sgemm_nn_affine(m1 - m0, p.hwo, p.cin, w + m0 * p.cin, p.cin, x + b * inImg, p.hwo,
-                                                     y + b * outImg + m0 * p.hwo, p.hwo, s + m0, t + m0,
+                                                     y + b * outImg + m0 * p.hwo, p.hwo, DirectGEMM.strip16MaxA, s + m0, t + m0,
                                                      e.relu ? 1 : 0, e.reluMax)
             precondition(done != 0, "pointwise epilogue: this build has no AVX-512 code (set REIDKD_PW=chunks)")
         }

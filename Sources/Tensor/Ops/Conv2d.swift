@@ -11,6 +11,8 @@
 // batches of ≥ 8 images on small maps, else DepthwiseConv.swift); stride-1 3×3 convolutions with
 // ≥ 64 channels and enough tiles use Winograd F(2×2, 3×3) (Conv2dWinograd.swift).
 
+import Foundation
+
 /// Options of a convolution: stride, padding, dilation, groups (square or rectangular).
 public struct Conv2dOptions: Sendable {
     public var stride: (Int, Int)
@@ -195,8 +197,22 @@ enum ConvTuning {
     /// Upper bound on a chunk's col matrix, in floats (8 MiB), so it stays near cache.
     static let colBudget = 2 << 20
     /// Pointwise convs with at least this many output positions per image run one GEMM per
-    /// image straight on x (no gather copy): 64×128+ is already wide enough for sgemm.
-    static let pointwiseDirect = 128
-    /// Floats per Winograd transformed tensor of a chunk (4 Mi floats = 16 MiB).
-    nonisolated(unsafe) static var winogradBudget = 4 << 20
+    /// image straight on x (no gather copy of x, no scatter of the product into y). OpenBLAS
+    /// needs 64×128+ for that to pay; the packing-free kernel runs N = 32 at its full rate, and
+    /// 32 measured 0.96–0.98× of 128 on r50's eval forward at batch 64 (the 8×4 maps of 128×64
+    /// inputs; Scripts/bench_ab.py). 8 (4×2 maps) ran 1.47× slower: each image re-reads the
+    /// weights. `REIDKD_POINTWISE_DIRECT=<positions>` sets it for A/B runs.
+    nonisolated(unsafe) static var pointwiseDirect =
+        Int(ProcessInfo.processInfo.environment["REIDKD_POINTWISE_DIRECT"] ?? "") ?? (DirectGEMM.enabled ? 32 : 128)
+    /// Floats per Winograd transformed tensor of a chunk (256 Ki floats = 1 MiB, the L2 of one
+    /// core): V and M then pass from transform to GEMM to transform in L2 rather than L3/DRAM.
+    /// 16 MiB measured 0.89× the training step and 0.85× the eval forward of r18 at 128×64
+    /// (Scripts/bench_ab.py); 2–4 MiB the same within noise. `REIDKD_WINOGRAD_BUDGET` (floats)
+    /// overrides it for A/B runs.
+    nonisolated(unsafe) static var winogradBudget =
+        Int(ProcessInfo.processInfo.environment["REIDKD_WINOGRAD_BUDGET"] ?? "") ?? (1 << 18)
+    /// Images per Winograd chunk come in multiples of this (when the batch has as many): the
+    /// transforms run on 8-lane vectors across images, so fewer lanes leave SIMD lanes idle
+    /// (budgets that gave 1–4 images per chunk measured 1.5–2.3× slower).
+    nonisolated(unsafe) static var winogradLanes = 8
 }

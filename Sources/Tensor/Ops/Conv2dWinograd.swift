@@ -49,10 +49,13 @@ extension ConvPlan {
         WinogradTiles(h: h, w: w, ho: ho, wo: wo, padH: geo.padH, padW: geo.padW, lanes: lanes)
     }
 
-    /// Images per Winograd chunk: the transformed tensors stay within `winogradBudget` floats.
+    /// Images per Winograd chunk: the transformed tensors stay within `winogradBudget` floats,
+    /// rounded down to a multiple of `winogradLanes` images (but at least that many).
     var winogradChunk: Int {
         let perImage = 16 * Swift.max(cin, cout) * winogradTiles(lanes: 1).perImage
-        return Swift.max(1, Swift.min(n, ConvTuning.winogradBudget / Swift.max(perImage, 1)))
+        let lanes = Swift.max(1, ConvTuning.winogradLanes)
+        let fit = ConvTuning.winogradBudget / Swift.max(perImage, 1)
+        return Swift.max(1, Swift.min(n, Swift.max(lanes, fit / lanes * lanes)))
     }
 }
 

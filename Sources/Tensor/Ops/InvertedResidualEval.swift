@@ -57,7 +57,7 @@ public func invertedResidualEval(_ x: Tensor, expand: FusedConv?, depthwise: Fus
                 let xb = xp + b * inImage
                 var dwIn = xb
                 if let p = pe, let e = expand, let buf = expanded {
-                    let done = reidkd_direct_sgemm_nn_affine(p.cout, p.hwo, p.cin, we!, p.cin, xb, p.hwo, buf.pointer, p.hwo,
+                    let done = reidkd_direct_sgemm_nn_affine(p.cout, p.hwo, p.cin, we!, p.cin, xb, p.hwo, buf.pointer, p.hwo, DirectGEMM.strip16MaxA,
                                                              es!, et!, e.epilogue.relu ? 1 : 0, e.epilogue.reluMax)
                     precondition(done != 0, "inverted residual: this build has no AVX-512 code (set REIDKD_BLOCK=layers)")
                     dwIn = UnsafePointer(buf.pointer)
@@ -66,7 +66,7 @@ public func invertedResidualEval(_ x: Tensor, expand: FusedConv?, depthwise: Fus
                     dw.run(block: blk, images: 1, dwIn + blk * l * hw, xImage: 0, mid.pointer + blk * l * hwo, yImage: 0, pad: pad.pointer)
                 }
                 let yb = yp + b * outImage
-                let done = reidkd_direct_sgemm_nn_affine(pp.cout, hwo, hidden, wp, hidden, mid.pointer, hwo, yb, hwo,
+                let done = reidkd_direct_sgemm_nn_affine(pp.cout, hwo, hidden, wp, hidden, mid.pointer, hwo, yb, hwo, DirectGEMM.strip16MaxA,
                                                          ps!, pt!, project.epilogue.relu ? 1 : 0, project.epilogue.reluMax)
                 precondition(done != 0, "inverted residual: this build has no AVX-512 code (set REIDKD_BLOCK=layers)")
                 // x + conv(x), as the layer path adds them.

@@ -40,9 +40,14 @@ public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int
     if padding * 2 > kernel { shapeFailure(ShapeError("maxPool2d: padding \(padding) must be at most half the kernel \(kernel)")) }
     let out = Tensor.empty([x.shape[0], x.shape[1], ho, wo])
     let xp = x.pointer, yp = out.pointer
+    // 3-wide stride-2 windows (ResNet's stem) take the vector row pass (MaxPoolRows.swift).
+    let rows3s2 = MaxPoolRows.applies(kernel: kernel, stride: s, padding: padding, dilation: dilation)
     Parallel.forRange(planes, grain: Swift.max(1, 4096 / Swift.max(ho * wo, 1))) { range in
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: w)
-        defer { col.deallocate() }
+        let count = rows3s2 ? MaxPoolRows.bufferCount(w: w, wo: wo) : w
+        let buf = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        defer { buf.deallocate() }
+        if rows3s2 { MaxPoolRows.prepare(buf, w: w, wo: wo) }
+        let col = rows3s2 ? MaxPoolRows.row(buf, padding: padding) : buf
         for pl in range {
             let src = xp + pl * h * w, dst = yp + pl * ho * wo
             for oy in 0..<ho {
@@ -63,6 +68,7 @@ public func maxPool2d(_ x: Tensor, kernel: Int, stride: Int? = nil, padding: Int
                     while j < w { let v = row[j]; if v > col[j] || v.isNaN { col[j] = v }; j += 1 }
                 }
                 let d = dst + oy * wo
+                if rows3s2 { MaxPoolRows.pool(buf, w: w, wo: wo, d); continue }
                 for ox in 0..<wo {
                     let x0 = ox * s - padding
                     var best = -Float.infinity, any = false
