@@ -36,16 +36,22 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
     let xp = x.pointer, mp = mean.pointer, ip = invstd.pointer
     if training {
         Parallel.forRange(c, grain: Swift.max(1, 16_384 / Swift.max(m, 1))) { range in
-            for ch in range {
-                var sum = 0.0
-                for i in 0..<n { sum += Double(sumRun(xp + i * c * s + ch * s, s)) }
-                let mu = sum / Double(m)
-                let muF = Float(mu)
-                var sq = 0.0
-                for i in 0..<n {
-                    let p = xp + i * c * s + ch * s
-                    sq += Double(sumSquaredDeviation(p, s, mu: muF))
+            // Image-major over the range's channels (one contiguous run per image) rather than
+            // channel-major (n runs c·s floats apart per channel): each channel still sums its
+            // planes in image order, so the bits are the same.
+            var sums = [Double](repeating: 0, count: range.count), sqs = sums
+            for i in 0..<n {
+                for ch in range { sums[ch - range.lowerBound] += Double(sumRun(xp + i * c * s + ch * s, s)) }
+            }
+            let mus = sums.map { Float($0 / Double(m)) }
+            for i in 0..<n {
+                for ch in range {
+                    sqs[ch - range.lowerBound] += Double(sumSquaredDeviation(xp + i * c * s + ch * s, s, mu: mus[ch - range.lowerBound]))
                 }
+            }
+            for ch in range {
+                let muF = mus[ch - range.lowerBound]
+                let sq = sqs[ch - range.lowerBound]
                 let variance = sq / Double(m)
                 mp[ch] = muF
                 ip[ch] = Float(1 / (variance + Double(eps)).squareRoot())
@@ -94,19 +100,19 @@ public func batchNorm(_ x: Tensor, runningMean: Tensor?, runningVar: Tensor?, we
             let dgamma = Tensor.empty([c]), dbeta = Tensor.empty([c])
             let dgp = dgamma.pointer, dbp = dbeta.pointer
             Parallel.forRange(c, grain: Swift.max(1, 16_384 / Swift.max(m, 1))) { range in
-                for ch in range {
-                    var sg: Float = 0, sgx: Float = 0
-                    let mu = mp[ch], iv = ip[ch]
-                    for i in 0..<n {
-                        let off = i * c * s + ch * s
+                // Image-major, as the forward's statistics (same per-channel order, same bits).
+                var sg = [Float](repeating: 0, count: range.count), sgx = sg
+                for i in 0..<n {
+                    for ch in range {
+                        let off = i * c * s + ch * s, mu = mp[ch], iv = ip[ch]
                         let xq = xp + off
                         let (a, b) = (yp != nil && gtp != nil)
                             ? gatedGradientSums(g0p + off, yp! + off, xq, gtp! + off, s, mu: mu, cap: reluMax)
                             : gradientSums(g0p + off, xq, s, mu: mu)
-                        sg += a; sgx += b * iv
+                        sg[ch - range.lowerBound] += a; sgx[ch - range.lowerBound] += b * iv
                     }
-                    dbp[ch] = sg; dgp[ch] = sgx
                 }
+                for ch in range { dbp[ch] = sg[ch - range.lowerBound]; dgp[ch] = sgx[ch - range.lowerBound] }
             }
             var gx: Tensor? = nil
             if x.requiresGrad {
