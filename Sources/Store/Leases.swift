@@ -61,7 +61,7 @@ extension ExperimentStore {
     /// Takes a new lease: a fresh, locked file under `lockDirectory` (SQLite), or an advisory
     /// lock on a new connection (PostgreSQL).
     public func acquireLease() throws -> RunLease {
-        let host = String(ProcessInfo.processInfo.hostName.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+        let host = Self.leaseHost
         if let pg = backend as? PostgresBackend {
             do {
                 let connection = try pg.newConnection()
@@ -148,10 +148,26 @@ extension ExperimentStore {
         return old
     }
 
+    /// Whether process `pid` of this host has exited: no such process, or a zombie (an orphan of
+    /// a killed sweep may wait to be reaped; `kill(pid, 0)` alone calls it alive).
+    static func processIsGone(_ pid: Int32) -> Bool {
+        if kill(pid, 0) != 0 { return errno == ESRCH }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.range(of: ") ", options: .backwards) else { return false }
+        return stat[close.upperBound...].first == "Z"
+    }
+
+    /// This host's name as lease tokens carry it (file-name safe).
+    static var leaseHost: String {
+        String(ProcessInfo.processInfo.hostName.map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+    }
+
     /// Deletes lease files nobody holds: leases of workers killed before they claimed a run (a
     /// requeue deletes the others). A lease file is born locked (`FileLock.createLocked`), so an
-    /// unlocked one is always a dead worker's; the hidden temporaries a worker killed while
-    /// creating one leaves are deleted once they are a minute old.
+    /// unlocked one is always a dead worker's. The hidden temporary `.<token>.tmp-<pid>` a worker
+    /// killed while creating one leaves is deleted when its creator, named in it, is gone from
+    /// this host (a restart right after a kill finds it so), else once it is a minute old
+    /// (another host's, or a live creator between open and lock).
     func removeStaleLockFiles() {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: lockDirectory) else { return }
@@ -159,9 +175,12 @@ extension ExperimentStore {
             let p = "\(lockDirectory)/\(name)"
             if name.hasSuffix(".lock") && !name.hasPrefix(".") {
                 if !FileLock.isHeld(p) { try? fm.removeItem(atPath: p) }
-            } else if name.hasPrefix("."), name.contains(".tmp-"),
-                      let m = (try? fm.attributesOfItem(atPath: p))?[.modificationDate] as? Date, Date().timeIntervalSince(m) > 60 {
-                try? fm.removeItem(atPath: p)
+            } else if name.hasPrefix("."), let tmp = name.range(of: ".tmp-", options: .backwards), !FileLock.isHeld(p) {
+                let creator = Int32(name[tmp.upperBound...])
+                let here = name.hasPrefix(".\(Self.leaseHost)-")
+                let creatorGone = here && creator.map(Self.processIsGone) == true
+                let age = ((try? fm.attributesOfItem(atPath: p))?[.modificationDate] as? Date).map { Date().timeIntervalSince($0) } ?? 0
+                if creatorGone || age > 60 { try? fm.removeItem(atPath: p) }
             }
         }
     }

@@ -33,6 +33,25 @@ final class LeaseTests: XCTestCase {
         XCTAssertNil(again.lease)
     }
 
+    /// The hidden temporary of a lease file whose creator was killed before the rename goes at
+    /// the next requeue when the creator is gone from this host; a live creator's stays (it is
+    /// between open and lock), as does another host's until it is a minute old.
+    func testTemporaryOfAKilledLeaseCreatorIsRemoved() throws {
+        guard !TestBackend.isPostgres else { throw XCTSkip("file leases only (SQLite)") }
+        let store = try newStore()
+        try FileManager.default.createDirectory(atPath: store.lockDirectory, withIntermediateDirectories: true)
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run(); child.waitUntilExit()
+        let dead = child.processIdentifier, host = ExperimentStore.leaseHost
+        let names = [".\(host)-\(dead)-ab.lock.tmp-\(dead)", ".\(host)-\(getpid())-cd.lock.tmp-\(getpid())",
+                     ".elsewhere-\(dead)-ef.lock.tmp-\(dead)"]
+        for n in names { XCTAssertTrue(FileManager.default.createFile(atPath: "\(store.lockDirectory)/\(n)", contents: nil)) }
+        _ = try store.requeue(sweep: nil)
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: store.lockDirectory))
+        XCTAssertEqual(left, Set(names.dropFirst()))
+    }
+
     func testLeaseOfAnotherHostGoesByHeartbeat() throws {
         let store = try newStore()
         try store.enqueue(plan(students: 0), sweep: store.findOrCreateSweep(name: "s", spec: ""))
