@@ -123,15 +123,18 @@ public final class TeacherCache {
     /// of a process that dies while computing, and the waiter computes the rows itself.
     public func outputs(epoch: Int, samples: [Int], samplesInEpoch: Int,
                         compute: () throws -> (logits: Tensor, embeddings: Tensor)) throws -> (logits: Tensor, embeddings: Tensor) {
-        if let hit = try lookup(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch) { return hit }
-        let f = try file(epoch: epoch, samples: samplesInEpoch)
-        let lock = try f.lockRows(of: samples)
+        if let hit = try lookup(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch, counting: false) {
+            hits += samples.count
+            return hit
+        }
+        let lock = try file(epoch: epoch, samples: samplesInEpoch).lockRows(of: samples)
         defer { lock.unlock() }
         // Written by another writer while this one waited: read, and counted as read (a hit).
         if let late = try lookup(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch, counting: false) {
-            misses -= samples.count; hits += samples.count; waited += samples.count
+            hits += samples.count; waited += samples.count
             return late
         }
+        misses += samples.count
         let out = try compute()
         try store(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch, logits: out.logits, embeddings: out.embeddings)
         return out
