@@ -95,6 +95,7 @@ public final class ExperimentStore: @unchecked Sendable {
     }
 
     /// A write transaction; database errors become `StoreError.database` naming `action`.
+    @discardableResult
     func write<T>(_ action: String, _ body: (SQLConnection) throws -> T) throws -> T {
         do { return try backend.write(body) } catch let e as StoreError { throw e } catch {
             throw StoreError.database(path: path, action: action, message: Self.message(error))

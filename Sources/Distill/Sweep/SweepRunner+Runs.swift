@@ -23,6 +23,22 @@ extension SweepRunner {
         return outcome
     }
 
+    /// Runs other workers (or earlier invocations) ended count as done, and the epoch times
+    /// other workers recorded price their cost class (a running run's grow at each checkpoint);
+    /// looked up at most every `SweepProgress.refreshInterval` seconds unless `force`d.
+    func refreshProgress(sweep: Int64, force: Bool = false) throws {
+        guard force || Date().timeIntervalSince(lastProgressRefresh) >= SweepProgress.refreshInterval else { return }
+        lastProgressRefresh = Date()
+        let all = try store.runs(RunFilter(sweep: sweep))
+        progress.markComplete(all.filter { [.finished, .pruned, .failed, .diverged].contains($0.status) }.map(\.name))
+        // A finished run's times never change: read once. A running one's: at every look.
+        let timedElsewhere = all.filter {
+            !progress.timedRuns.contains($0.name) && ($0.status == .running || ($0.status == .finished && progress.recorded[$0.name] == nil))
+        }
+        let series = try store.metricSeries(runs: timedElsewhere.map(\.id), key: "epoch_seconds")
+        for r in timedElsewhere { progress.learn(r.name, epochSeconds: (series[r.id] ?? []).map(\.value)) }
+    }
+
     func workerInfo(_ lease: RunLease) -> WorkerInfo {
         .current(threads: Parallel.threads, blas: BLASKernel.status.description, cpu: CPUFeatures.host.description, lease: lease)
     }
@@ -38,14 +54,7 @@ extension SweepRunner {
             return .failed
         }
         let index = (runs.firstIndex { $0.planned.name == run.name } ?? 0) + 1
-        // Runs other workers (or earlier invocations) ended count as done.
-        if let sweep = run.sweepID {
-            let ended = try store.runs(RunFilter(sweep: sweep, statuses: [.finished, .pruned, .failed, .diverged]))
-            progress.markComplete(ended.map(\.name))
-            for r in ended where r.status == .finished {
-                progress.learn(r.name, epochSeconds: try store.metricSeries(run: r.id, key: "epoch_seconds").map(\.value))
-            }
-        }
+        if let sweep = run.sweepID { try refreshProgress(sweep: sweep, force: true) }
         progress.start(run.name)
         runLog = RunLog(directory: runDirectory(run.name))
         defer { runLog = nil }

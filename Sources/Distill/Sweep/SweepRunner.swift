@@ -39,6 +39,7 @@ public final class SweepRunner {
     public private(set) var runs: [ResolvedRun] = []
     /// Sweep-level progress bar and ETA, shown on every epoch line.
     public internal(set) var progress = SweepProgress([])
+    var lastProgressRefresh = Date.distantPast
     var teacherModel: Teacher?
     /// Teachers of a KD.TEACHER_MIX (a sweep's `teachers:` or its assistant), by run name.
     var mixTeachers: [String: Teacher] = [:]
@@ -68,9 +69,11 @@ public final class SweepRunner {
             let backbone = r.config.values.filter { $0.key.hasPrefix("MODEL.BACKBONE.") || $0.key == InputKeys.shared.sizeTrain.name }
                 .sorted { $0.key < $1.key }.map { $0.value.plain }.joined(separator: ",")
             let kd = (try? KDConfig.terms(of: r.config.peek(\KDKeys.method)).isEmpty == false) ?? false
+            let role = r.planned.role == .teacher ? "teacher" : "student"
             return SweepProgress.Entry(name: r.planned.name, epochs: r.config.peek(\SolverKeys.maxEpoch),
-                                       costClass: "\(r.planned.role == .teacher ? "teacher" : "student") \(backbone)\(kd ? " +kd" : "")")
+                                       costClass: "\(role) \(backbone)\(kd ? " +kd" : "")", role: role, dependsOn: r.planned.dependsOn)
         })
+        progress.workers = SweepWorker.concurrentWorkers()
     }
 
     public var sweepDirectory: String { "\(resultsRoot)/\(spec.name)" }
@@ -164,7 +167,10 @@ public final class SweepRunner {
         let trainer = try Trainer(config: c, data: data, teachers: teachers, options: options)
         let name = r.planned.name
         trainer.onMetric = { [unowned self] k, _, epoch, _ in
-            if k == "epoch_seconds" { progress.epochEnded(name, epoch: epoch) }
+            if k == "epoch_seconds" {
+                progress.epochEnded(name, epoch: epoch)
+                if let sweep = run.sweepID { try? refreshProgress(sweep: sweep) }
+            }
         }
         trainer.onLog = { [unowned self] line in
             say("   " + line + (line.hasPrefix("epoch ") ? "  " + progress.line() : ""))

@@ -46,6 +46,7 @@ public final class SweepSupervisor {
         var environment = ProcessInfo.processInfo.environment
         environment["REIDKD_THREADS"] = String(threads)
         environment[SweepWorker.supervisorVariable] = String(getpid())
+        environment[SweepWorker.workersVariable] = String(workers)
         // A password in the store's URL goes through the environment, not the command line (`ps`).
         let storeArgs = runner.store.location.hasPassword ? [] : ["--store", storePath]
         if runner.store.location.hasPassword { environment[StoreDefaults.environmentVariable] = storePath }

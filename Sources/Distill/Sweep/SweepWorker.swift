@@ -11,6 +11,15 @@ public enum SweepWorker {
     /// Set by the supervisor for its workers: its pid (a worker exits at once if its parent is
     /// not that process any more, and `kill-sweep` faults kill it).
     public static let supervisorVariable = "REIDKD_SUPERVISOR_PID"
+    /// Set by the supervisor for its workers: how many it runs at once (the sweep ETA shares the
+    /// work left among them).
+    public static let workersVariable = "REIDKD_SWEEP_WORKERS"
+
+    /// Worker processes of this sweep running at the same time, as the supervisor says; 1 for a
+    /// worker started otherwise (a cluster job, a test draining runs in process).
+    static func concurrentWorkers(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
+        environment[workersVariable].flatMap(Int.init).map { max(1, $0) } ?? 1
+    }
 
     /// What a worker did; the exit status of `reidkd worker`.
     public enum Result: Int32 {
