@@ -95,7 +95,7 @@ public final class BatchLoader: @unchecked Sendable {
 public final class BatchIterator: @unchecked Sendable {
     let loader: BatchLoader
     public let batches: [[Int]]
-    let epoch: Int
+    public let epoch: Int
     let prefetch: Bool
     private var nextIndex = 0
     private var offsets: [Int] = []
@@ -113,6 +113,15 @@ public final class BatchIterator: @unchecked Sendable {
     }
 
     public var count: Int { batches.count }
+    /// Index of the batch `next()` returns next.
+    public var position: Int { nextIndex }
+
+    /// Sample positions (augmentation keys) of batch `b` within the epoch.
+    public func samples(ofBatch b: Int) -> [Int] { Array(offsets[b]..<(offsets[b] + batches[b].count)) }
+
+    /// Batch `b` of the epoch, built now (bit-identical to what `next()` returns for it): for a
+    /// look ahead, such as a teacher cache filling a later batch.
+    public func batch(at b: Int) throws -> Batch { try build(b) }
 
     /// The next batch, or nil at the end of the epoch. Errors (e.g. a corrupt image) name the file.
     public func next() throws -> Batch? {

@@ -36,6 +36,7 @@ final class TeacherCacheTests: XCTestCase {
     /// What a second thread saw; read after its semaphore signalled (which orders the accesses).
     final class Outcome: @unchecked Sendable {
         var computed = false
+        var helps = 0
         var rows: (logits: Tensor, embeddings: Tensor)?
     }
 
@@ -98,6 +99,54 @@ final class TeacherCacheTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(cSide.rows).logits.scalars, logits.scalars)
         XCTAssertEqual(try XCTUnwrap(cSide.rows).embeddings.scalars, emb.scalars)
         XCTAssertEqual(c.hits, 4); XCTAssertEqual(c.misses, 0); XCTAssertEqual(c.waited, 4)
+    }
+
+    /// A cache that needs rows another writer is computing fills a later batch meanwhile
+    /// (`help`), blocks only once there is nothing left to fill, then reads the rows it waited
+    /// for; the rows it filled ahead count as its misses when it reaches them.
+    func testAWaitingWriterFillsLaterBatchesInsteadOfIdling() throws {
+        let root = NSTemporaryDirectory() + "tcache-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let key = TeacherCacheKey(teacherWeights: "abc123", datasetFingerprint: "f00d", pipeline: "{\"SEED\":7}")
+        let a = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
+        let b = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
+        @Sendable func rows(_ seed: UInt64) -> (logits: Tensor, embeddings: Tensor) {
+            (randomTensor([4, 5], seed: seed, requiresGrad: false), randomTensor([4, 3], seed: seed + 100, requiresGrad: false))
+        }
+        let first = [0, 1, 2, 3], second = [4, 5, 6, 7]
+        let computing = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let idle = DispatchSemaphore(value: 0), bDone = DispatchSemaphore(value: 0)
+        Thread { _ = try? a.outputs(epoch: 0, samples: first, samplesInEpoch: 8) { computing.signal(); release.wait(); return rows(1) } }.start()
+        computing.wait()
+        let bSide = Outcome()
+        Thread {
+            bSide.rows = try? b.outputs(epoch: 0, samples: first, samplesInEpoch: 8, compute: {
+                bSide.computed = true
+                return rows(9)
+            }, help: {
+                bSide.helps += 1
+                let filled = try b.fillAhead(epoch: 0, samples: second, samplesInEpoch: 8) { rows(2) }
+                if !filled { idle.signal() }
+                return filled
+            })
+            bDone.signal()
+        }.start()
+        XCTAssertEqual(idle.wait(timeout: .now() + 10), .success, "b ran out of batches to fill")
+        XCTAssertEqual(bDone.wait(timeout: .now() + 0.3), .timedOut, "then b waits for a's rows")
+        XCTAssertEqual(bSide.helps, 2, "one later batch filled, then nothing left")
+        XCTAssertEqual(b.filledAhead, 4)
+        release.signal()
+        XCTAssertEqual(bDone.wait(timeout: .now() + 10), .success)
+        XCTAssertFalse(bSide.computed, "b read a's rows")
+        XCTAssertEqual(try XCTUnwrap(bSide.rows).logits.scalars, rows(1).logits.scalars)
+        XCTAssertEqual(b.hits, 4); XCTAssertEqual(b.waited, 4); XCTAssertEqual(b.misses, 0)
+        // The batch b filled ahead: read from the cache, but b paid its forward.
+        let ahead = try b.outputs(epoch: 0, samples: second, samplesInEpoch: 8) { XCTFail("filled ahead already"); return rows(9) }
+        XCTAssertEqual(ahead.embeddings.scalars, rows(2).embeddings.scalars)
+        XCTAssertEqual(b.hits, 4); XCTAssertEqual(b.misses, 4)
+        // a reads b's rows as hits.
+        XCTAssertEqual(try a.outputs(epoch: 0, samples: second, samplesInEpoch: 8) { rows(9) }.logits.scalars, rows(2).logits.scalars)
+        XCTAssertEqual(a.hits, 4); XCTAssertEqual(a.misses, 4)
     }
 
     /// A writer that dies while computing (its descriptor closes: the kernel drops the lock)

@@ -85,6 +85,10 @@ public final class TeacherCache {
     public private(set) var hits = 0, misses = 0
     /// Rows another writer computed while this cache waited for them (counted in `hits`).
     public private(set) var waited = 0
+    /// Rows this cache computed for a later batch while another writer held the rows it needed
+    /// (`fillAhead`); read later, they count as misses: this run paid their forward.
+    public private(set) var filledAhead = 0
+    private var aheadRows: (epoch: Int, rows: Set<Int>) = (-1, [])
     private var files: [Int: MappedEpoch] = [:]
 
     public init(root: String, key: TeacherCacheKey, logitDim: Int, embedDim: Int) {
@@ -119,25 +123,63 @@ public final class TeacherCache {
     /// else computed by `compute` and stored. While one process (or cache object) computes a
     /// batch's rows it holds a lock on their present bytes; another that needs any of those rows
     /// waits for it and then reads them, so concurrent students of one key — a sweep's workers,
-    /// a Slurm array — pay one teacher forward per row, not one each. The kernel drops the lock
-    /// of a process that dies while computing, and the waiter computes the rows itself.
+    /// a Slurm array — pay one teacher forward per row, not one each. While it waits it calls
+    /// `help` (which fills a later batch with `fillAhead`; false when there is none to fill), and
+    /// only blocks once there is nothing else to do: two students filling together would
+    /// otherwise take turns, each idle while the other runs the teacher. The kernel drops the
+    /// lock of a process that dies while computing, and the waiter computes the rows itself.
     public func outputs(epoch: Int, samples: [Int], samplesInEpoch: Int,
-                        compute: () throws -> (logits: Tensor, embeddings: Tensor)) throws -> (logits: Tensor, embeddings: Tensor) {
+                        compute: () throws -> (logits: Tensor, embeddings: Tensor),
+                        help: () throws -> Bool = { false }) throws -> (logits: Tensor, embeddings: Tensor) {
         if let hit = try lookup(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch, counting: false) {
-            hits += samples.count
+            countRead(epoch: epoch, samples, waited: false)
             return hit
         }
-        let lock = try file(epoch: epoch, samples: samplesInEpoch).lockRows(of: samples)
+        let f = try file(epoch: epoch, samples: samplesInEpoch)
+        var held = try f.tryLockRows(of: samples)
+        while held == nil {
+            guard try help() else { held = try f.lockRows(of: samples); break }
+            if let late = try lookup(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch, counting: false) {
+                countRead(epoch: epoch, samples, waited: true)
+                return late
+            }
+            held = try f.tryLockRows(of: samples)
+        }
+        let lock = held!
         defer { lock.unlock() }
         // Written by another writer while this one waited: read, and counted as read (a hit).
         if let late = try lookup(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch, counting: false) {
-            hits += samples.count; waited += samples.count
+            countRead(epoch: epoch, samples, waited: true)
             return late
         }
         misses += samples.count
         let out = try compute()
         try store(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch, logits: out.logits, embeddings: out.embeddings)
         return out
+    }
+
+    /// Computes and stores the rows of a later batch of `epoch` when some are missing and no
+    /// other writer is computing them; true when it did.
+    public func fillAhead(epoch: Int, samples: [Int], samplesInEpoch: Int,
+                          compute: () throws -> (logits: Tensor, embeddings: Tensor)) throws -> Bool {
+        let f = try file(epoch: epoch, samples: samplesInEpoch)
+        guard !samples.allSatisfy({ f.isPresent($0) }), let lock = try f.tryLockRows(of: samples) else { return false }
+        defer { lock.unlock() }
+        guard !samples.allSatisfy({ f.isPresent($0) }) else { return false }
+        let out = try compute()
+        try store(epoch: epoch, samples: samples, samplesInEpoch: samplesInEpoch, logits: out.logits, embeddings: out.embeddings)
+        if aheadRows.epoch != epoch { aheadRows = (epoch, []) }
+        aheadRows.rows.formUnion(samples)
+        filledAhead += samples.count
+        return true
+    }
+
+    /// Counts rows read from the cache: hits, except rows this cache filled ahead (misses).
+    private func countRead(epoch: Int, _ samples: [Int], waited wasWaiting: Bool) {
+        let mine = aheadRows.epoch == epoch ? samples.filter { aheadRows.rows.contains($0) }.count : 0
+        misses += mine
+        hits += samples.count - mine
+        if wasWaiting { waited += samples.count - mine }
     }
 
     public func store(epoch: Int, samples: [Int], samplesInEpoch: Int, logits: Tensor, embeddings: Tensor) throws {
@@ -222,6 +264,13 @@ final class MappedEpoch {
     func lockRows(of rows: [Int]) throws -> FileRangeLock {
         let lo = rows.min() ?? 0, hi = rows.max() ?? 0
         do { return try FileRangeLock.lock(fd, offset: 64 + lo, length: hi - lo + 1, path: path) }
+        catch { throw TeacherCacheError(description: "\(path): \(error); pass --no-teacher-cache to run without the cache") }
+    }
+
+    /// The lock of `lockRows`, or nil at once when another writer holds any of those bytes.
+    func tryLockRows(of rows: [Int]) throws -> FileRangeLock? {
+        let lo = rows.min() ?? 0, hi = rows.max() ?? 0
+        do { return try FileRangeLock.tryLock(fd, offset: 64 + lo, length: hi - lo + 1, path: path) }
         catch { throw TeacherCacheError(description: "\(path): \(error); pass --no-teacher-cache to run without the cache") }
     }
 

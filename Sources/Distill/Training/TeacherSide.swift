@@ -44,9 +44,11 @@ public final class TeacherSide {
         self.needs = needs
     }
 
-    /// Teacher outputs for a batch (combined when there are several teachers).
-    func outputs(_ batch: Batch, samplesInEpoch: Int) throws -> TeacherOutput {
-        let outs = try members.map { try output($0, batch, samplesInEpoch: samplesInEpoch) }
+    /// Teacher outputs for a batch (combined when there are several teachers). `epoch`, the
+    /// batch's epoch iterator, lets a cache that waits for rows another run computes fill the
+    /// epoch's later batches meanwhile.
+    func outputs(_ batch: Batch, samplesInEpoch: Int, epoch: BatchIterator? = nil) throws -> TeacherOutput {
+        let outs = try members.map { try output($0, batch, samplesInEpoch: samplesInEpoch, epoch: epoch) }
         guard outs.count > 1 else { return outs[0] }
         return withNoGrad {
             var logits = outs[0].logits * members[0].weight, embedding = outs[0].embedding * members[0].weight
@@ -58,7 +60,7 @@ public final class TeacherSide {
         }
     }
 
-    func output(_ m: Member, _ batch: Batch, samplesInEpoch: Int) throws -> TeacherOutput {
+    func output(_ m: Member, _ batch: Batch, samplesInEpoch: Int, epoch: BatchIterator? = nil) throws -> TeacherOutput {
         // The key was made with the teacher's numerics at construction; should they change
         // since (Teacher.bf16 set by hand), the rows are not this forward's: run online.
         let cache = m.cache.flatMap { $0.key.teacherNumerics == m.teacher.numerics ? $0 : nil }
@@ -66,12 +68,26 @@ public final class TeacherSide {
         guard let c = cache else { return forward() }
         // Concurrent runs of one cache key compute each batch once (TeacherCache.outputs).
         var online: TeacherOutput?
-        let rows = try c.outputs(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch) {
+        let rows = try c.outputs(epoch: batch.epoch, samples: batch.sampleIndices, samplesInEpoch: samplesInEpoch, compute: {
             let out = forward()
             online = out
             return (out.logits, out.embedding)
-        }
+        }, help: { try self.fillAhead(m, cache: c, epoch: epoch, samplesInEpoch: samplesInEpoch) })
         return online ?? TeacherOutput(logits: rows.logits, embedding: rows.embeddings, stages: [])
+    }
+
+    /// Fills the first later batch of the epoch whose rows are missing and that no other run is
+    /// computing; false when there is none.
+    func fillAhead(_ m: Member, cache c: TeacherCache, epoch it: BatchIterator?, samplesInEpoch: Int) throws -> Bool {
+        guard let it else { return false }
+        for b in it.position..<it.count {
+            let filled = try c.fillAhead(epoch: it.epoch, samples: it.samples(ofBatch: b), samplesInEpoch: samplesInEpoch) {
+                let out = m.teacher.forward(try it.batch(at: b).images, stages: false, preActivation: false)
+                return (out.logits, out.embedding)
+            }
+            if filled { return true }
+        }
+        return false
     }
 
     /// The share of teacher outputs read from the caches (nil without a cache).

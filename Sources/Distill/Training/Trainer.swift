@@ -172,7 +172,7 @@ public final class Trainer {
             while iteration < maxIters, let batch = try it.next() {
                 let lr = schedule.lr(iteration: iteration, epoch: epoch)
                 optimizer.learningRate = Float(lr)
-                let teacherOut = try teachers.map { try $0.outputs(batch, samplesInEpoch: samplesInEpoch) }
+                let teacherOut = try teachers.map { try $0.outputs(batch, samplesInEpoch: samplesInEpoch, epoch: it) }
                 let losses = withGrad { () -> LossDict in
                     let out = model.forward(batch.images, targets: batch.pids, preActivation: kd.needs.contains(.preReLUStages))
                     var d = loss(out, targets: batch.pids)
