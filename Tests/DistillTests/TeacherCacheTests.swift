@@ -9,10 +9,15 @@ import Support
 @testable import Distill
 
 final class TeacherCacheTests: XCTestCase {
-    func testRoundTripAndSharing() throws {
+    /// A fresh cache folder (removed after the test) and the key every test here uses.
+    func scratch() -> (root: String, key: TeacherCacheKey) {
         let root = NSTemporaryDirectory() + "tcache-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let key = TeacherCacheKey(teacherWeights: "abc123", datasetFingerprint: "f00d", pipeline: "{\"SEED\":7}")
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: root) }
+        return (root, TeacherCacheKey(teacherWeights: "abc123", datasetFingerprint: "f00d", pipeline: "{\"SEED\":7}"))
+    }
+
+    func testRoundTripAndSharing() throws {
+        let (root, key) = scratch()
         let a = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
         XCTAssertNil(try a.lookup(epoch: 0, samples: [2, 3], samplesInEpoch: 10))
         let logits = randomTensor([2, 5], seed: 1, requiresGrad: false), emb = randomTensor([2, 3], seed: 2, requiresGrad: false)
@@ -44,9 +49,7 @@ final class TeacherCacheTests: XCTestCase {
     /// asking for the same batch at once: the second waits while the first computes, then reads
     /// its rows instead of running the teacher itself.
     func testConcurrentWritersComputeEachBatchOnce() throws {
-        let root = NSTemporaryDirectory() + "tcache-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let key = TeacherCacheKey(teacherWeights: "abc123", datasetFingerprint: "f00d", pipeline: "{\"SEED\":7}")
+        let (root, key) = scratch()
         let a = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
         let b = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
         let logits = randomTensor([4, 5], seed: 1, requiresGrad: false), emb = randomTensor([4, 3], seed: 2, requiresGrad: false)
@@ -105,9 +108,7 @@ final class TeacherCacheTests: XCTestCase {
     /// (`help`), blocks only once there is nothing left to fill, then reads the rows it waited
     /// for; the rows it filled ahead count as its misses when it reaches them.
     func testAWaitingWriterFillsLaterBatchesInsteadOfIdling() throws {
-        let root = NSTemporaryDirectory() + "tcache-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let key = TeacherCacheKey(teacherWeights: "abc123", datasetFingerprint: "f00d", pipeline: "{\"SEED\":7}")
+        let (root, key) = scratch()
         let a = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
         let b = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
         @Sendable func rows(_ seed: UInt64) -> (logits: Tensor, embeddings: Tensor) {
@@ -152,9 +153,7 @@ final class TeacherCacheTests: XCTestCase {
     /// A writer that dies while computing (its descriptor closes: the kernel drops the lock)
     /// does not block the others: they compute the rows themselves.
     func testALockHeldByAClosedDescriptorIsDropped() throws {
-        let root = NSTemporaryDirectory() + "tcache-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let key = TeacherCacheKey(teacherWeights: "abc123", datasetFingerprint: "f00d", pipeline: "{\"SEED\":7}")
+        let (root, key) = scratch()
         let a = TeacherCache(root: root, key: key, logitDim: 5, embedDim: 3)
         XCTAssertNil(try a.lookup(epoch: 0, samples: [0], samplesInEpoch: 8))   // creates the file
         let path = "\(root)/\(key.directory)/epoch0.tcache"

@@ -114,10 +114,15 @@ public struct SweepProgress {
         return per
     }
 
-    /// Seconds left for the whole sweep: the work left over `workers`, or the longest chain of
-    /// dependent runs, whichever is longer.
-    public var etaSeconds: Double? {
-        guard let per = epochSeconds() else { return nil }
+    /// Seconds left for the whole sweep, once at least one epoch was timed.
+    public var etaSeconds: Double? { epochSeconds().map(eta) }
+
+    /// Share of the work done: epochs weighted by their estimated seconds once any was timed
+    /// (a teacher epoch counts for what it costs), plain epochs before.
+    public var fraction: Double { fraction(epochSeconds()) }
+
+    /// The work left over `workers`, or the longest chain of dependent runs, whichever is longer.
+    func eta(_ per: [String: Double]) -> Double {
         var left: [String: Double] = [:]
         for e in entries { left[e.name] = Double(max(0, e.epochs - (done[e.name] ?? 0))) * per[e.name]! }
         var chain: [String: Double] = [:]
@@ -133,11 +138,9 @@ public struct SweepProgress {
         return max(left.values.reduce(0, +) / Double(max(1, workers)), longest)
     }
 
-    /// Share of the work done: epochs weighted by their estimated seconds once any was timed
-    /// (a teacher epoch counts for what it costs), plain epochs before.
-    public var fraction: Double {
+    func fraction(_ per: [String: Double]?) -> Double {
         guard totalEpochs > 0 else { return 1 }
-        guard let per = epochSeconds() else { return Double(doneEpochs) / Double(totalEpochs) }
+        guard let per else { return Double(doneEpochs) / Double(totalEpochs) }
         var total = 0.0, finished = 0.0
         for e in entries {
             total += Double(e.epochs) * per[e.name]!
@@ -148,10 +151,12 @@ public struct SweepProgress {
 
     /// e.g. `sweep [█████░░░░░░░░░░░░░░░]  27%, ETA 6m40s`.
     public func line(width: Int = 20) -> String {
-        let filled = Int((fraction * Double(width)).rounded(.down))
+        let per = epochSeconds()
+        let done = fraction(per)
+        let filled = Int((done * Double(width)).rounded(.down))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let eta = etaSeconds.map { "ETA " + SweepProgress.duration($0) } ?? "ETA –"
-        return "sweep [\(bar)] \(String(format: "%3.0f", 100 * fraction))%, \(eta)"
+        let eta = per.map { "ETA " + SweepProgress.duration(self.eta($0)) } ?? "ETA –"
+        return "sweep [\(bar)] \(String(format: "%3.0f", 100 * done))%, \(eta)"
     }
 
     /// 42s, 6m40s, 1h05m.

@@ -169,6 +169,7 @@ public final class SweepRunner {
         trainer.onMetric = { [unowned self] k, _, epoch, _ in
             if k == "epoch_seconds" {
                 progress.epochEnded(name, epoch: epoch)
+                // Display only: a look at the store that fails keeps the last estimate.
                 if let sweep = run.sweepID { try? refreshProgress(sweep: sweep) }
             }
         }
